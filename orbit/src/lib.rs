@@ -1,0 +1,2 @@
+//! Orbit layer of ntn (placeholder while the first modules land).
+#![warn(missing_docs)]

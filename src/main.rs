@@ -1,0 +1,2 @@
+//! The `ntn` command.
+fn main() {}

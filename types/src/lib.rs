@@ -1,0 +1,12 @@
+//! Vocabulary shared by every ntn crate: the virtual clock ([`Instant`], [`Duration`]) and
+//! physical-unit newtypes ([`Hz`], [`Metres`], [`Db`], …).
+//!
+//! This crate holds types and arithmetic on them, nothing else (architecture.md §2). SI units
+//! at every boundary: metres, seconds, hertz, radians.
+#![warn(missing_docs)]
+
+pub mod time;
+pub mod units;
+
+pub use time::{Duration, Instant};
+pub use units::{Db, Dbm, Degrees, Hz, Metres, MetresPerSecond, Radians, Seconds};
