@@ -1,2 +1,52 @@
-//! Orbit layer of ntn (placeholder while the first modules land).
+//! # ntn-orbit — where the satellite is, and what that does to the link
+//!
+//! * [`elements`]: element sets in — TLE (2/3-line, catalogs, checksums) and OMM (JSON, CSV),
+//!   with errors that name the line and field.
+//! * [`satellite`]: SGP4 through the `sgp4` crate, WGS-72/AFSPC mode by default
+//!   ([`Sgp4Mode`]), states in TEME.
+//! * [`frames`] and [`time`]: typed frames (`Position<Teme>`, `Position<Ecef>`, [`Geodetic`]),
+//!   TEME → ITRF with GMST-82 and optional ΔUT1 and polar motion; UTC time and the mapping
+//!   from run time.
+//! * [`geometry`]: look angles, delay, RTT (regenerative and transparent payloads), Doppler
+//!   and Doppler rate, differential delay/Doppler, light-time.
+//! * [`timing`]: NTN timing advance of TS 38.213 §4.2 / TS 36.213 §16 in spec units.
+//! * [`passes`]: AOS/culmination/LOS above a mask for one satellite or a catalog.
+//! * [`ephemeris`]: SIB19 / SIB31 broadcast ephemeris (state vector and orbital elements,
+//!   quantised as TS 38.331 / 36.331 say), propagated the way a UE would, and its error
+//!   against SGP4 truth by age.
+//! * [`walker`]: Walker delta/star constellations as element sets.
+//!
+//! All of it is pure computation: no clock is read and no file is opened here.
+//!
+//! ```
+//! use ntn_orbit::{Satellite, GroundSite, UtcTime, EarthOrientation, elements::parse_tle};
+//! let el = parse_tle(None,
+//!     "1 25544U 98067A   20194.88612269 -.00002218  00000-0 -31515-4 0  9992",
+//!     "2 25544  51.6461 221.2784 0001413  89.1723 280.4612 15.49507896236008", None)?;
+//! let iss = Satellite::new(el)?;
+//! let t: UtcTime = "2020-07-13T00:00:00Z".parse()?;
+//! let look = GroundSite::from_degrees(48.14, 11.58, 520.0)
+//!     .look(&iss.state_ecef(t, &EarthOrientation::default())?);
+//! assert!(look.range.km() > 400.0);
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! ```
 #![warn(missing_docs)]
+
+pub mod elements;
+
+pub mod frames;
+pub mod geometry;
+pub mod passes;
+pub mod satellite;
+pub mod time;
+pub mod timing;
+pub mod walker;
+
+pub use elements::{ElementsError, parse_catalog};
+pub use frames::{
+    EarthOrientation, Ecef, Geodetic, Position, SPEED_OF_LIGHT_MPS, StateVector, Teme, TemeToEcef,
+    Velocity,
+};
+pub use geometry::{GroundSite, LinkConfig, LinkSnapshot, LookAngles};
+pub use satellite::{PropagationError, Satellite, Sgp4Mode};
+pub use time::{TimeBase, UtcTime};

@@ -1,0 +1,306 @@
+//! Topocentric look angles and the link geometry of a satellite pass: delay, round-trip time
+//! (regenerative and transparent payloads), Doppler and Doppler rate, differential delay and
+//! Doppler against a reference point, with light-time solved in the quasi-inertial frame.
+
+use crate::frames::{
+    EarthOrientation, Ecef, Geodetic, Position, SPEED_OF_LIGHT_MPS, StateVector, TemeToEcef,
+};
+use crate::satellite::{PropagationError, Satellite};
+use crate::time::UtcTime;
+use glam::DVec3;
+use ntn_types::{Hz, Metres, MetresPerSecond, Radians, Seconds};
+use serde::{Deserialize, Serialize};
+
+/// A fixed point on the ground (terminal, gateway, beam-centre reference point) with its ECEF
+/// position and local axes precomputed.
+#[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
+pub struct GroundSite {
+    geodetic: Geodetic,
+    ecef: Position<Ecef>,
+    enu: [DVec3; 3],
+}
+
+/// Where a satellite is seen from a ground site.
+#[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
+pub struct LookAngles {
+    /// Azimuth from true north, clockwise, in [0, 2π).
+    pub azimuth: Radians,
+    /// Elevation above the local horizon (geodetic normal), in [−π/2, π/2].
+    pub elevation: Radians,
+    /// Slant range (geometric, at one instant).
+    pub range: Metres,
+    /// Rate of change of the slant range, positive when receding.
+    pub range_rate: MetresPerSecond,
+    /// Rate of change of the elevation, rad/s.
+    pub elevation_rate_rad_s: f64,
+}
+
+impl GroundSite {
+    /// A site at a geodetic position.
+    pub fn new(geodetic: Geodetic) -> Self {
+        GroundSite {
+            geodetic,
+            ecef: geodetic.to_ecef(),
+            enu: geodetic.enu_axes(),
+        }
+    }
+
+    /// A site from degrees and metres.
+    pub fn from_degrees(lat_deg: f64, lon_deg: f64, height_m: f64) -> Self {
+        GroundSite::new(Geodetic::from_degrees(lat_deg, lon_deg, height_m))
+    }
+
+    /// The geodetic position.
+    pub fn geodetic(&self) -> Geodetic {
+        self.geodetic
+    }
+
+    /// The ECEF position.
+    pub fn ecef(&self) -> Position<Ecef> {
+        self.ecef
+    }
+
+    /// Look angles to a satellite whose ECEF state is `sat`.
+    #[inline]
+    pub fn look(&self, sat: &StateVector<Ecef>) -> LookAngles {
+        let rho = sat.r_m() - self.ecef.xyz_m();
+        let v = sat.v_mps();
+        let range = rho.length();
+        let [e, n, u] = self.enu;
+        let (re, rn, ru) = (rho.dot(e), rho.dot(n), rho.dot(u));
+        let range_rate = rho.dot(v) / range;
+        let sin_el = (ru / range).clamp(-1.0, 1.0);
+        let elevation = sin_el.asin();
+        let cos_el = (1.0 - sin_el * sin_el).sqrt();
+        // d(sin el)/dt = (v_u·ρ − ρ_u·ρ̇)/ρ², el' = that / cos el.
+        let dsin = (v.dot(u) * range - ru * range_rate) / (range * range);
+        let elevation_rate_rad_s = if cos_el > 1e-12 { dsin / cos_el } else { 0.0 };
+        let az = re.atan2(rn);
+        LookAngles {
+            azimuth: Radians(if az < 0.0 { az + std::f64::consts::TAU } else { az }),
+            elevation: Radians(elevation),
+            range: Metres(range),
+            range_rate: MetresPerSecond(range_rate),
+            elevation_rate_rad_s,
+        }
+    }
+}
+
+/// Doppler shift seen at a ground receiver of a carrier `f_c` sent by the satellite
+/// (downlink), first order in v/c with the light-time factor: f_d = −f_c·ṙ/(c + ṙ), where ṙ
+/// is the range rate (positive receding). This is the instantaneous frequency of a carrier
+/// whose phase follows the light-time delay τ(t): f_c·(1 − dτ/dt).
+pub fn doppler_downlink(range_rate: MetresPerSecond, f_c: Hz) -> Hz {
+    let rr = range_rate.mps();
+    Hz(-f_c.hz() * rr / (SPEED_OF_LIGHT_MPS + rr))
+}
+
+/// Doppler shift at the satellite of a carrier `f_c` sent from the ground (uplink):
+/// f_d = −f_c·ṙ/c (the receiver moves).
+pub fn doppler_uplink(range_rate: MetresPerSecond, f_c: Hz) -> Hz {
+    Hz(-f_c.hz() * range_rate.mps() / SPEED_OF_LIGHT_MPS)
+}
+
+/// The geometry of one satellite link at one instant, all of it from one pair of states.
+#[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
+pub struct LinkSnapshot {
+    /// UTC of the snapshot.
+    pub time: UtcTime,
+    /// Look angles from the terminal.
+    pub look: LookAngles,
+    /// One-way service-link delay, range/c.
+    pub one_way_delay: Seconds,
+    /// Service-link round trip (regenerative payload: UE ↔ satellite), 2·range/c.
+    pub rtt_regenerative: Seconds,
+    /// Transparent-payload round trip UE ↔ satellite ↔ gateway, 2·(d_UE + d_GW)/c, when a
+    /// gateway is given.
+    pub rtt_transparent: Option<Seconds>,
+    /// Rate of change of the one-way delay, s/s.
+    pub delay_rate: f64,
+    /// Downlink Doppler at the terminal.
+    pub doppler_dl: Hz,
+    /// Uplink Doppler at the satellite.
+    pub doppler_ul: Hz,
+    /// Rate of change of the downlink Doppler, Hz/s.
+    pub doppler_rate_dl_hz_s: f64,
+    /// Rate of change of the uplink Doppler, Hz/s.
+    pub doppler_rate_ul_hz_s: f64,
+}
+
+/// What a link computation needs besides the satellite: the terminal, carriers, an optional
+/// gateway (transparent payload), and the Earth orientation.
+#[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
+pub struct LinkConfig {
+    /// The terminal.
+    pub ue: GroundSite,
+    /// The gateway of a transparent payload (None: regenerative).
+    pub gateway: Option<GroundSite>,
+    /// Downlink carrier.
+    pub f_dl: Hz,
+    /// Uplink carrier.
+    pub f_ul: Hz,
+    /// Earth orientation parameters.
+    pub eop: EarthOrientation,
+}
+
+/// Half-span of the central difference used for rates, seconds.
+const RATE_H_S: f64 = 0.5;
+
+impl LinkConfig {
+    /// The link geometry at UTC `t`.
+    pub fn snapshot(&self, sat: &Satellite, t: UtcTime) -> Result<LinkSnapshot, PropagationError> {
+        let state = sat.state_ecef(t, &self.eop)?;
+        let look = self.ue.look(&state);
+        let before = self.ue.look(&sat.state_ecef(t.add_secs(-RATE_H_S), &self.eop)?);
+        let after = self.ue.look(&sat.state_ecef(t.add_secs(RATE_H_S), &self.eop)?);
+        let c = SPEED_OF_LIGHT_MPS;
+        let rtt_transparent = self.gateway.map(|gw| {
+            let d_gw = gw.look(&state).range.m();
+            Seconds(2.0 * (look.range.m() + d_gw) / c)
+        });
+        let rate = |f: &dyn Fn(&LookAngles) -> f64| (f(&after) - f(&before)) / (2.0 * RATE_H_S);
+        let f_dl = self.f_dl;
+        let f_ul = self.f_ul;
+        Ok(LinkSnapshot {
+            time: t,
+            look,
+            one_way_delay: Seconds(look.range.m() / c),
+            rtt_regenerative: Seconds(2.0 * look.range.m() / c),
+            rtt_transparent,
+            delay_rate: look.range_rate.mps() / c,
+            doppler_dl: doppler_downlink(look.range_rate, f_dl),
+            doppler_ul: doppler_uplink(look.range_rate, f_ul),
+            doppler_rate_dl_hz_s: rate(&|l| doppler_downlink(l.range_rate, f_dl).hz()),
+            doppler_rate_ul_hz_s: rate(&|l| doppler_uplink(l.range_rate, f_ul).hz()),
+        })
+    }
+
+    /// Differential one-way delay (s) and downlink Doppler (Hz) of the terminal against a
+    /// reference point (e.g. the beam centre to which the network pre-compensates):
+    /// terminal minus reference.
+    pub fn differential(
+        &self,
+        sat: &Satellite,
+        reference: &GroundSite,
+        t: UtcTime,
+    ) -> Result<(Seconds, Hz), PropagationError> {
+        let state = sat.state_ecef(t, &self.eop)?;
+        let a = self.ue.look(&state);
+        let b = reference.look(&state);
+        Ok((
+            Seconds((a.range.m() - b.range.m()) / SPEED_OF_LIGHT_MPS),
+            Hz(doppler_downlink(a.range_rate, self.f_dl).hz()
+                - doppler_downlink(b.range_rate, self.f_dl).hz()),
+        ))
+    }
+}
+
+/// Light-time delay of a signal from the satellite received at a ground point at UTC `t_rx`:
+/// τ solving c·τ = |r_sat(t_rx − τ) − r_ground(t_rx)|, both in the quasi-inertial TEME frame
+/// (so Earth rotation during flight — the Sagnac term — is included). Converges to < 1 ps.
+pub fn downlink_light_time(
+    sat: &Satellite,
+    ground: &GroundSite,
+    t_rx: UtcTime,
+    eop: &EarthOrientation,
+) -> Result<Seconds, PropagationError> {
+    let ground_teme = TemeToEcef::at(t_rx, eop).inverse_position(&ground.ecef());
+    let minutes_rx = t_rx.secs_since(sat.epoch()) / 60.0;
+    let mut tau = 0.0;
+    for _ in 0..6 {
+        let s = sat.state_teme_at_minutes(minutes_rx - tau / 60.0)?;
+        let next = s.r_m().distance(ground_teme.xyz_m()) / SPEED_OF_LIGHT_MPS;
+        let done = (next - tau).abs() < 1e-13;
+        tau = next;
+        if done {
+            break;
+        }
+    }
+    Ok(Seconds(tau))
+}
+
+/// Light-time delay of a signal sent from a ground point at UTC `t_tx` and received by the
+/// satellite: c·τ = |r_sat(t_tx + τ) − r_ground(t_tx)| in TEME.
+pub fn uplink_light_time(
+    sat: &Satellite,
+    ground: &GroundSite,
+    t_tx: UtcTime,
+    eop: &EarthOrientation,
+) -> Result<Seconds, PropagationError> {
+    let ground_teme = TemeToEcef::at(t_tx, eop).inverse_position(&ground.ecef());
+    let minutes_tx = t_tx.secs_since(sat.epoch()) / 60.0;
+    let mut tau = 0.0;
+    for _ in 0..6 {
+        let s = sat.state_teme_at_minutes(minutes_tx + tau / 60.0)?;
+        let next = s.r_m().distance(ground_teme.xyz_m()) / SPEED_OF_LIGHT_MPS;
+        let done = (next - tau).abs() < 1e-13;
+        tau = next;
+        if done {
+            break;
+        }
+    }
+    Ok(Seconds(tau))
+}
+
+/// Slant range from a ground point to a satellite at altitude `h` seen at elevation `el`,
+/// spherical Earth of radius `r_earth` (TR 38.811 §6.6.2):
+/// d = √(R²sin²α + h² + 2hR) − R·sin α.
+pub fn slant_range_spherical(r_earth: Metres, altitude: Metres, elevation: Radians) -> Metres {
+    let r = r_earth.m();
+    let h = altitude.m();
+    let s = elevation.rad().sin();
+    Metres((r * r * s * s + h * h + 2.0 * h * r).sqrt() - r * s)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use ntn_types::Degrees;
+
+    #[test]
+    fn overhead_geometry() {
+        let site = GroundSite::from_degrees(0.0, 0.0, 0.0);
+        // A satellite straight up at 600 km, moving east at 7.5 km/s (ECEF).
+        let s = StateVector::<Ecef>::new(
+            DVec3::new(crate::frames::WGS84_A_M + 600e3, 0.0, 0.0),
+            DVec3::new(0.0, 7500.0, 0.0),
+        );
+        let l = site.look(&s);
+        assert!((l.elevation.rad() - std::f64::consts::FRAC_PI_2).abs() < 1e-9);
+        assert!((l.range.m() - 600e3).abs() < 1e-6);
+        assert!(l.range_rate.mps().abs() < 1e-9);
+        // Moving east means the elevation is dropping towards the east horizon.
+        let s2 = StateVector::<Ecef>::new(
+            DVec3::new(crate::frames::WGS84_A_M + 600e3, 100e3, 0.0),
+            DVec3::new(0.0, 7500.0, 0.0),
+        );
+        let l2 = site.look(&s2);
+        assert!((l2.azimuth.rad().to_degrees() - 90.0).abs() < 1e-9);
+        assert!(l2.range_rate.mps() > 0.0);
+        assert!(l2.elevation_rate_rad_s < 0.0);
+    }
+
+    #[test]
+    fn doppler_sign_and_size() {
+        let f = Hz(2e9);
+        // Approaching at 7 km/s → positive Doppler: 2 GHz·7000/(c − 7000) on the downlink
+        // (moving source), 2 GHz·7000/c on the uplink (moving receiver).
+        let d = doppler_downlink(MetresPerSecond(-7000.0), f).hz();
+        assert!((d - 46_700.064).abs() < 1e-3, "{d}");
+        let u = doppler_uplink(MetresPerSecond(-7000.0), f).hz();
+        assert!((u - 46_698.973).abs() < 1e-3, "{u}");
+        assert!(doppler_downlink(MetresPerSecond(7000.0), f).hz() < 0.0);
+    }
+
+    #[test]
+    fn tr38821_slant_ranges() {
+        let re = Metres(6_371e3);
+        let el = Degrees(10.0).to_radians();
+        let d600 = slant_range_spherical(re, Metres(600e3), el).km();
+        let d1200 = slant_range_spherical(re, Metres(1200e3), el).km();
+        let dgeo = slant_range_spherical(re, Metres(35_786e3), el).km();
+        assert!((d600 - 1931.64).abs() < 0.01, "{d600}");
+        assert!((d1200 - 3130.94).abs() < 0.01, "{d1200}");
+        assert!((dgeo - 40_581.18).abs() < 0.01, "{dgeo}");
+    }
+}

@@ -1,0 +1,258 @@
+//! Pass prediction: acquisition of signal (AOS), culmination and loss of signal (LOS) above an
+//! elevation mask, for one satellite or a whole catalog.
+//!
+//! Method: the elevation rate is sampled on a grid whose step is bounded by the orbit
+//! (a twentieth of the period, at most 5 min); every sign change brackets an elevation
+//! extremum, which is refined by bisection on the rate. Between consecutive extrema the
+//! elevation is monotonic, so each crossing of the mask lies in exactly one such segment and
+//! is refined by bisection to [`TIME_TOLERANCE_S`]. A pass whose culmination is barely above
+//! the mask is therefore found however short it is: detection rests on the extremum, not on
+//! sampling a point above the mask. A maximum and its neighbouring minima of a LEO lie
+//! about a quarter to half a period apart, far more than the grid step. GEO satellites (always
+//! or never above the mask) come out as one pass covering the window, or none. An SGP4
+//! failure (decayed satellite) ends that satellite's search with an error in its result; the
+//! other satellites of a catalog are unaffected.
+
+use crate::frames::EarthOrientation;
+use crate::geometry::GroundSite;
+use crate::satellite::{PropagationError, Satellite};
+use crate::time::UtcTime;
+use rayon::prelude::*;
+use serde::{Deserialize, Serialize};
+
+/// Event times are refined to this precision, seconds.
+pub const TIME_TOLERANCE_S: f64 = 1e-3;
+
+/// One pass above the mask.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Pass {
+    /// Catalog number.
+    pub norad_id: u64,
+    /// Satellite name.
+    pub name: String,
+    /// Rise above the mask (the window start when the satellite was already up).
+    pub aos: UtcTime,
+    /// True when `aos` is the window start rather than a crossing.
+    pub aos_at_window_start: bool,
+    /// Highest elevation of the pass.
+    pub culmination: UtcTime,
+    /// Elevation at culmination, degrees.
+    pub max_elevation_deg: f64,
+    /// Azimuth at AOS, degrees.
+    pub aos_azimuth_deg: f64,
+    /// Azimuth at LOS, degrees.
+    pub los_azimuth_deg: f64,
+    /// Set below the mask (the window end when the satellite is still up).
+    pub los: UtcTime,
+    /// True when `los` is the window end rather than a crossing.
+    pub los_at_window_end: bool,
+}
+
+impl Pass {
+    /// Duration above the mask, seconds.
+    pub fn duration_s(&self) -> f64 {
+        self.los.secs_since(self.aos)
+    }
+}
+
+/// The passes of one satellite, or why the search stopped early.
+#[derive(Clone, Debug, PartialEq)]
+pub struct SatellitePasses {
+    /// Catalog number.
+    pub norad_id: u64,
+    /// Passes found (up to the failure, if any).
+    pub passes: Vec<Pass>,
+    /// SGP4 failure that ended the search (e.g. the satellite decayed during the window).
+    pub error: Option<PropagationError>,
+}
+
+/// A pass search: a ground site, an elevation mask and a window.
+#[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
+pub struct PassSearch {
+    /// The observer.
+    pub site: GroundSite,
+    /// Elevation mask, degrees.
+    pub mask_deg: f64,
+    /// Window start.
+    pub start: UtcTime,
+    /// Window end.
+    pub end: UtcTime,
+    /// Earth orientation parameters.
+    pub eop: EarthOrientation,
+}
+
+struct Sample {
+    t_s: f64,
+    el: f64,
+    el_rate: f64,
+}
+
+impl PassSearch {
+    /// Grid step for a satellite: period/20, at most 300 s, at least 10 s.
+    pub fn step_s(sat: &Satellite) -> f64 {
+        (sat.period_s() / 20.0).clamp(10.0, 300.0)
+    }
+
+    fn sample(&self, sat: &Satellite, t_s: f64) -> Result<Sample, PropagationError> {
+        let t = self.start.add_secs(t_s);
+        let look = self.site.look(&sat.state_ecef(t, &self.eop)?);
+        Ok(Sample {
+            t_s,
+            el: look.elevation.rad().to_degrees(),
+            el_rate: look.elevation_rate_rad_s,
+        })
+    }
+
+    /// The passes of one satellite in the window.
+    pub fn run(&self, sat: &Satellite) -> SatellitePasses {
+        let mut passes = Vec::new();
+        let error = self.run_inner(sat, &mut passes).err();
+        SatellitePasses {
+            norad_id: sat.norad_id(),
+            passes,
+            error,
+        }
+    }
+
+    /// The passes of every satellite of a catalog, in parallel, in catalog order.
+    pub fn run_catalog(&self, sats: &[Satellite]) -> Vec<SatellitePasses> {
+        sats.par_iter().map(|s| self.run(s)).collect()
+    }
+
+    /// Like [`PassSearch::run_catalog`], calling `progress` once per finished satellite
+    /// (from worker threads).
+    pub fn run_catalog_with_progress(
+        &self,
+        sats: &[Satellite],
+        progress: &(dyn Fn() + Sync),
+    ) -> Vec<SatellitePasses> {
+        sats.par_iter()
+            .map(|s| {
+                let r = self.run(s);
+                progress();
+                r
+            })
+            .collect()
+    }
+
+    fn run_inner(&self, sat: &Satellite, out: &mut Vec<Pass>) -> Result<(), PropagationError> {
+        let span_s = self.end.secs_since(self.start);
+        if span_s <= 0.0 {
+            return Ok(());
+        }
+        let step = Self::step_s(sat);
+        let n = (span_s / step).ceil().max(1.0) as usize;
+        // Points where the elevation is monotonic in between: window ends and extrema.
+        let mut knots: Vec<Sample> = vec![self.sample(sat, 0.0)?];
+        let mut prev = self.sample(sat, 0.0)?;
+        for i in 1..=n {
+            let t = (i as f64 * step).min(span_s);
+            let cur = self.sample(sat, t)?;
+            if prev.el_rate.signum() != cur.el_rate.signum() && prev.el_rate != 0.0 {
+                knots.push(self.refine_extremum(sat, &prev, &cur)?);
+            }
+            prev = cur;
+        }
+        if knots.last().is_none_or(|k| k.t_s < span_s) {
+            knots.push(self.sample(sat, span_s)?);
+        }
+
+        let mask = self.mask_deg;
+        let mut open: Option<(f64, bool)> = if knots[0].el >= mask {
+            Some((0.0, true))
+        } else {
+            None
+        };
+        let mut best = (knots[0].el, 0.0);
+        for w in knots.windows(2) {
+            let (a, b) = (&w[0], &w[1]);
+            if open.is_some() && a.el > best.0 {
+                best = (a.el, a.t_s);
+            }
+            if (a.el < mask) != (b.el < mask) {
+                let tc = self.refine_crossing(sat, a, b)?;
+                if b.el >= mask {
+                    open = Some((tc, false));
+                    best = (f64::NEG_INFINITY, tc);
+                } else if let Some((t_aos, at_start)) = open.take() {
+                    let best_b = if a.el > best.0 { (a.el, a.t_s) } else { best };
+                    out.push(self.make_pass(sat, t_aos, at_start, best_b, tc, false)?);
+                }
+            }
+        }
+        if let Some((t_aos, at_start)) = open {
+            let last = knots.last().map(|k| (k.el, k.t_s)).unwrap_or(best);
+            let best_b = if last.0 > best.0 { last } else { best };
+            out.push(self.make_pass(sat, t_aos, at_start, best_b, span_s, true)?);
+        }
+        Ok(())
+    }
+
+    fn make_pass(
+        &self,
+        sat: &Satellite,
+        aos_s: f64,
+        aos_at_window_start: bool,
+        (max_el, t_max): (f64, f64),
+        los_s: f64,
+        los_at_window_end: bool,
+    ) -> Result<Pass, PropagationError> {
+        let az = |t_s: f64| -> Result<f64, PropagationError> {
+            let t = self.start.add_secs(t_s);
+            Ok(self
+                .site
+                .look(&sat.state_ecef(t, &self.eop)?)
+                .azimuth
+                .rad()
+                .to_degrees())
+        };
+        Ok(Pass {
+            norad_id: sat.norad_id(),
+            name: sat.name().to_owned(),
+            aos: self.start.add_secs(aos_s),
+            aos_at_window_start,
+            culmination: self.start.add_secs(t_max),
+            max_elevation_deg: max_el,
+            aos_azimuth_deg: az(aos_s)?,
+            los_azimuth_deg: az(los_s)?,
+            los: self.start.add_secs(los_s),
+            los_at_window_end,
+        })
+    }
+
+    /// Bisection on the elevation rate between samples of opposite rate sign.
+    fn refine_extremum(
+        &self,
+        sat: &Satellite,
+        a: &Sample,
+        b: &Sample,
+    ) -> Result<Sample, PropagationError> {
+        let (mut lo, mut hi) = (a.t_s, b.t_s);
+        let sign_lo = a.el_rate.signum();
+        let mut mid = self.sample(sat, 0.5 * (lo + hi))?;
+        while hi - lo > TIME_TOLERANCE_S {
+            mid = self.sample(sat, 0.5 * (lo + hi))?;
+            if mid.el_rate.signum() == sign_lo {
+                lo = mid.t_s;
+            } else {
+                hi = mid.t_s;
+            }
+        }
+        Ok(mid)
+    }
+
+    /// Bisection on elevation − mask on a monotonic segment.
+    fn refine_crossing(&self, sat: &Satellite, a: &Sample, b: &Sample) -> Result<f64, PropagationError> {
+        let (mut lo, mut hi) = (a.t_s, b.t_s);
+        let below_lo = a.el < self.mask_deg;
+        while hi - lo > TIME_TOLERANCE_S {
+            let mid = self.sample(sat, 0.5 * (lo + hi))?;
+            if (mid.el < self.mask_deg) == below_lo {
+                lo = mid.t_s;
+            } else {
+                hi = mid.t_s;
+            }
+        }
+        Ok(0.5 * (lo + hi))
+    }
+}
