@@ -186,6 +186,7 @@ fn check_line<'a>(
     text: &'a str,
     tle_line: u8,
     source_line: SourceLine,
+    checksum: Checksum,
 ) -> Result<LineCtx<'a>, ElementsError> {
     let text = text.trim_end();
     let ctx = LineCtx {
@@ -215,7 +216,7 @@ fn check_line<'a>(
     }
     let want = tle_checksum(text);
     let got = ctx.raw(&CHECKSUM);
-    if got != want.to_string() {
+    if checksum == Checksum::Verify && got != want.to_string() {
         return Err(ctx.err(
             &CHECKSUM,
             format!("found {got:?}, the line's checksum is {want}"),
@@ -256,8 +257,29 @@ pub fn parse_tle(
     line2: &str,
     first_source_line: Option<usize>,
 ) -> Result<sgp4::Elements, ElementsError> {
-    let l1 = check_line(line1, 1, SourceLine(first_source_line))?;
-    let l2 = check_line(line2, 2, SourceLine(first_source_line.map(|n| n + 1)))?;
+    parse_tle_with(name, line1, line2, first_source_line, Checksum::Verify)
+}
+
+/// Whether to verify the TLE line checksums.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
+pub enum Checksum {
+    /// Reject a line whose column 69 does not match (the default).
+    #[default]
+    Verify,
+    /// Accept any column 69 (hand-edited element sets, e.g. SGP4 error-path test cases).
+    Ignore,
+}
+
+/// [`parse_tle`] with a checksum policy.
+pub fn parse_tle_with(
+    name: Option<&str>,
+    line1: &str,
+    line2: &str,
+    first_source_line: Option<usize>,
+    checksum: Checksum,
+) -> Result<sgp4::Elements, ElementsError> {
+    let l1 = check_line(line1, 1, SourceLine(first_source_line), checksum)?;
+    let l2 = check_line(line2, 2, SourceLine(first_source_line.map(|n| n + 1)), checksum)?;
 
     let satnum1 = parse_satnum(&l1, &L1_SATNUM)?;
     let satnum2 = parse_satnum(&l2, &L2_SATNUM)?;
