@@ -7,8 +7,9 @@ use std::path::PathBuf;
 use ntn_phy::Complex32;
 use ntn_phy::grid::ResourceGrid;
 use ntn_phy::nbiot::npbch::{FrameHint, NpbchDecoded, NpbchDecoder, OperationMode};
+use ntn_phy::nbiot::search::{CellSearcher, NpssSearchConfig};
 use ntn_phy::nbiot::{NcellId, NrsPorts};
-use ntn_phy::ofdm::{NbiotOfdm, SAMPLES_PER_SUBFRAME};
+use ntn_phy::ofdm::{NBIOT_SAMPLE_RATE_HZ, NbiotOfdm, SAMPLES_PER_SUBFRAME};
 
 fn captures_dir() -> PathBuf {
     if let Ok(d) = std::env::var("NTN_VECTORS_DIR") {
@@ -139,5 +140,42 @@ fn mib_nb_amarisoft_nid0_sfn514() {
         assert_eq!(d.mib.sfn_msb4, 8, "514 >> 6");
         assert_eq!(d.ports, NrsPorts::One);
         assert_eq!(d.mib.operation_mode, OperationMode::Standalone(0));
+    }
+}
+
+/// Full acquisition on the real Amarisoft capture with no prior, after shifting it by a
+/// carrier offset of ±50 kHz (and 0): NPSS timing and offset, NSSS → cell 0 and n_f mod 8,
+/// NPBCH → MIB-NB, giving SFN 514 for the first frame.
+#[test]
+fn cell_search_amarisoft_nid0_with_offsets() {
+    let Some(s) = load("signal_nbiot_amari_nid0_sfn514_sib2.bin") else {
+        return;
+    };
+    let mut searcher = CellSearcher::new(NpssSearchConfig::default(), s.len());
+    for offset_hz in [-50e3f64, 0.0, 50e3] {
+        let shifted: Vec<Complex32> = s
+            .iter()
+            .enumerate()
+            .map(|(n, v)| {
+                let ph = 2.0 * std::f64::consts::PI * offset_hz * n as f64 / NBIOT_SAMPLE_RATE_HZ;
+                v * Complex32::new(ph.cos() as f32, ph.sin() as f32)
+            })
+            .collect();
+        let r = searcher.search(&shifted).expect("cell found");
+        println!("offset {offset_hz} Hz: {r:?}");
+        assert_eq!(r.nsss.cell.get(), 0);
+        assert_eq!(
+            r.npss.frame_start, 0,
+            "capture starts at a subframe-0 boundary"
+        );
+        assert!(
+            (r.npss.offset_hz - offset_hz).abs() < 50.0,
+            "{}",
+            r.npss.offset_hz
+        );
+        // SFN 514: even frame, (514/2) mod 4 = 1 → n_f mod 8 = 2
+        assert_eq!(r.nsss.even_frame_start, 0);
+        assert_eq!(r.nsss.frame_mod8, 2);
+        assert_eq!(r.sfn_at_even_frame(), Some(514));
     }
 }

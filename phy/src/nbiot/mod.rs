@@ -6,13 +6,13 @@
 //! UE side: [`search`] (NPSS timing and frequency over hypotheses, NSSS → cell identity and
 //! frame timing), [`chest`] (NRS channel estimation) and [`npbch::NpbchDecoder`].
 
-// pub mod cell;
+pub mod cell;
 pub mod chest;
 pub mod npbch;
 pub mod npss;
 pub mod nrs;
 pub mod nsss;
-// pub mod search;
+pub mod search;
 
 use crate::error::PhyError;
 
