@@ -33,6 +33,7 @@
 #![warn(missing_docs)]
 
 pub mod elements;
+pub mod ephemeris;
 
 pub mod frames;
 pub mod geometry;
@@ -50,3 +51,5 @@ pub use frames::{
 pub use geometry::{GroundSite, LinkConfig, LinkSnapshot, LookAngles};
 pub use satellite::{PropagationError, Satellite, Sgp4Mode};
 pub use time::{TimeBase, UtcTime};
+/// An element set (TLE or OMM), as the `sgp4` crate parses it.
+pub use sgp4::Elements;
