@@ -24,6 +24,9 @@ const BETA_MAX_RAD: f32 = 0.1;
 /// Grid steps over the β range.
 const BETA_STEPS: usize = 40;
 
+/// Slopes are kept only if they add more than this many noise variances of fitted energy.
+const SLOPE_SIGNIFICANCE: f32 = 3.0;
+
 /// Channel estimate of one subframe: per port and RE, plus the noise variance per RE.
 #[derive(Debug, Clone)]
 pub struct ChannelEstimate {
@@ -130,7 +133,27 @@ impl NrsChannelEstimator {
                 }
             }
         }
-        let (alpha, beta) = (best.1, best.2);
+        // Keep the slopes only if they explain clearly more pilot energy than flat (0, 0):
+        // at low pilot SNR the unconstrained maximum mostly fits noise. The energy gain of a
+        // fit to noise alone is a few noise variances per port; the noise variance is taken
+        // from the residual of the best fit (total pilot energy minus M/N).
+        let n_pil = self.pilots.len() as f32;
+        let m00 = {
+            let mut acc = [Complex32::default(); 2];
+            for (p, h) in self.pilots.iter().zip(&self.ls) {
+                acc[p.port] += h;
+            }
+            acc[0].norm_sqr() + acc[1].norm_sqr()
+        };
+        let total: f32 = self.ls.iter().map(|h| h.norm_sqr()).sum();
+        let per_port = n_pil / ports.count() as f32;
+        let noise_fit =
+            ((total - best.0 / per_port) / (n_pil - ports.count() as f32 - 2.0).max(1.0)).max(0.0);
+        let (alpha, beta) = if (best.0 - m00) / per_port > SLOPE_SIGNIFICANCE * noise_fit {
+            (best.1, best.2)
+        } else {
+            (0.0, 0.0)
+        };
         let phase = |k: usize, l: usize| {
             Complex32::from_polar(1.0, alpha * (k as f32 - 5.5) + beta * (l as f32 - 9.0))
         };

@@ -738,6 +738,53 @@ mod loopback_tests {
         assert!(ok >= 17, "{ok}/20 decoded at 0 dB");
     }
 
+    /// Our TX → AWGN → soft combining of the 8 frames of one block.
+    #[test]
+    fn soft_combining_eight_frames_at_minus_6_db() {
+        let cell = NcellId::new(411).unwrap();
+        let mut enc = NpbchEncoder::new(cell, NrsPorts::One);
+        enc.encode(&mib());
+        let mut ofdm = NbiotOfdm::new();
+        let mut rng = ChaCha8Rng::seed_from_u64(77);
+        let mut dec = NpbchDecoder::new();
+        let mut ok = 0;
+        let trials = 10;
+        for t in 0..trials {
+            dec.reset_combining();
+            let block = t % 8;
+            for r in 0..8u32 {
+                let n_f = 8 * block + r;
+                let mut grids = vec![ResourceGrid::nbiot_subframe()];
+                enc.map_frame(n_f, &mut grids);
+                nrs_map(&mut grids[0], cell, 0, 0);
+                let mut sf = vec![Complex32::default(); 1920];
+                ofdm.modulate_subframe(&grids[0], &mut sf);
+                // −6 dB per RE: noise σ² per RE = 4 → 512 per time sample
+                let sigma = (4.0f32 * 128.0 / 2.0).sqrt();
+                let g = Complex32::from_polar(1.0, 0.1 * t as f32);
+                for v in sf.iter_mut() {
+                    *v = *v * g + Complex32::new(gauss(&mut rng), gauss(&mut rng)) * sigma;
+                }
+                let mut grid = ResourceGrid::nbiot_subframe();
+                ofdm.demodulate_subframe(&sf, &mut grid).unwrap();
+                dec.accumulate(&grid, cell, r as u8).unwrap();
+            }
+            assert_eq!(dec.combined_count(), 8);
+            if let Ok(d) = dec.decode_accumulated(cell) {
+                assert_eq!(d.mib, mib());
+                assert_eq!(u32::from(d.block), block);
+                assert_eq!(d.frame_mod8, Some(0));
+                ok += 1;
+            }
+        }
+        assert!(ok >= 9, "{ok}/{trials} blocks decoded at −6 dB");
+        dec.reset_combining();
+        assert!(matches!(
+            dec.decode_accumulated(cell),
+            Err(PhyError::NotFound { .. })
+        ));
+    }
+
     #[test]
     fn garbage_does_not_panic() {
         let cell = NcellId::new(5).unwrap();
