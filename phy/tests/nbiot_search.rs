@@ -157,3 +157,45 @@ fn noise_and_garbage_find_no_cell() {
     let long = vec![Complex32::default(); 4 * SAMPLES_PER_FRAME];
     assert!(searcher.search(&long).is_err());
 }
+
+#[test]
+fn two_port_cell_through_one_antenna() {
+    // ports 2000/2001 through different flat gains onto one receive antenna, +21.3 kHz offset
+    let mib = MibNb {
+        sfn_msb4: 0,
+        hsfn_lsb2: 0,
+        scheduling_info_sib1: 7,
+        system_info_value_tag: 2,
+        ab_enabled: true,
+        operation_mode: OperationMode::Guardband(8),
+        trailing11: 0,
+    };
+    let cell = NcellId::new(257).expect("id");
+    let mut tx = NbiotCellTx::new(cell, NrsPorts::Two, mib);
+    let gains = [
+        Complex32::from_polar(0.9, 0.4),
+        Complex32::from_polar(0.6, 2.5),
+    ];
+    let mut frame = vec![Complex32::default(); 2 * SAMPLES_PER_FRAME];
+    let mut sig = vec![Complex32::default(); 4321];
+    for n_f in 446..449 {
+        tx.fill_frame(1, n_f, &mut frame);
+        let (p0, p1) = frame.split_at(SAMPLES_PER_FRAME);
+        sig.extend(p0.iter().zip(p1).map(|(a, b)| a * gains[0] + b * gains[1]));
+    }
+    let mut rng = ChaCha8Rng::seed_from_u64(21);
+    for (n, v) in sig.iter_mut().enumerate() {
+        let ph = 2.0 * std::f64::consts::PI * 21.3e3 * n as f64 / NBIOT_SAMPLE_RATE_HZ;
+        *v = *v * Complex32::new(ph.cos() as f32, ph.sin() as f32)
+            + Complex32::new(gauss(&mut rng), gauss(&mut rng)) * 2.0;
+    }
+    let mut searcher = CellSearcher::new(NpssSearchConfig::default(), sig.len());
+    let r = searcher.search(&sig).expect("cell found");
+    assert_eq!(r.nsss.cell, cell);
+    assert!((r.npss.offset_hz - 21.3e3).abs() < 50.0);
+    let (_, d) = r.mib.expect("MIB-NB decoded");
+    assert_eq!(d.ports, NrsPorts::Two);
+    assert_eq!(d.mib.operation_mode, OperationMode::Guardband(8));
+    assert_eq!(d.mib.hsfn_lsb2, 1);
+    assert_eq!(r.sfn_at_even_frame(), Some(446));
+}
