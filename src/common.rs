@@ -66,7 +66,10 @@ impl SatArgs {
                     .with_context(|| format!("cannot read element sets from {}", p.display()))?,
                 p.display().to_string(),
             ),
-            None => (DEFAULT_TLE.to_owned(), "the bundled element sets".to_owned()),
+            None => (
+                DEFAULT_TLE.to_owned(),
+                "the bundled element sets".to_owned(),
+            ),
         };
         parse_catalog(&text).with_context(|| format!("in {origin}"))
     }
@@ -80,21 +83,33 @@ impl SatArgs {
             (None, Some(_)) => None,
         };
         let el = match wanted {
-            None => catalog.into_iter().next().ok_or_else(|| anyhow!("no element sets"))?,
+            None => catalog
+                .into_iter()
+                .next()
+                .ok_or_else(|| anyhow!("no element sets"))?,
             Some(w) => {
                 let by_id = w.parse::<u64>().ok();
                 let names: Vec<String> = catalog
                     .iter()
-                    .map(|e| e.object_name.clone().unwrap_or_else(|| e.norad_id.to_string()))
+                    .map(|e| {
+                        e.object_name
+                            .clone()
+                            .unwrap_or_else(|| e.norad_id.to_string())
+                    })
                     .collect();
                 catalog
                     .into_iter()
                     .find(|e| {
                         Some(e.norad_id) == by_id
-                            || e.object_name.as_deref().is_some_and(|n| n.eq_ignore_ascii_case(&w))
+                            || e.object_name
+                                .as_deref()
+                                .is_some_and(|n| n.eq_ignore_ascii_case(&w))
                     })
                     .ok_or_else(|| {
-                        anyhow!("no satellite {w:?} in the element sets (have: {})", names.join(", "))
+                        anyhow!(
+                            "no satellite {w:?} in the element sets (have: {})",
+                            names.join(", ")
+                        )
                     })?
             }
         };
@@ -111,7 +126,9 @@ impl FromStr for SiteSpec {
     fn from_str(s: &str) -> Result<Self, String> {
         let parts: Vec<&str> = s.split(',').map(str::trim).collect();
         if !(2..=3).contains(&parts.len()) {
-            return Err(format!("{s:?}: expected LAT,LON[,HEIGHT_M] in degrees and metres"));
+            return Err(format!(
+                "{s:?}: expected LAT,LON[,HEIGHT_M] in degrees and metres"
+            ));
         }
         let num = |t: &str, what: &str| {
             t.parse::<f64>()
@@ -121,7 +138,11 @@ impl FromStr for SiteSpec {
         };
         let lat = num(parts[0], "latitude")?;
         let lon = num(parts[1], "longitude")?;
-        let h = if parts.len() == 3 { num(parts[2], "height")? } else { 0.0 };
+        let h = if parts.len() == 3 {
+            num(parts[2], "height")?
+        } else {
+            0.0
+        };
         if !(-90.0..=90.0).contains(&lat) {
             return Err(format!("{s:?}: latitude {lat} is outside −90…90°"));
         }
@@ -183,13 +204,18 @@ pub struct RadioArgs {
     #[arg(long, value_name = "MHZ", default_value_t = DEFAULT_UL_MHZ)]
     pub ul_mhz: f64,
     /// UT1 − UTC in seconds (IERS Bulletin A), for TEME → ITRF.
-    #[arg(long, value_name = "S", default_value_t = 0.0, allow_negative_numbers = true)]
+    #[arg(
+        long,
+        value_name = "S",
+        default_value_t = 0.0,
+        allow_negative_numbers = true
+    )]
     pub dut1: f64,
 }
 
 impl RadioArgs {
     pub fn eop(&self) -> Result<EarthOrientation> {
-        if !(self.dut1.abs() <= 0.9) {
+        if self.dut1.is_nan() || self.dut1.abs() > 0.9 {
             bail!("--dut1 {} s: UT1 − UTC stays within ±0.9 s", self.dut1);
         }
         Ok(EarthOrientation {
@@ -234,7 +260,13 @@ mod tests {
             sat: Some("nope".into()),
             ..Default::default()
         };
-        assert!(missing.satellite(DEFAULT_LEO).unwrap_err().to_string().contains("CBERS 2"));
+        assert!(
+            missing
+                .satellite(DEFAULT_LEO)
+                .unwrap_err()
+                .to_string()
+                .contains("CBERS 2")
+        );
     }
 
     #[test]

@@ -95,7 +95,11 @@ pub struct EphemerisArgs {
     #[arg(long, value_enum, default_value_t = SibArg::Sib31)]
     pub sib: SibArg,
     /// Ages (seconds) of the error table, comma-separated.
-    #[arg(long, value_delimiter = ',', default_value = "1,5,10,30,60,120,300,600")]
+    #[arg(
+        long,
+        value_delimiter = ',',
+        default_value = "1,5,10,30,60,120,300,600"
+    )]
     pub ages: Vec<f64>,
     /// Number of ephemeris epochs the error table averages over (spread over one orbit).
     #[arg(long, default_value_t = 24)]
@@ -137,7 +141,12 @@ fn track(a: TrackArgs) -> Result<()> {
         bail!("{n} rows is too many: use a larger --step or a shorter --duration");
     }
     let mut t = Table::new(
-        format!("{} (NORAD {}) from {}", sat.name(), sat.norad_id(), site_text(&a.site)),
+        format!(
+            "{} (NORAD {}) from {}",
+            sat.name(),
+            sat.norad_id(),
+            site_text(&a.site)
+        ),
         &[
             ("time", "UTC"),
             ("t", "s"),
@@ -283,7 +292,11 @@ fn passes(a: PassesArgs) -> Result<()> {
     let errors: Vec<String> = bad
         .iter()
         .map(|e| e.to_string())
-        .chain(results.iter().filter_map(|r| r.error.as_ref().map(|e| e.to_string())))
+        .chain(
+            results
+                .iter()
+                .filter_map(|r| r.error.as_ref().map(|e| e.to_string())),
+        )
         .collect();
     t.summary("satellites", sats.len());
     t.summary("passes", all.len());
@@ -320,7 +333,10 @@ fn passes(a: PassesArgs) -> Result<()> {
 
 fn ephemeris(a: EphemerisArgs) -> Result<()> {
     a.radio.check()?;
-    if a.ages.iter().any(|x| !(x.is_finite() && *x >= 0.0 && *x <= 86_400.0)) {
+    if a.ages
+        .iter()
+        .any(|x| !(x.is_finite() && *x >= 0.0 && *x <= 86_400.0))
+    {
         bail!("--ages: every age must be within 0…86400 s");
     }
     if a.epochs == 0 || a.epochs > 10_000 {

@@ -241,8 +241,9 @@ impl Table {
 /// Write `text` to `--out` or standard output.
 pub fn emit(args: &OutputArgs, text: &str) -> Result<()> {
     match &args.out {
-        Some(path) => std::fs::write(path, text)
-            .with_context(|| format!("cannot write {}", path.display())),
+        Some(path) => {
+            std::fs::write(path, text).with_context(|| format!("cannot write {}", path.display()))
+        }
         None => {
             let mut out = std::io::stdout().lock();
             out.write_all(text.as_bytes())?;
@@ -262,10 +263,7 @@ mod tests {
         t.push(vec![Cell::Text("a,b".into()), Cell::Num(1.234_56, 2)]);
         let text = t.render(Format::Table);
         assert!(text.contains("doppler [Hz]") && text.contains("1.23"));
-        assert_eq!(
-            t.render(Format::Csv),
-            "time,doppler_Hz\n\"a,b\",1.23\n"
-        );
+        assert_eq!(t.render(Format::Csv), "time,doppler_Hz\n\"a,b\",1.23\n");
         let j: Value = serde_json::from_str(&t.render(Format::Json)).unwrap();
         assert_eq!(j["rows"][0]["doppler_Hz"], 1.23);
         assert_eq!(j["satellite"], "CBERS 2");

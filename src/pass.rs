@@ -69,7 +69,9 @@ pub fn run(a: PassArgs) -> Result<()> {
     if !(-5.0..90.0).contains(&a.mask) {
         bail!("--mask {}: use an elevation mask within −5…90°", a.mask);
     }
-    let sat = a.sat.satellite(if a.geo { DEFAULT_GEO } else { DEFAULT_LEO })?;
+    let sat = a
+        .sat
+        .satellite(if a.geo { DEFAULT_GEO } else { DEFAULT_LEO })?;
     let start = a.start.unwrap_or_else(|| default_start(&sat));
     let eop = a.radio.eop()?;
     let search = PassSearch {
@@ -178,7 +180,10 @@ pub fn run(a: PassArgs) -> Result<()> {
             ]);
         }
     }
-    table.summary("satellite", format!("{} (NORAD {})", sat.name(), sat.norad_id()));
+    table.summary(
+        "satellite",
+        format!("{} (NORAD {})", sat.name(), sat.norad_id()),
+    );
     table.summary("element_set_epoch", sat.epoch().to_string());
     table.summary("terminal", site_text(&a.site));
     table.summary(
@@ -187,10 +192,17 @@ pub fn run(a: PassArgs) -> Result<()> {
     );
     table.summary(
         "payload",
-        if a.gateway.is_some() { "transparent (RTT includes the feeder link)" } else { "regenerative" },
+        if a.gateway.is_some() {
+            "transparent (RTT includes the feeder link)"
+        } else {
+            "regenerative"
+        },
     );
     if never_sets {
-        table.summary("pass", format!("always above {}°: showing {t0} to {t1}", a.mask));
+        table.summary(
+            "pass",
+            format!("always above {}°: showing {t0} to {t1}", a.mask),
+        );
     } else {
         table.summary("aos", pass.aos.to_string());
         table.summary("culmination", pass.culmination.to_string());
@@ -199,7 +211,10 @@ pub fn run(a: PassArgs) -> Result<()> {
     }
     table.summary("max_elevation_deg", (max_el * 100.0).round() / 100.0);
     table.summary("max_doppler_dl_hz", (max_dop * 10.0).round() / 10.0);
-    table.summary("max_doppler_rate_dl_hz_per_s", (max_rate * 10.0).round() / 10.0);
+    table.summary(
+        "max_doppler_rate_dl_hz_per_s",
+        (max_rate * 10.0).round() / 10.0,
+    );
     table.summary(
         "rtt_ms",
         format!("{:.3} … {:.3}", rtt_min * 1e3, rtt_max * 1e3),
@@ -225,7 +240,10 @@ pub fn run(a: PassArgs) -> Result<()> {
             ),
             x_label: format!("seconds after {t0}"),
             panels: vec![
-                Panel { y_label: "elevation [deg]".into(), series: vec![series("elevation", el)] },
+                Panel {
+                    y_label: "elevation [deg]".into(),
+                    series: vec![series("elevation", el)],
+                },
                 Panel {
                     y_label: "Doppler [kHz]".into(),
                     series: vec![series("downlink", dl), series("uplink", ul)],
@@ -244,7 +262,10 @@ pub fn run(a: PassArgs) -> Result<()> {
                             series("timing advance", ta),
                         ]
                     } else {
-                        vec![series("one-way delay", delay), series("timing advance = round trip", ta)]
+                        vec![
+                            series("one-way delay", delay),
+                            series("timing advance = round trip", ta),
+                        ]
                     },
                 },
             ],

@@ -65,10 +65,7 @@ impl Figure {
                 self.draw(root)
                     .with_context(|| format!("cannot draw {}", path.display()))
             }
-            _ => bail!(
-                "plot file {} must end in .png or .svg",
-                path.display()
-            ),
+            _ => bail!("plot file {} must end in .png or .svg", path.display()),
         }
     }
 
@@ -117,7 +114,10 @@ impl Figure {
                 let color = PALETTE[k % PALETTE.len()];
                 chart
                     .draw_series(LineSeries::new(
-                        s.points.iter().copied().filter(|(x, y)| x.is_finite() && y.is_finite()),
+                        s.points
+                            .iter()
+                            .copied()
+                            .filter(|(x, y)| x.is_finite() && y.is_finite()),
                         color.stroke_width(2),
                     ))
                     .map_err(|e| anyhow::anyhow!("{e}"))?
@@ -153,7 +153,9 @@ mod tests {
                 y_label: "Doppler [kHz]".into(),
                 series: vec![Series {
                     label: "DL".into(),
-                    points: (0..100).map(|i| (i as f64, (i as f64 * 0.1).sin())).collect(),
+                    points: (0..100)
+                        .map(|i| (i as f64, (i as f64 * 0.1).sin()))
+                        .collect(),
                 }],
             }],
         }

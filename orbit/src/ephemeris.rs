@@ -12,11 +12,11 @@
 //! terminal would choose from: linear extrapolation in ECEF, two-body (Kepler) and a J2
 //! numerical integration. [`error_vs_age`] tabulates each against SGP4 truth.
 
+use crate::frames::EarthOrientation;
 use crate::frames::{EARTH_ROTATION_RAD_S, Ecef, SPEED_OF_LIGHT_MPS, StateVector};
 use crate::geometry::{GroundSite, doppler_downlink};
 use crate::satellite::{PropagationError, Satellite};
 use crate::time::UtcTime;
-use crate::frames::EarthOrientation;
 use glam::DVec3;
 use ntn_types::{Hz, MetresPerSecond};
 use serde::{Deserialize, Serialize};
@@ -156,10 +156,20 @@ pub struct Ephemeris {
     pub fields: EphemerisFields,
 }
 
-fn quantise(field: &'static str, value: f64, step: f64, max: i64, range: &'static str) -> Result<i64, EphemerisError> {
+fn quantise(
+    field: &'static str,
+    value: f64,
+    step: f64,
+    max: i64,
+    range: &'static str,
+) -> Result<i64, EphemerisError> {
     let q = (value / step).round();
     if !q.is_finite() || q < -(max as f64) - 1.0 || q > max as f64 {
-        return Err(EphemerisError::OutOfRange { field, value, range });
+        return Err(EphemerisError::OutOfRange {
+            field,
+            value,
+            range,
+        });
     }
     Ok(q as i64)
 }
@@ -169,10 +179,25 @@ impl StateVectorFields {
     pub fn from_state(s: &StateVector<Ecef>) -> Result<Self, EphemerisError> {
         const P: [&str; 3] = ["positionX-r17", "positionY-r17", "positionZ-r17"];
         const V: [&str; 3] = ["velocityVX-r17", "velocityVY-r17", "velocityVZ-r17"];
-        let mut f = StateVectorFields { position: [0; 3], velocity: [0; 3] };
+        let mut f = StateVectorFields {
+            position: [0; 3],
+            velocity: [0; 3],
+        };
         for k in 0..3 {
-            f.position[k] = quantise(P[k], s.r_m()[k], POSITION_STEP_M, POSITION_MAX, "±43 620 760 m")? as i32;
-            f.velocity[k] = quantise(V[k], s.v_mps()[k], VELOCITY_STEP_MPS, VELOCITY_MAX, "±7864.26 m/s")? as i32;
+            f.position[k] = quantise(
+                P[k],
+                s.r_m()[k],
+                POSITION_STEP_M,
+                POSITION_MAX,
+                "±43 620 760 m",
+            )? as i32;
+            f.velocity[k] = quantise(
+                V[k],
+                s.v_mps()[k],
+                VELOCITY_STEP_MPS,
+                VELOCITY_MAX,
+                "±7864.26 m/s",
+            )? as i32;
         }
         Ok(f)
     }
@@ -209,14 +234,22 @@ impl OrbitalFields {
             // 2π itself wraps to 0.
             let q = if q > ANGLE_MAX as f64 { 0.0 } else { q };
             if q < 0.0 {
-                return Err(EphemerisError::OutOfRange { field, value: rad, range: "0 … 2π" });
+                return Err(EphemerisError::OutOfRange {
+                    field,
+                    value: rad,
+                    range: "0 … 2π",
+                });
             }
             Ok(q as u32)
         };
         // i ≤ π/2 directly; a retrograde i is sent as the negative value i − π.
-        let i_send = if k.i_rad > PI / 2.0 { k.i_rad - PI } else { k.i_rad };
+        let i_send = if k.i_rad > PI / 2.0 {
+            k.i_rad - PI
+        } else {
+            k.i_rad
+        };
         let incl = (i_send / ANGLE_STEP_RAD).round();
-        if !(incl.abs() <= INCL_MAX as f64) {
+        if incl.is_nan() || incl.abs() > INCL_MAX as f64 {
             return Err(EphemerisError::OutOfRange {
                 field: "inclination-r17",
                 value: k.i_rad,
@@ -283,12 +316,16 @@ impl KeplerElements {
         let e_vec = (v.cross(h)) / mu - r / rn;
         let e = e_vec.length();
         let energy = v.length_squared() / 2.0 - mu / rn;
-        if !(e < 1.0) || energy >= 0.0 || hn == 0.0 {
+        if e.is_nan() || e >= 1.0 || energy >= 0.0 || hn == 0.0 {
             return Err(EphemerisError::NotElliptic(e));
         }
         let a = -mu / (2.0 * energy);
         let i = (h.z / hn).clamp(-1.0, 1.0).acos();
-        let raan = if nn > 1e-9 { n.y.atan2(n.x).rem_euclid(TAU) } else { 0.0 };
+        let raan = if nn > 1e-9 {
+            n.y.atan2(n.x).rem_euclid(TAU)
+        } else {
+            0.0
+        };
         // Argument of periapsis and true anomaly; circular/equatorial limits use the node or
         // the x axis as reference so the sum stays right.
         let (argp, nu) = if e > 1e-11 {
@@ -301,7 +338,11 @@ impl KeplerElements {
                 if h.z < 0.0 { TAU - a } else { a }
             };
             let c = (e_vec.dot(r) / (e * rn)).clamp(-1.0, 1.0);
-            let nu = if r.dot(v) < 0.0 { TAU - c.acos() } else { c.acos() };
+            let nu = if r.dot(v) < 0.0 {
+                TAU - c.acos()
+            } else {
+                c.acos()
+            };
             (argp.rem_euclid(TAU), nu)
         } else {
             let u = if nn > 1e-9 {
@@ -314,7 +355,14 @@ impl KeplerElements {
         };
         let ea = 2.0 * (((1.0 - e) / (1.0 + e)).sqrt() * (nu / 2.0).tan()).atan();
         let m = (ea - e * ea.sin()).rem_euclid(TAU);
-        Ok(KeplerElements { a_m: a, e, i_rad: i, raan_rad: raan, argp_rad: argp, m_rad: m })
+        Ok(KeplerElements {
+            a_m: a,
+            e,
+            i_rad: i,
+            raan_rad: raan,
+            argp_rad: argp,
+            m_rad: m,
+        })
     }
 
     /// Inertial position and velocity Δt after the elements' epoch (two-body).
@@ -395,17 +443,25 @@ impl Ephemeris {
     ) -> Result<Self, EphemerisError> {
         let truth = sat.state_ecef(epoch, eop)?;
         let fields = match form {
-            EphemerisForm::StateVector => EphemerisFields::StateVector(StateVectorFields::from_state(&truth)?),
+            EphemerisForm::StateVector => {
+                EphemerisFields::StateVector(StateVectorFields::from_state(&truth)?)
+            }
             EphemerisForm::Orbital => {
                 let (r, v) = ecef_to_epoch_inertial(&truth);
-                EphemerisFields::Orbital(OrbitalFields::from_elements(&KeplerElements::from_state(r, v)?)?)
+                EphemerisFields::Orbital(OrbitalFields::from_elements(
+                    &KeplerElements::from_state(r, v)?,
+                )?)
             }
         };
         Ok(Ephemeris { epoch, fields })
     }
 
     /// The ECEF state a UE computes at `t` with `model`.
-    pub fn propagate(&self, t: UtcTime, model: UePropagator) -> Result<StateVector<Ecef>, EphemerisError> {
+    pub fn propagate(
+        &self,
+        t: UtcTime,
+        model: UePropagator,
+    ) -> Result<StateVector<Ecef>, EphemerisError> {
         let dt = t.secs_since(self.epoch);
         match (&self.fields, model) {
             (EphemerisFields::StateVector(f), UePropagator::Linear) => {
@@ -484,15 +540,27 @@ pub struct AgeErrorSpec<'a> {
 /// Ephemeris error against SGP4 truth as a function of age: for each epoch, the ephemeris is
 /// built (quantised) from the truth, propagated by the UE model to epoch + age, and compared
 /// with the truth there; the delay and Doppler errors are those the terminal would make.
-pub fn error_vs_age(sat: &Satellite, spec: &AgeErrorSpec<'_>) -> Result<Vec<AgeErrorRow>, EphemerisError> {
-    let AgeErrorSpec { ue, f_c, epochs, ages_s, form, model, ref eop } = *spec;
+pub fn error_vs_age(
+    sat: &Satellite,
+    spec: &AgeErrorSpec<'_>,
+) -> Result<Vec<AgeErrorRow>, EphemerisError> {
+    let AgeErrorSpec {
+        ue,
+        f_c,
+        epochs,
+        ages_s,
+        form,
+        model,
+        ref eop,
+    } = *spec;
     let ephs: Vec<Ephemeris> = epochs
         .iter()
         .map(|&e| Ephemeris::from_truth(sat, e, form, eop))
         .collect::<Result<_, _>>()?;
     let mut rows = Vec::with_capacity(ages_s.len());
     for &age in ages_s {
-        let (mut sum2, mut pmax, mut vmax, mut dmax, mut fmax) = (0.0, 0.0f64, 0.0f64, 0.0f64, 0.0f64);
+        let (mut sum2, mut pmax, mut vmax, mut dmax, mut fmax) =
+            (0.0, 0.0f64, 0.0f64, 0.0f64, 0.0f64);
         for eph in &ephs {
             let t = eph.epoch.add_secs(age);
             let truth = sat.state_ecef(t, eop)?;
@@ -541,7 +609,10 @@ mod tests {
 
     #[test]
     fn field_extremes() {
-        let s = StateVector::<Ecef>::new(DVec3::splat(33_554_431.0 * 1.3), DVec3::splat(131_071.0 * 0.06));
+        let s = StateVector::<Ecef>::new(
+            DVec3::splat(33_554_431.0 * 1.3),
+            DVec3::splat(131_071.0 * 0.06),
+        );
         let f = StateVectorFields::from_state(&s).unwrap();
         assert_eq!(f.position, [33_554_431; 3]);
         assert_eq!(f.velocity, [131_071; 3]);
@@ -553,7 +624,14 @@ mod tests {
 
     #[test]
     fn kepler_round_trip_and_retrograde_inclination() {
-        let k = KeplerElements { a_m: 7_000e3, e: 0.001, i_rad: 98.6f64.to_radians(), raan_rad: 1.0, argp_rad: 2.0, m_rad: 3.0 };
+        let k = KeplerElements {
+            a_m: 7_000e3,
+            e: 0.001,
+            i_rad: 98.6f64.to_radians(),
+            raan_rad: 1.0,
+            argp_rad: 2.0,
+            m_rad: 3.0,
+        };
         let (r, v) = k.state_at(0.0);
         let back = KeplerElements::from_state(r, v).unwrap();
         assert!((back.a_m - k.a_m).abs() < 1e-4);
@@ -566,7 +644,13 @@ mod tests {
         assert!((f.to_elements().i_rad - k.i_rad).abs() < 2.341e-8);
         // A Molniya eccentricity does not fit the field.
         let m = KeplerElements { e: 0.7, ..k };
-        assert!(matches!(OrbitalFields::from_elements(&m), Err(EphemerisError::OutOfRange { field: "eccentricity-r17", .. })));
+        assert!(matches!(
+            OrbitalFields::from_elements(&m),
+            Err(EphemerisError::OutOfRange {
+                field: "eccentricity-r17",
+                ..
+            })
+        ));
     }
 
     #[test]
@@ -591,12 +675,34 @@ mod tests {
         let s = sat();
         let eop = EarthOrientation::default();
         let ue = GroundSite::from_degrees(48.14, 11.58, 520.0);
-        let epochs: Vec<UtcTime> = (0..6).map(|k| "2020-07-13T00:00:00Z".parse::<UtcTime>().unwrap().add_secs(k as f64 * 900.0)).collect();
+        let epochs: Vec<UtcTime> = (0..6)
+            .map(|k| {
+                "2020-07-13T00:00:00Z"
+                    .parse::<UtcTime>()
+                    .unwrap()
+                    .add_secs(k as f64 * 900.0)
+            })
+            .collect();
         let err = |model| {
-            let spec = AgeErrorSpec { ue, f_c: Hz(2e9), epochs: &epochs, ages_s: &[600.0], form: EphemerisForm::StateVector, model, eop };
+            let spec = AgeErrorSpec {
+                ue,
+                f_c: Hz(2e9),
+                epochs: &epochs,
+                ages_s: &[600.0],
+                form: EphemerisForm::StateVector,
+                model,
+                eop,
+            };
             error_vs_age(&s, &spec).unwrap()[0].pos_max_m
         };
-        let (lin, kep, j2) = (err(UePropagator::Linear), err(UePropagator::Kepler), err(UePropagator::J2));
-        assert!(lin > 100e3 && kep < lin / 10.0 && j2 < kep / 3.0, "{lin} {kep} {j2}");
+        let (lin, kep, j2) = (
+            err(UePropagator::Linear),
+            err(UePropagator::Kepler),
+            err(UePropagator::J2),
+        );
+        assert!(
+            lin > 100e3 && kep < lin / 10.0 && j2 < kep / 3.0,
+            "{lin} {kep} {j2}"
+        );
     }
 }

@@ -41,6 +41,7 @@ pub mod passes;
 pub mod satellite;
 pub mod time;
 pub mod timing;
+pub mod track;
 pub mod walker;
 
 pub use elements::{ElementsError, parse_catalog};
@@ -50,6 +51,6 @@ pub use frames::{
 };
 pub use geometry::{GroundSite, LinkConfig, LinkSnapshot, LookAngles};
 pub use satellite::{PropagationError, Satellite, Sgp4Mode};
-pub use time::{TimeBase, UtcTime};
 /// An element set (TLE or OMM), as the `sgp4` crate parses it.
 pub use sgp4::Elements;
+pub use time::{TimeBase, UtcTime};

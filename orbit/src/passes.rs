@@ -270,7 +270,12 @@ impl PassSearch {
     }
 
     /// Bisection on elevation − mask on a monotonic segment.
-    fn refine_crossing(&self, sat: &Satellite, a: &Sample, b: &Sample) -> Result<f64, PropagationError> {
+    fn refine_crossing(
+        &self,
+        sat: &Satellite,
+        a: &Sample,
+        b: &Sample,
+    ) -> Result<f64, PropagationError> {
         let (mut lo, mut hi) = (a.t_s, b.t_s);
         let below_lo = a.el < self.mask_deg;
         while hi - lo > TIME_TOLERANCE_S {

@@ -141,7 +141,10 @@ impl Satellite {
 
     /// State in TEME at `minutes` from the element-set epoch (the raw SGP4 call, km → m).
     #[inline]
-    pub fn state_teme_at_minutes(&self, minutes: f64) -> Result<StateVector<Teme>, PropagationError> {
+    pub fn state_teme_at_minutes(
+        &self,
+        minutes: f64,
+    ) -> Result<StateVector<Teme>, PropagationError> {
         let t = sgp4::MinutesSinceEpoch(minutes);
         let p = match self.mode {
             Sgp4Mode::Afspc => self.constants.propagate_afspc_compatibility_mode(t),

@@ -4,6 +4,7 @@
 //! improved value; python-sgp4 2.27 gives 4083.186 km in 'a' and 4082.281 km (the file's)
 //! in 'i'.
 //! Kind: reference. Read from ../shared/vectors/sgp4-verification; skipped when absent.
+#![allow(clippy::unwrap_used, clippy::expect_used)] // test code: a failure is the report
 
 mod common;
 
@@ -74,7 +75,10 @@ fn vallado_verification_set() {
     let (mut rows, mut worst_r_km, mut worst_v_kms, mut early_stops) = (0, 0.0f64, 0.0f64, 0);
     let mut error_rows = 0;
     for (case, (norad, refrows)) in cases.iter().zip(&blocks) {
-        assert_eq!(&case.norad.trim_start_matches('0'), &norad.trim_start_matches('0'));
+        assert_eq!(
+            &case.norad.trim_start_matches('0'),
+            &norad.trim_start_matches('0')
+        );
         // Cases 33333–33335 are hand-edited to hit SGP4 error paths; their checksums are stale.
         let el = parse_tle_with(None, &case.line1, &case.line2, None, Checksum::Ignore)
             .unwrap_or_else(|e| panic!("{norad}: {e}"));
@@ -92,8 +96,12 @@ fn vallado_verification_set() {
             let s = sat
                 .state_teme_at_minutes(row[0])
                 .unwrap_or_else(|e| panic!("{norad} at {} min: {e}", row[0]));
-            let dr = (s.r_m() * 1e-3 - glam::DVec3::new(row[1], row[2], row[3])).abs().max_element();
-            let dv = (s.v_mps() * 1e-3 - glam::DVec3::new(row[4], row[5], row[6])).abs().max_element();
+            let dr = (s.r_m() * 1e-3 - glam::DVec3::new(row[1], row[2], row[3]))
+                .abs()
+                .max_element();
+            let dv = (s.v_mps() * 1e-3 - glam::DVec3::new(row[4], row[5], row[6]))
+                .abs()
+                .max_element();
             assert!(dr < 1e-6, "{norad} t={} position off by {dr} km", row[0]);
             assert!(dv < 1e-9, "{norad} t={} velocity off by {dv} km/s", row[0]);
             worst_r_km = worst_r_km.max(dr);
@@ -137,10 +145,22 @@ fn other_modes_depart_from_the_reference() {
     assert!(dr_m > 1.0 && dr_m < 100.0, "{dr_m}");
 
     let cases = read_cases(&tle);
-    let (i, case) = cases.iter().enumerate().find(|(_, c)| c.norad == "23599").unwrap();
-    let row = read_reference(&reference)[i].1.iter().find(|r| r[0] == 420.0).copied().unwrap();
+    let (i, case) = cases
+        .iter()
+        .enumerate()
+        .find(|(_, c)| c.norad == "23599")
+        .unwrap();
+    let row = read_reference(&reference)[i]
+        .1
+        .iter()
+        .find(|r| r[0] == 420.0)
+        .copied()
+        .unwrap();
     let el = parse_tle_with(None, &case.line1, &case.line2, None, Checksum::Verify).unwrap();
-    let s = Satellite::with_mode(el, Sgp4Mode::Afspc).unwrap().state_teme_at_minutes(420.0).unwrap();
+    let s = Satellite::with_mode(el, Sgp4Mode::Afspc)
+        .unwrap()
+        .state_teme_at_minutes(420.0)
+        .unwrap();
     let dr_m = (s.r_m() - glam::DVec3::new(row[1], row[2], row[3]) * 1e3).length();
     eprintln!("23599 at 420 min, AFSPC mode: |Δr| = {dr_m:.1} m");
     assert!((dr_m - 918.2).abs() < 1.0, "{dr_m}");

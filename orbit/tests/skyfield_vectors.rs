@@ -4,6 +4,7 @@
 //!
 //! Each row carries the UT1−UTC Skyfield used; we feed the same value as our ΔUT1 input.
 //! Skyfield applies no polar motion with its built-in tables, so neither do we here.
+#![allow(clippy::unwrap_used, clippy::expect_used)] // test code: a failure is the report
 
 mod common;
 
@@ -96,8 +97,20 @@ fn look_angles_match_skyfield() {
         let drr = (look.range_rate.mps() - row.range_rate_mps).abs();
         assert!(daz < 0.01, "{} az {az} vs {}", row.norad, row.azimuth_deg);
         assert!(del < 0.01, "{} el {el} vs {}", row.norad, row.elevation_deg);
-        assert!(dr < 50.0, "{} range {} vs {}", row.norad, look.range.m(), row.range_m);
-        assert!(drr < 0.05, "{} rate {} vs {}", row.norad, look.range_rate.mps(), row.range_rate_mps);
+        assert!(
+            dr < 50.0,
+            "{} range {} vs {}",
+            row.norad,
+            look.range.m(),
+            row.range_m
+        );
+        assert!(
+            drr < 0.05,
+            "{} rate {} vs {}",
+            row.norad,
+            look.range_rate.mps(),
+            row.range_rate_mps
+        );
         worst_az = worst_az.max(daz);
         worst_el = worst_el.max(del);
         worst_r = worst_r.max(dr);
@@ -172,7 +185,10 @@ fn passes_match_skyfield() {
             let b = theirs(kind);
             assert!(a.len() >= b.len(), "{norad} at {site_id}: we miss a {kind}");
             for y in &b {
-                let d = a.iter().map(|x| x.secs_since(*y).abs()).fold(f64::INFINITY, f64::min);
+                let d = a
+                    .iter()
+                    .map(|x| x.secs_since(*y).abs())
+                    .fold(f64::INFINITY, f64::min);
                 assert!(d < 1.0, "{norad} at {site_id}: {kind} at {y} not found");
                 worst_s = worst_s.max(d);
                 compared += 1;
@@ -185,14 +201,20 @@ fn passes_match_skyfield() {
                         .elevation
                         .rad()
                         .to_degrees();
-                    assert!((el - file.mask_deg).abs() < 1e-3, "{norad}: extra {kind} at {el}°");
+                    assert!(
+                        (el - file.mask_deg).abs() < 1e-3,
+                        "{norad}: extra {kind} at {el}°"
+                    );
                     extra += 1;
                 }
             }
         }
         let refc = theirs("culminate");
         for (_, t) in ours.iter().filter(|o| o.0 == "culminate") {
-            let d = refc.iter().map(|r| t.secs_since(*r).abs()).fold(f64::INFINITY, f64::min);
+            let d = refc
+                .iter()
+                .map(|r| t.secs_since(*r).abs())
+                .fold(f64::INFINITY, f64::min);
             assert!(d < 1.0, "{norad} at {site_id}: culmination {t}");
             worst_s = worst_s.max(d);
             compared += 1;
