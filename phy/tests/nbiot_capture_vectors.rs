@@ -7,6 +7,9 @@ use std::path::PathBuf;
 use ntn_phy::Complex32;
 use ntn_phy::grid::ResourceGrid;
 use ntn_phy::nbiot::npbch::{FrameHint, NpbchDecoded, NpbchDecoder, OperationMode};
+use ntn_phy::nbiot::npdcch::{
+    DCI_N0_N1_BITS, DciN0N1, DecodedDci, NpdcchCandidate, NpdcchDecoder, NpdcchParams,
+};
 use ntn_phy::nbiot::search::{CellSearcher, NpssSearchConfig};
 use ntn_phy::nbiot::{NcellId, NrsPorts};
 use ntn_phy::ofdm::{NBIOT_SAMPLE_RATE_HZ, NbiotOfdm, SAMPLES_PER_SUBFRAME};
@@ -178,4 +181,115 @@ fn cell_search_amarisoft_nid0_with_offsets() {
         assert_eq!(r.nsss.frame_mod8, 2);
         assert_eq!(r.sfn_at_even_frame(), Some(514));
     }
+}
+
+fn decode_dci(name: &str, subframe: u32, rnti: u16) -> Option<DecodedDci> {
+    let s = load(name)?;
+    let cell = NcellId::new(0).expect("valid cell id");
+    let mut grid = ResourceGrid::nbiot_subframe();
+    NbiotOfdm::new()
+        .demodulate_subframe(&s[..SAMPLES_PER_SUBFRAME], &mut grid)
+        .expect("finite samples");
+    let mut dec = NpdcchDecoder::new();
+    for start in 0..4 {
+        match dec.decode(
+            &grid,
+            &NpdcchParams {
+                cell,
+                subframe,
+                ports: NrsPorts::One,
+                start_symbol: start,
+            },
+            rnti,
+            DCI_N0_N1_BITS,
+        ) {
+            Ok(d) => {
+                println!(
+                    "{name}: l_start {start} {:?} bits {:?}",
+                    d.candidate, d.bits
+                );
+                return Some(d);
+            }
+            Err(e) => println!("{name}: l_start {start}: {e}"),
+        }
+    }
+    panic!("no DCI with CRC pass in {name}");
+}
+
+#[test]
+fn dci_n0_rnti_0x102() {
+    let name = "signal_nbiot_dci_formatN0_L_1_nid0_tti_8624_rnti_0x102.bin";
+    let Some(d) = decode_dci(name, 4, 0x0102) else {
+        return;
+    };
+    assert_eq!(
+        d.bits[0], 0,
+        "flag for format N0/N1 differentiation: 0 = N0"
+    );
+    assert_eq!(
+        d.candidate,
+        NpdcchCandidate::Ncce0,
+        "README: aggregation level 1"
+    );
+    let dci = DciN0N1::unpack(&d.bits).expect("23 bits");
+    println!("{dci:?}");
+    // regression values (CRC-verified under C-RNTI 0x0102)
+    let DciN0N1::N0(n0) = dci else {
+        panic!("format N0 expected")
+    };
+    assert_eq!(
+        (
+            n0.subcarrier_indication,
+            n0.resource_assignment,
+            n0.scheduling_delay,
+            n0.mcs
+        ),
+        (0, 7, 0, 4)
+    );
+    assert_eq!(
+        (
+            n0.redundancy_version,
+            n0.repetition_number,
+            n0.dci_subframe_repetition
+        ),
+        (1, 0, 0)
+    );
+    assert!(n0.new_data_indicator);
+}
+
+#[test]
+fn dci_n1_rnti_0x89() {
+    let name = "signal_nbiot_dci_formatN1_nid0_tti_5461_rnti_0x89.bin";
+    let Some(d) = decode_dci(name, 1, 0x0089) else {
+        return;
+    };
+    assert_eq!(
+        d.bits[0], 1,
+        "flag for format N0/N1 differentiation: 1 = N1"
+    );
+    assert_eq!(
+        d.candidate,
+        NpdcchCandidate::Both,
+        "README: aggregation level 2"
+    );
+    let dci = DciN0N1::unpack(&d.bits).expect("23 bits");
+    println!("{dci:?}");
+    // regression values (CRC-verified under C-RNTI 0x0089)
+    let DciN0N1::N1(n1) = dci else {
+        panic!("format N1 expected")
+    };
+    assert!(!n1.npdcch_order);
+    assert_eq!(
+        (n1.scheduling_delay, n1.resource_assignment, n1.mcs),
+        (0, 1, 3)
+    );
+    assert_eq!(
+        (
+            n1.repetition_number,
+            n1.harq_ack_resource,
+            n1.dci_subframe_repetition
+        ),
+        (0, 0, 0)
+    );
+    assert!(!n1.new_data_indicator);
 }

@@ -8,7 +8,9 @@
 
 pub mod cell;
 pub mod chest;
+pub mod diversity;
 pub mod npbch;
+pub mod npdcch;
 pub mod npss;
 pub mod nrs;
 pub mod nsss;

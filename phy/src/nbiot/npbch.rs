@@ -6,6 +6,7 @@
 use num_complex::Complex32;
 
 use super::chest::{ChannelEstimate, NrsChannelEstimator};
+use super::diversity::{equalise, precode_and_map};
 use super::{NcellId, NrsPorts};
 use crate::crc::{CrcKind, crc_attach, crc_remainder, read_bits_msb_first, write_bits_msb_first};
 use crate::error::{PhyError, check_len};
@@ -232,24 +233,7 @@ impl NpbchEncoder {
         let mut theta = [Complex32::default(); NPBCH_RE_PER_SUBFRAME];
         npbch_rotation(self.cell, n_f, &mut theta);
         let pos = npbch_re_positions(self.cell);
-        match self.ports {
-            NrsPorts::One => {
-                for i in 0..NPBCH_RE_PER_SUBFRAME {
-                    grids[0].set(pos[i].0, pos[i].1, theta[i] * x[i]);
-                }
-            }
-            NrsPorts::Two => {
-                let h = std::f32::consts::FRAC_1_SQRT_2;
-                for i in (0..NPBCH_RE_PER_SUBFRAME).step_by(2) {
-                    let (a, b) = (x[i], x[i + 1]);
-                    let (pa, pb) = (pos[i], pos[i + 1]);
-                    grids[0].set(pa.0, pa.1, theta[i] * a * h);
-                    grids[0].set(pb.0, pb.1, theta[i + 1] * b * h);
-                    grids[1].set(pa.0, pa.1, theta[i] * (-b.conj()) * h);
-                    grids[1].set(pb.0, pb.1, theta[i + 1] * a.conj() * h);
-                }
-            }
-        }
+        precode_and_map(&x, &pos, Some(&theta), self.ports, grids);
     }
 }
 
@@ -396,7 +380,7 @@ impl NpbchDecoder {
                         Some(r) => npbch_rotation(cell, r, &mut theta),
                         None => theta.fill(Complex32::new(1.0, 0.0)),
                     }
-                    self.equalise(grid, chest, ports, &pos, &theta, scale);
+                    equalise(grid, chest, ports, &pos, Some(&theta), scale, &mut self.eq);
                     current_rot = Some(rot);
                 }
                 for (i, z) in self.eq.iter().enumerate() {
@@ -470,7 +454,7 @@ impl NpbchDecoder {
                 } else {
                     theta.fill(Complex32::new(1.0, 0.0));
                 }
-                self.equalise(grid, &chest, ports, &pos, &theta, scale);
+                equalise(grid, &chest, ports, &pos, Some(&theta), scale, &mut self.eq);
                 for (i, z) in self.eq.iter().enumerate() {
                     self.acc[pi][ri][2 * i] += z.re;
                     self.acc[pi][ri][2 * i + 1] += z.im;
@@ -526,43 +510,6 @@ impl NpbchDecoder {
     /// passed the CRC when it succeeded).
     pub fn last_channel_estimate(&self) -> Option<&ChannelEstimate> {
         self.last_chest.as_ref()
-    }
-
-    /// Writes into `self.eq` the scaled soft symbols `2√2·x̂/σ²` of the 100 REs after
-    /// removing θ and combining (1 port: `H*·y`; 2 ports: Alamouti/SFBC combining).
-    fn equalise(
-        &mut self,
-        grid: &ResourceGrid,
-        chest: &ChannelEstimate,
-        ports: NrsPorts,
-        pos: &[(usize, usize); NPBCH_RE_PER_SUBFRAME],
-        theta: &[Complex32; NPBCH_RE_PER_SUBFRAME],
-        scale: f32,
-    ) {
-        match ports {
-            NrsPorts::One => {
-                for i in 0..NPBCH_RE_PER_SUBFRAME {
-                    let (k, l) = pos[i];
-                    let y = grid.get(k, l) * theta[i].conj();
-                    self.eq[i] = chest.h(0, k, l).conj() * y * scale;
-                }
-            }
-            NrsPorts::Two => {
-                let h = std::f32::consts::FRAC_1_SQRT_2;
-                for i in (0..NPBCH_RE_PER_SUBFRAME).step_by(2) {
-                    let (pa, pb) = (pos[i], pos[i + 1]);
-                    let ya = grid.get(pa.0, pa.1) * theta[i].conj();
-                    let yb = grid.get(pb.0, pb.1) * theta[i + 1].conj();
-                    let (ha0, ha1) = (chest.h(0, pa.0, pa.1) * h, chest.h(1, pa.0, pa.1) * h);
-                    let (hb0, hb1) = (chest.h(0, pb.0, pb.1) * h, chest.h(1, pb.0, pb.1) * h);
-                    // ya = ha0·a − ha1·b*, yb = hb0·b + hb1·a*
-                    let a = ha0.conj() * ya + hb1 * yb.conj();
-                    let b = hb0.conj() * yb - ha1 * ya.conj();
-                    self.eq[i] = a * scale;
-                    self.eq[i + 1] = b * scale;
-                }
-            }
-        }
     }
 }
 
