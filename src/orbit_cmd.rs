@@ -1,7 +1,7 @@
 //! `ntn orbit track | passes | ephemeris`.
 
 use crate::common::{
-    DEFAULT_LEO, DurationSpec, RadioArgs, SatArgs, SiteArgs, default_start, parse_utc,
+    DEFAULT_LEO, DurationSpec, EopArgs, RadioArgs, SatArgs, SiteArgs, default_start, parse_utc,
 };
 use crate::output::{Cell, OutputArgs, Table, emit};
 use crate::plot::{Figure, Panel, Series};
@@ -72,9 +72,8 @@ pub struct PassesArgs {
     /// Elevation mask, degrees.
     #[arg(long, default_value_t = 10.0, allow_negative_numbers = true)]
     pub mask: f64,
-    /// UT1 − UTC, seconds.
-    #[arg(long, default_value_t = 0.0, allow_negative_numbers = true)]
-    pub dut1: f64,
+    #[command(flatten)]
+    pub eop: EopArgs,
     #[command(flatten)]
     pub output: OutputArgs,
 }
@@ -249,10 +248,7 @@ fn passes(a: PassesArgs) -> Result<()> {
         mask_deg: a.mask,
         start,
         end: start.add_secs(a.duration.0),
-        eop: ntn_orbit::EarthOrientation {
-            dut1_s: a.dut1,
-            ..Default::default()
-        },
+        eop: a.eop.eop()?,
     };
     let results = if sats.len() > 1 {
         let bar = ProgressBar::new(sats.len() as u64).with_style(

@@ -300,6 +300,70 @@ mod tests {
         assert!(doppler_downlink(MetresPerSecond(7000.0), f).hz() < 0.0);
     }
 
+    fn iss() -> Satellite {
+        Satellite::new(
+            crate::elements::parse_tle(
+                None,
+                "1 25544U 98067A   20194.88612269 -.00002218  00000-0 -31515-4 0  9992",
+                "2 25544  51.6461 221.2784 0001413  89.1723 280.4612 15.49507896236008",
+                None,
+            )
+            .unwrap(),
+        )
+        .unwrap()
+    }
+
+    #[test]
+    fn light_time_solves_its_equation_and_differs_from_range_over_c() {
+        let sat = iss();
+        let site = GroundSite::from_degrees(45.5, -73.57, 50.0);
+        let eop = EarthOrientation::default();
+        let t: UtcTime = "2020-07-13T00:00:00Z".parse().unwrap();
+        let tau = downlink_light_time(&sat, &site, t, &eop).unwrap().s();
+        // Check c·τ = |r_sat(t − τ) − r_ground(t)| in TEME directly.
+        let g = TemeToEcef::at(t, &eop).inverse_position(&site.ecef());
+        let s = sat.state_teme(t.add_secs(-tau)).unwrap();
+        let resid = s.r_m().distance(g.xyz_m()) - SPEED_OF_LIGHT_MPS * tau;
+        assert!(resid.abs() < 1e-4, "{resid}");
+        // Against the instantaneous range/c the difference is about ṙ·τ/c plus the Sagnac
+        // term: a few hundred ns at most for a LEO.
+        let look = site.look(&sat.state_ecef(t, &eop).unwrap());
+        let d = tau - look.range.m() / SPEED_OF_LIGHT_MPS;
+        assert!(d.abs() < 1e-6 && d.abs() > 1e-10, "{d}");
+        let up = uplink_light_time(&sat, &site, t, &eop).unwrap().s();
+        // Receding or approaching, the two directions bracket the instantaneous value.
+        let inst = look.range.m() / SPEED_OF_LIGHT_MPS;
+        assert!((up - inst) * (tau - inst) < 0.0, "{up} {tau} {inst}");
+    }
+
+    #[test]
+    fn transparent_rtt_and_differential_geometry() {
+        let sat = iss();
+        let t: UtcTime = "2020-07-13T00:00:00Z".parse().unwrap();
+        let cfg = LinkConfig {
+            ue: GroundSite::from_degrees(45.5, -73.57, 50.0),
+            gateway: Some(GroundSite::from_degrees(40.0, -80.0, 0.0)),
+            f_dl: Hz(2.185e9),
+            f_ul: Hz(1.995e9),
+            eop: EarthOrientation::default(),
+        };
+        let s = cfg.snapshot(&sat, t).unwrap();
+        let state = sat.state_ecef(t, &cfg.eop).unwrap();
+        let d_gw = cfg.gateway.unwrap().look(&state).range.m();
+        let want = 2.0 * (s.look.range.m() + d_gw) / SPEED_OF_LIGHT_MPS;
+        assert!((s.rtt_transparent.unwrap().s() - want).abs() < 1e-15);
+        // The terminal against itself: no differential; against the gateway site: the
+        // difference of the two one-way delays.
+        let (dd, df) = cfg.differential(&sat, &cfg.ue, t).unwrap();
+        assert_eq!((dd.s(), df.hz()), (0.0, 0.0));
+        let (dd, _) = cfg.differential(&sat, &cfg.gateway.unwrap(), t).unwrap();
+        assert!((dd.s() - (s.look.range.m() - d_gw) / SPEED_OF_LIGHT_MPS).abs() < 1e-15);
+        // Doppler rate by central difference agrees with a wider difference.
+        let a = cfg.snapshot(&sat, t.add_secs(-5.0)).unwrap().doppler_dl.hz();
+        let b = cfg.snapshot(&sat, t.add_secs(5.0)).unwrap().doppler_dl.hz();
+        assert!(((b - a) / 10.0 - s.doppler_rate_dl_hz_s).abs() < 0.5);
+    }
+
     #[test]
     fn tr38821_slant_ranges() {
         let re = Metres(6_371e3);
