@@ -117,6 +117,17 @@ impl SatArgs {
     }
 }
 
+/// Satellite, terminal and carriers: what every link-geometry command needs.
+#[derive(Args, Clone, Debug)]
+pub struct LinkArgs {
+    #[command(flatten)]
+    pub sat: SatArgs,
+    #[command(flatten)]
+    pub site: SiteArgs,
+    #[command(flatten)]
+    pub radio: RadioArgs,
+}
+
 /// A ground point given as "lat,lon[,height_m]" in degrees.
 #[derive(Clone, Copy, Debug)]
 pub struct SiteSpec(pub GroundSite);

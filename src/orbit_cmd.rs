@@ -1,7 +1,7 @@
 //! `ntn orbit track | passes | ephemeris`.
 
 use crate::common::{
-    DEFAULT_LEO, DurationSpec, EopArgs, RadioArgs, SatArgs, SiteArgs, default_start, parse_utc,
+    DEFAULT_LEO, DurationSpec, EopArgs, LinkArgs, SatArgs, SiteArgs, default_start, parse_utc,
 };
 use crate::output::{Cell, OutputArgs, Table, emit};
 use crate::plot::{Figure, Panel, Series};
@@ -32,11 +32,7 @@ pub enum OrbitCmd {
 #[derive(Args, Debug)]
 pub struct TrackArgs {
     #[command(flatten)]
-    pub sat: SatArgs,
-    #[command(flatten)]
-    pub site: SiteArgs,
-    #[command(flatten)]
-    pub radio: RadioArgs,
+    pub link: LinkArgs,
     /// Start (UTC, e.g. 2006-06-26T12:00:00Z) [default: the element-set epoch].
     #[arg(long, value_parser = parse_utc)]
     pub start: Option<UtcTime>,
@@ -82,11 +78,7 @@ pub struct PassesArgs {
 #[derive(Args, Debug)]
 pub struct EphemerisArgs {
     #[command(flatten)]
-    pub sat: SatArgs,
-    #[command(flatten)]
-    pub site: SiteArgs,
-    #[command(flatten)]
-    pub radio: RadioArgs,
+    pub link: LinkArgs,
     /// Epoch of the broadcast ephemeris (UTC) [default: the element-set epoch].
     #[arg(long, value_parser = parse_utc)]
     pub time: Option<UtcTime>,
@@ -125,15 +117,15 @@ pub fn run(cmd: OrbitCmd) -> Result<()> {
 }
 
 fn track(a: TrackArgs) -> Result<()> {
-    a.radio.check()?;
-    let sat = a.sat.satellite(DEFAULT_LEO)?;
+    a.link.radio.check()?;
+    let sat = a.link.sat.satellite(DEFAULT_LEO)?;
     let start = a.start.unwrap_or_else(|| default_start(&sat));
     let link = LinkConfig {
-        ue: a.site.site.0,
+        ue: a.link.site.site.0,
         gateway: None,
-        f_dl: Hz(a.radio.dl_mhz * 1e6),
-        f_ul: Hz(a.radio.ul_mhz * 1e6),
-        eop: a.radio.eop()?,
+        f_dl: Hz(a.link.radio.dl_mhz * 1e6),
+        f_ul: Hz(a.link.radio.ul_mhz * 1e6),
+        eop: a.link.radio.eop()?,
     };
     let n = (a.duration.0 / a.step.0).floor() as usize;
     if n > 5_000_000 {
@@ -144,7 +136,7 @@ fn track(a: TrackArgs) -> Result<()> {
             "{} (NORAD {}) from {}",
             sat.name(),
             sat.norad_id(),
-            site_text(&a.site)
+            site_text(&a.link.site)
         ),
         &[
             ("time", "UTC"),
@@ -163,8 +155,8 @@ fn track(a: TrackArgs) -> Result<()> {
     t.summary("satellite", sat.name());
     t.summary("norad_id", sat.norad_id());
     t.summary("element_set_epoch", sat.epoch().to_string());
-    t.summary("dl_carrier_mhz", a.radio.dl_mhz);
-    t.summary("ul_carrier_mhz", a.radio.ul_mhz);
+    t.summary("dl_carrier_mhz", a.link.radio.dl_mhz);
+    t.summary("ul_carrier_mhz", a.link.radio.ul_mhz);
     let mut fig = [Vec::new(), Vec::new(), Vec::new(), Vec::new()];
     for k in 0..=n {
         let time = start.add_secs(k as f64 * a.step.0);
@@ -206,7 +198,7 @@ fn track(a: TrackArgs) -> Result<()> {
             }],
         };
         Figure {
-            title: format!("{} seen from {}", sat.name(), site_text(&a.site)),
+            title: format!("{} seen from {}", sat.name(), site_text(&a.link.site)),
             x_label: format!("seconds after {start}"),
             panels: vec![
                 one("elevation [deg]", el),
@@ -328,7 +320,7 @@ fn passes(a: PassesArgs) -> Result<()> {
 }
 
 fn ephemeris(a: EphemerisArgs) -> Result<()> {
-    a.radio.check()?;
+    a.link.radio.check()?;
     if a.ages
         .iter()
         .any(|x| !(x.is_finite() && *x >= 0.0 && *x <= 86_400.0))
@@ -338,10 +330,10 @@ fn ephemeris(a: EphemerisArgs) -> Result<()> {
     if a.epochs == 0 || a.epochs > 10_000 {
         bail!("--epochs must be within 1…10000");
     }
-    let sat = a.sat.satellite(DEFAULT_LEO)?;
+    let sat = a.link.sat.satellite(DEFAULT_LEO)?;
     let time = a.time.unwrap_or_else(|| default_start(&sat));
-    let eop = a.radio.eop()?;
-    let ue = a.site.site.0;
+    let eop = a.link.radio.eop()?;
+    let ue = a.link.site.site.0;
     let flavour = match a.sib {
         SibArg::Sib31 => TaFlavour::NbIotSib31,
         SibArg::Sib19 => TaFlavour::NrSib19,
@@ -406,7 +398,7 @@ fn ephemeris(a: EphemerisArgs) -> Result<()> {
         for model in [UePropagator::Linear, UePropagator::Kepler, UePropagator::J2] {
             let spec = AgeErrorSpec {
                 ue,
-                f_c: Hz(a.radio.dl_mhz * 1e6),
+                f_c: Hz(a.link.radio.dl_mhz * 1e6),
                 epochs: &epochs,
                 ages_s: &a.ages,
                 form,

@@ -212,19 +212,7 @@ pub fn downlink_light_time(
     t_rx: UtcTime,
     eop: &EarthOrientation,
 ) -> Result<Seconds, PropagationError> {
-    let ground_teme = TemeToEcef::at(t_rx, eop).inverse_position(&ground.ecef());
-    let minutes_rx = t_rx.secs_since(sat.epoch()) / 60.0;
-    let mut tau = 0.0;
-    for _ in 0..6 {
-        let s = sat.state_teme_at_minutes(minutes_rx - tau / 60.0)?;
-        let next = s.r_m().distance(ground_teme.xyz_m()) / SPEED_OF_LIGHT_MPS;
-        let done = (next - tau).abs() < 1e-13;
-        tau = next;
-        if done {
-            break;
-        }
-    }
-    Ok(Seconds(tau))
+    light_time(sat, ground, t_rx, -1.0, eop)
 }
 
 /// Light-time delay of a signal sent from a ground point at UTC `t_tx` and received by the
@@ -235,11 +223,22 @@ pub fn uplink_light_time(
     t_tx: UtcTime,
     eop: &EarthOrientation,
 ) -> Result<Seconds, PropagationError> {
-    let ground_teme = TemeToEcef::at(t_tx, eop).inverse_position(&ground.ecef());
-    let minutes_tx = t_tx.secs_since(sat.epoch()) / 60.0;
+    light_time(sat, ground, t_tx, 1.0, eop)
+}
+
+/// Fixed-point iteration on c·τ = |r_sat(t + sign·τ) − r_ground(t)| (contracts by |ṙ|/c).
+fn light_time(
+    sat: &Satellite,
+    ground: &GroundSite,
+    t: UtcTime,
+    sign: f64,
+    eop: &EarthOrientation,
+) -> Result<Seconds, PropagationError> {
+    let ground_teme = TemeToEcef::at(t, eop).inverse_position(&ground.ecef());
+    let minutes = t.secs_since(sat.epoch()) / 60.0;
     let mut tau = 0.0;
     for _ in 0..6 {
-        let s = sat.state_teme_at_minutes(minutes_tx + tau / 60.0)?;
+        let s = sat.state_teme_at_minutes(minutes + sign * tau / 60.0)?;
         let next = s.r_m().distance(ground_teme.xyz_m()) / SPEED_OF_LIGHT_MPS;
         let done = (next - tau).abs() < 1e-13;
         tau = next;
@@ -300,22 +299,9 @@ mod tests {
         assert!(doppler_downlink(MetresPerSecond(7000.0), f).hz() < 0.0);
     }
 
-    fn iss() -> Satellite {
-        Satellite::new(
-            crate::elements::parse_tle(
-                None,
-                "1 25544U 98067A   20194.88612269 -.00002218  00000-0 -31515-4 0  9992",
-                "2 25544  51.6461 221.2784 0001413  89.1723 280.4612 15.49507896236008",
-                None,
-            )
-            .unwrap(),
-        )
-        .unwrap()
-    }
-
     #[test]
     fn light_time_solves_its_equation_and_differs_from_range_over_c() {
-        let sat = iss();
+        let sat = crate::satellite::test_iss();
         let site = GroundSite::from_degrees(45.5, -73.57, 50.0);
         let eop = EarthOrientation::default();
         let t: UtcTime = "2020-07-13T00:00:00Z".parse().unwrap();
@@ -338,7 +324,7 @@ mod tests {
 
     #[test]
     fn transparent_rtt_and_differential_geometry() {
-        let sat = iss();
+        let sat = crate::satellite::test_iss();
         let t: UtcTime = "2020-07-13T00:00:00Z".parse().unwrap();
         let cfg = LinkConfig {
             ue: GroundSite::from_degrees(45.5, -73.57, 50.0),
@@ -359,7 +345,11 @@ mod tests {
         let (dd, _) = cfg.differential(&sat, &cfg.gateway.unwrap(), t).unwrap();
         assert!((dd.s() - (s.look.range.m() - d_gw) / SPEED_OF_LIGHT_MPS).abs() < 1e-15);
         // Doppler rate by central difference agrees with a wider difference.
-        let a = cfg.snapshot(&sat, t.add_secs(-5.0)).unwrap().doppler_dl.hz();
+        let a = cfg
+            .snapshot(&sat, t.add_secs(-5.0))
+            .unwrap()
+            .doppler_dl
+            .hz();
         let b = cfg.snapshot(&sat, t.add_secs(5.0)).unwrap().doppler_dl.hz();
         assert!(((b - a) / 10.0 - s.doppler_rate_dl_hz_s).abs() < 0.5);
     }

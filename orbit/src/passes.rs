@@ -336,13 +336,7 @@ mod tests {
 
     #[test]
     fn a_decaying_satellite_does_not_stop_the_catalog() {
-        let good = crate::elements::parse_tle(
-            None,
-            "1 25544U 98067A   20194.88612269 -.00002218  00000-0 -31515-4 0  9992",
-            "2 25544  51.6461 221.2784 0001413  89.1723 280.4612 15.49507896236008",
-            None,
-        )
-        .unwrap();
+        let good = crate::satellite::test_iss().elements().clone();
         // Perigee 150 km, apogee ~3000 km, enormous drag: SGP4 gives up within hours.
         let mut decaying = good.clone();
         decaying.norad_id = 99_999;
@@ -371,16 +365,7 @@ mod tests {
     fn grazing_pass_is_found() {
         // Find a pass, then raise the mask to just under its peak: the pass must still be
         // found, a few seconds long.
-        let sat = Satellite::new(
-            parse_tle(
-                None,
-                "1 25544U 98067A   20194.88612269 -.00002218  00000-0 -31515-4 0  9992",
-                "2 25544  51.6461 221.2784 0001413  89.1723 280.4612 15.49507896236008",
-                None,
-            )
-            .unwrap(),
-        )
-        .unwrap();
+        let sat = crate::satellite::test_iss();
         let mut s = search(
             GroundSite::from_degrees(45.5, -73.57, 50.0),
             "2020-07-13T00:00:00Z",

@@ -201,3 +201,16 @@ pub fn satellites_from_elements(
     }
     (good, bad)
 }
+
+/// The ISS element set printed in the `sgp4` crate's documentation, as a satellite: the
+/// common fixture of this crate's unit tests.
+#[cfg(test)]
+pub(crate) fn test_iss() -> Satellite {
+    let el = crate::elements::parse_tle(
+        None,
+        "1 25544U 98067A   20194.88612269 -.00002218  00000-0 -31515-4 0  9992",
+        "2 25544  51.6461 221.2784 0001413  89.1723 280.4612 15.49507896236008",
+        None,
+    );
+    Satellite::new(el.expect("valid TLE")).expect("valid elements")
+}
