@@ -1,7 +1,8 @@
 //! `ntn orbit track | passes | ephemeris`.
 
 use crate::common::{
-    DEFAULT_LEO, DurationSpec, EopArgs, LinkArgs, SatArgs, SiteArgs, default_start, parse_utc,
+    DEFAULT_LEO, DurationSpec, EopArgs, LinkArgs, SatArgs, SiteArgs, SiteSpec, default_start,
+    parse_utc,
 };
 use crate::output::{Cell, OutputArgs, Table, emit};
 use crate::plot::{Figure, Panel, Series};
@@ -13,7 +14,9 @@ use ntn_orbit::ephemeris::{
 };
 use ntn_orbit::passes::PassSearch;
 use ntn_orbit::satellite::satellites_from_elements;
-use ntn_orbit::timing::{CommonTa, TaFlavour, TimingAdvance, ue_specific_ta};
+use ntn_orbit::timing::{
+    CommonTa, TaFlavour, TimingAdvance, feeder_link_common_ta, ue_specific_ta,
+};
 use ntn_orbit::{LinkConfig, Satellite, UtcTime};
 use ntn_types::Hz;
 
@@ -85,6 +88,10 @@ pub struct EphemerisArgs {
     /// Which spec's field names and common-TA units to print.
     #[arg(long, value_enum, default_value_t = SibArg::Sib31)]
     pub sib: SibArg,
+    /// Gateway LAT,LON[,H] of a transparent payload: the common TA then carries the
+    /// feeder-link round trip (uplink reference point at the gateway).
+    #[arg(long, value_name = "LAT,LON[,H]")]
+    pub gateway: Option<SiteSpec>,
     /// Ages (seconds) of the error table, comma-separated.
     #[arg(
         long,
@@ -379,13 +386,31 @@ fn ephemeris(a: EphemerisArgs) -> Result<()> {
         Ok(_) => {}
         Err(e) => t.summary("orbital_form", format!("not representable: {e}")),
     }
-    // Regenerative payload with the uplink reference point at the satellite: the common TA
-    // is zero, and the UE-specific TA is the whole service-link round trip.
-    let ta_fields = CommonTa::default().to_fields(flavour)?;
+    // Regenerative payload (reference point at the satellite): no common TA, the UE-specific
+    // TA is the whole service-link round trip. Transparent with --gateway: the common TA is
+    // the feeder-link round trip, broadcast as a quadratic in time.
+    let common = match &a.gateway {
+        Some(gw) => feeder_link_common_ta(&sat, &gw.0, time, &eop)?,
+        None => CommonTa::default(),
+    };
+    let ta_fields = common.to_fields(flavour)?;
     t.summary(
         "common_ta_fields (common, drift, variant)",
         vec![ta_fields.common, ta_fields.drift, ta_fields.variant],
     );
+    if let Some(gw) = &a.gateway {
+        let broadcast = CommonTa::from_fields(ta_fields, flavour)?;
+        let errors_us: Result<Vec<f64>> = a
+            .ages
+            .iter()
+            .map(|&age| {
+                let s = sat.state_ecef(time.add_secs(age), &eop)?;
+                let truth = 2.0 * gw.0.look(&s).range.m() / ntn_orbit::SPEED_OF_LIGHT_MPS;
+                Ok(((broadcast.two_way_s(age).s() - truth) * 1e8).round() / 100.0)
+            })
+            .collect();
+        t.summary("common_ta_error_us_at_ages", errors_us?);
+    }
     let truth = sat.state_ecef(time, &eop)?;
     t.summary(
         "ue_specific_ta_ms",

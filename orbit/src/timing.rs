@@ -10,7 +10,10 @@
 //! * N_TA,adj^UE·T_c = 2·|p_sat(t) − p_UE|/c, from the UE's GNSS fix and the broadcast
 //!   ephemeris.
 
-use crate::frames::{Ecef, Position, SPEED_OF_LIGHT_MPS};
+use crate::frames::{EarthOrientation, Ecef, Position, SPEED_OF_LIGHT_MPS};
+use crate::geometry::GroundSite;
+use crate::satellite::{PropagationError, Satellite};
+use crate::time::UtcTime;
 use ntn_types::Seconds;
 use serde::{Deserialize, Serialize};
 
@@ -176,6 +179,23 @@ fn check(field: &'static str, value: i64, min: i64, max: i64) -> Result<(), TaRa
     }
 }
 
+/// The common TA a network broadcasts when the uplink time-synchronisation reference point
+/// is at the gateway of a transparent payload: the feeder-link round trip 2·d(t)/c at the
+/// epoch, its rate, and its curvature, from the true orbit (central differences over ±1 s).
+pub fn feeder_link_common_ta(
+    sat: &Satellite,
+    gateway: &GroundSite,
+    epoch: UtcTime,
+    eop: &EarthOrientation,
+) -> Result<CommonTa, PropagationError> {
+    let two_way = |dt: f64| -> Result<f64, PropagationError> {
+        let s = sat.state_ecef(epoch.add_secs(dt), eop)?;
+        Ok(2.0 * gateway.look(&s).range.m() / SPEED_OF_LIGHT_MPS)
+    };
+    let (a, b, c) = (two_way(-1.0)?, two_way(0.0)?, two_way(1.0)?);
+    Ok(CommonTa::from_delay_derivatives(b, 0.5 * (c - a), c - 2.0 * b + a))
+}
+
 /// N_TA,adj^UE·T_c = 2·|p_sat − p_UE|/c: the UE-specific TA from its own position and the
 /// satellite position it propagated from the broadcast ephemeris.
 pub fn ue_specific_ta(sat: &Position<Ecef>, ue: &Position<Ecef>) -> Seconds {
@@ -275,6 +295,32 @@ mod tests {
         assert_eq!(t.total_tc(), 8_010_203);
         let back = ta.to_fields(TaFlavour::NrSib19).unwrap();
         assert_eq!(back.common, 1_000_000);
+    }
+
+    #[test]
+    fn feeder_link_model_tracks_the_truth() {
+        let sat = crate::satellite::test_iss();
+        let gw = GroundSite::from_degrees(45.0, -75.0, 100.0);
+        let eop = EarthOrientation::default();
+        // Find an instant with the satellite above the gateway.
+        let mut epoch: UtcTime = "2020-07-13T00:00:00Z".parse().unwrap();
+        while gw.look(&sat.state_ecef(epoch, &eop).unwrap()).elevation.rad() < 0.3 {
+            epoch = epoch.add_secs(30.0);
+        }
+        let ta = feeder_link_common_ta(&sat, &gw, epoch, &eop).unwrap();
+        // A quadratic model of a LEO feeder link: exact at the epoch, tens of ns after 5 s,
+        // µs after 20 s (the cubic term) — why networks refresh SIB31 often.
+        for (dt, bound) in [(0.0, 1e-12), (5.0, 1e-7), (20.0, 5e-6)] {
+            let truth =
+                2.0 * gw.look(&sat.state_ecef(epoch.add_secs(dt), &eop).unwrap()).range.m()
+                    / SPEED_OF_LIGHT_MPS;
+            let err = (ta.two_way_s(dt).s() - truth).abs();
+            assert!(err < bound, "Δt {dt}: {err}");
+        }
+        // Quantised into SIB31 units and back: within one step.
+        let f = ta.to_fields(TaFlavour::NbIotSib31).unwrap();
+        let back = CommonTa::from_fields(f, TaFlavour::NbIotSib31).unwrap();
+        assert!((back.common_s - ta.common_s).abs() <= 0.5 * TS_S * 1.0001);
     }
 
     #[test]
