@@ -48,18 +48,44 @@ fn geo_pass_has_no_doppler_and_a_quarter_second_rtt() {
 
 #[test]
 fn orbit_commands_run_and_refuse_bad_input() {
-    let (ok, out, err) = ntn(&["orbit", "track", "--duration", "2m", "--step", "30s", "--format", "csv"]);
+    let (ok, out, err) = ntn(&[
+        "orbit",
+        "track",
+        "--duration",
+        "2m",
+        "--step",
+        "30s",
+        "--format",
+        "csv",
+    ]);
     assert!(ok, "{err}");
     assert_eq!(out.lines().count(), 1 + 5);
     assert!(out.starts_with("time_UTC,t_s,azimuth_deg,elevation_deg,range_km"));
 
-    let (ok, out, err) = ntn(&["orbit", "passes", "--all", "--duration", "12h", "--format", "json"]);
+    let (ok, out, err) = ntn(&[
+        "orbit",
+        "passes",
+        "--all",
+        "--duration",
+        "12h",
+        "--format",
+        "json",
+    ]);
     assert!(ok, "{err}");
     let j: serde_json::Value = serde_json::from_str(&out).unwrap();
     assert_eq!(j["satellites"], 5);
     assert!(j["passes"].as_u64().unwrap() >= 3);
 
-    let (ok, out, err) = ntn(&["orbit", "ephemeris", "--epochs", "4", "--ages", "1,60", "--format", "json"]);
+    let (ok, out, err) = ntn(&[
+        "orbit",
+        "ephemeris",
+        "--epochs",
+        "4",
+        "--ages",
+        "1,60",
+        "--format",
+        "json",
+    ]);
     assert!(ok, "{err}");
     let j: serde_json::Value = serde_json::from_str(&out).unwrap();
     assert_eq!(j["rows"].as_array().unwrap().len(), 2 * 3 * 2);
@@ -69,7 +95,10 @@ fn orbit_commands_run_and_refuse_bad_input() {
     let (ok, _, err) = ntn(&["pass", "--sat", "NOPE"]);
     assert!(!ok && err.contains("no satellite \"NOPE\""), "{err}");
     let (ok, _, err) = ntn(&["orbit", "track", "--tle", "/nonexistent.tle"]);
-    assert!(!ok && err.contains("cannot read element sets from /nonexistent.tle"), "{err}");
+    assert!(
+        !ok && err.contains("cannot read element sets from /nonexistent.tle"),
+        "{err}"
+    );
     let (ok, _, err) = ntn(&["pass", "--site", "91,0"]);
     assert!(!ok && err.contains("latitude"), "{err}");
 }

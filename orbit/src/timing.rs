@@ -193,7 +193,11 @@ pub fn feeder_link_common_ta(
         Ok(2.0 * gateway.look(&s).range.m() / SPEED_OF_LIGHT_MPS)
     };
     let (a, b, c) = (two_way(-1.0)?, two_way(0.0)?, two_way(1.0)?);
-    Ok(CommonTa::from_delay_derivatives(b, 0.5 * (c - a), c - 2.0 * b + a))
+    Ok(CommonTa::from_delay_derivatives(
+        b,
+        0.5 * (c - a),
+        c - 2.0 * b + a,
+    ))
 }
 
 /// N_TA,adj^UE·T_c = 2·|p_sat − p_UE|/c: the UE-specific TA from its own position and the
@@ -304,16 +308,23 @@ mod tests {
         let eop = EarthOrientation::default();
         // Find an instant with the satellite above the gateway.
         let mut epoch: UtcTime = "2020-07-13T00:00:00Z".parse().unwrap();
-        while gw.look(&sat.state_ecef(epoch, &eop).unwrap()).elevation.rad() < 0.3 {
+        while gw
+            .look(&sat.state_ecef(epoch, &eop).unwrap())
+            .elevation
+            .rad()
+            < 0.3
+        {
             epoch = epoch.add_secs(30.0);
         }
         let ta = feeder_link_common_ta(&sat, &gw, epoch, &eop).unwrap();
         // A quadratic model of a LEO feeder link: exact at the epoch, tens of ns after 5 s,
         // µs after 20 s (the cubic term) — why networks refresh SIB31 often.
         for (dt, bound) in [(0.0, 1e-12), (5.0, 1e-7), (20.0, 5e-6)] {
-            let truth =
-                2.0 * gw.look(&sat.state_ecef(epoch.add_secs(dt), &eop).unwrap()).range.m()
-                    / SPEED_OF_LIGHT_MPS;
+            let truth = 2.0
+                * gw.look(&sat.state_ecef(epoch.add_secs(dt), &eop).unwrap())
+                    .range
+                    .m()
+                / SPEED_OF_LIGHT_MPS;
             let err = (ta.two_way_s(dt).s() - truth).abs();
             assert!(err < bound, "Δt {dt}: {err}");
         }
