@@ -15,6 +15,7 @@ pub mod npss;
 pub mod nrs;
 pub mod nsss;
 pub mod search;
+pub mod tracking;
 
 use crate::error::PhyError;
 
