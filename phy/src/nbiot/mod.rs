@@ -1,10 +1,13 @@
 //! NB-IoT downlink (36.211 §10.2, 36.212 §6.4): signals and channels for the cell side and the
 //! UE receiver.
 //!
-//! Cell side: [`npss`], [`nsss`], [`nrs`], [`npbch`] (MIB-NB over its 640 ms TTI) and
+//! Cell side: [`npss`], [`nsss`], [`nrs`], [`npbch`] (MIB-NB over its 640 ms TTI),
+//! [`npdcch`] (DCI N0/N1/N2 on NCCE candidates), [`diversity`] (two-port SFBC) and
 //! [`cell::NbiotCellTx`], which writes whole radio frames of samples.
-//! UE side: [`search`] (NPSS timing and frequency over hypotheses, NSSS → cell identity and
-//! frame timing), [`chest`] (NRS channel estimation) and [`npbch::NpbchDecoder`].
+//! UE side: [`search`] (NPSS timing and coarse/fine frequency over ±55 kHz, NSSS → cell
+//! identity and `n_f mod 8`, NPBCH soft-combined over the TTI), [`chest`] (NRS channel
+//! estimation), [`tracking`] (NRS carrier offset and drift), [`npbch::NpbchDecoder`] and
+//! [`npdcch::NpdcchDecoder`] (blind decoding under an RNTI).
 
 pub mod cell;
 pub mod chest;
