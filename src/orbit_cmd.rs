@@ -15,7 +15,7 @@ use ntn_orbit::ephemeris::{
 use ntn_orbit::passes::PassSearch;
 use ntn_orbit::satellite::satellites_from_elements;
 use ntn_orbit::timing::{
-    CommonTa, TaFlavour, TimingAdvance, feeder_link_common_ta, ue_specific_ta,
+    CellTiming, CommonTa, TaFlavour, TimingAdvance, feeder_link_common_ta, ue_specific_ta,
 };
 use ntn_orbit::{LinkConfig, Satellite, UtcTime};
 use ntn_types::Hz;
@@ -338,7 +338,13 @@ fn ephemeris(a: EphemerisArgs) -> Result<()> {
         bail!("--epochs must be within 1…10000");
     }
     let sat = a.link.sat.satellite(DEFAULT_LEO)?;
-    let time = a.time.unwrap_or_else(|| default_start(&sat));
+    // epochTime names a DL subframe start: take the first at or after the requested time,
+    // with the cell's SFN 0 frames aligned to J2000 + k·10.24 s.
+    let cell = CellTiming {
+        sfn0: UtcTime::J2000,
+    };
+    let (epoch_time, time) =
+        cell.epoch_time_at_or_after(a.time.unwrap_or_else(|| default_start(&sat)));
     let eop = a.link.radio.eop()?;
     let ue = a.link.site.site.0;
     let flavour = match a.sib {
@@ -365,6 +371,10 @@ fn ephemeris(a: EphemerisArgs) -> Result<()> {
             ("delay_max", "ns"),
             ("doppler_max", "Hz"),
         ],
+    );
+    t.summary(
+        "epochTime (startSFN, startSubFrame)",
+        vec![epoch_time.start_sfn, u16::from(epoch_time.start_subframe)],
     );
     let sv = Ephemeris::from_truth(&sat, time, EphemerisForm::StateVector, &eop)?;
     if let EphemerisFields::StateVector(f) = sv.fields {
