@@ -169,3 +169,40 @@ mod tests {
         assert_ne!(c.fingerprint(), d.fingerprint());
     }
 }
+
+/// Built-in Walker shells for defaults, benches and examples.
+pub mod presets {
+    use ntn_orbit::walker::{WalkerPattern, WalkerShell};
+
+    fn delta(total: u32, planes: u32, phasing: u32, alt_km: f64, inc_deg: f64) -> WalkerShell {
+        WalkerShell {
+            total,
+            planes,
+            phasing,
+            altitude_m: alt_km * 1e3,
+            inclination_deg: inc_deg,
+            pattern: WalkerPattern::Delta,
+            raan0_deg: 0.0,
+        }
+    }
+
+    /// A Starlink-size system of six shells, 6 008 satellites, shaped after the public
+    /// Gen1 filings (53°, 53.2°, 70°, 97.6° shells) plus a 43° shell: not any operator's
+    /// actual deployment.
+    pub fn starlink_like() -> Vec<WalkerShell> {
+        vec![
+            delta(1584, 72, 39, 550.0, 53.0),
+            delta(1584, 72, 39, 540.0, 53.2),
+            delta(720, 36, 11, 570.0, 70.0),
+            delta(348, 6, 1, 560.0, 97.6),
+            delta(172, 4, 1, 560.0, 97.6),
+            delta(1600, 40, 13, 530.0, 43.0),
+        ]
+    }
+
+    /// One shell for the default run: 24 planes × 22 satellites at 550 km, 53° (528
+    /// satellites).
+    pub fn default_shell() -> Vec<WalkerShell> {
+        vec![delta(528, 24, 7, 550.0, 53.0)]
+    }
+}

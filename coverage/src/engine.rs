@@ -17,9 +17,10 @@
 //! (measured from the local geocentric horizontal) lies at the central angle
 //! λ = 90° − ε − asin(R_g·cos ε / r), which decreases with ε and R_g and increases with r.
 //! The mask is measured from the ellipsoid normal, which departs from the geocentric radial
-//! by at most δ = 0.1924°, so ε ≥ mask − δ. Taking R_g = 6 356 km (below the polar radius),
-//! r = the largest satellite radius of the sample and a further 0.25° margin bounds λ from
-//! above for every visible pair. Within angular distance λ of a cell at geocentric latitude
+//! by δ = φ − ψ (geodetic minus geocentric latitude, at most 0.19°); the two elevations
+//! differ by at most δ, so ε ≥ mask − δ. With the row's own R_g and δ, r = the largest
+//! satellite radius of the sample and a 0.05° margin for rounding, λ bounds the central
+//! angle of every visible pair from above. Within angular distance λ of a cell at geocentric latitude
 //! ψ, latitudes span ψ ± λ and longitudes ±asin(sin λ / cos ψ) (all longitudes once
 //! |ψ| + λ ≥ 90°).
 
@@ -121,16 +122,13 @@ impl Shard {
 /// Progress after each sample: (samples done, samples in this shard).
 pub type ProgressFn<'a> = dyn FnMut(u32, u32) + 'a;
 
-/// Maximum departure of the ellipsoid normal from the geocentric radial (WGS-84), deg.
-const MAX_NORMAL_DEFLECTION_DEG: f64 = 0.1924;
-/// A ground radius below every point of the ellipsoid, m.
-const MIN_GROUND_RADIUS_M: f64 = 6_356_000.0;
-/// Extra angle added to the index bound, deg.
-const INDEX_MARGIN_DEG: f64 = 0.25;
-/// Size of an index bin, deg.
-const BIN_DEG: f64 = 2.0;
-const LAT_BINS: usize = 90; // 180 / BIN_DEG
-const LON_BINS: usize = 180; // 360 / BIN_DEG
+/// Extra angle added to the index bound, deg (covers rounding, which is ~1e−12 deg).
+const INDEX_MARGIN_DEG: f64 = 0.05;
+/// Size of an index bin in latitude and in longitude, deg.
+const LAT_BIN_DEG: f64 = 2.0;
+const LON_BIN_DEG: f64 = 2.0;
+const LAT_BINS: usize = 90; // 180 / LAT_BIN_DEG
+const LON_BINS: usize = 180; // 360 / LON_BIN_DEG
 
 /// Run one shard of a coverage computation.
 pub fn run(
@@ -159,6 +157,7 @@ pub fn run(
             visible_hist: vec![0; cols * vb],
             cn_hist: vec![0; cols * cb],
             covered_now: 0,
+            band: Band::default(),
         })
         .collect();
 
@@ -228,20 +227,69 @@ pub fn run(
 /// The exact visibility test shared by both methods: the satellite at `sat_m` (ECEF) is
 /// visible from `cell` when its elevation is at least the mask, i.e. ρ·û > 0 and
 /// (ρ·û)² ≥ sin²(mask)·|ρ|², with ρ = sat − cell. Returns sin²(elevation) (a key that orders
-/// satellites by elevation) when visible.
+/// satellites by elevation) when visible. [`scan`] evaluates exactly these operations.
 #[inline]
 pub fn visible(cell: &Cell, sat_m: DVec3, sin2_mask: f64) -> Option<f64> {
-    let rho = sat_m - cell.ecef_m;
-    let ru = rho.dot(cell.up);
-    if ru <= 0.0 {
-        return None;
-    }
-    let range2 = rho.length_squared();
+    let (vis, key) = test(cell, sat_m.x, sat_m.y, sat_m.z, sin2_mask);
+    vis.then_some(key)
+}
+
+/// The test of [`visible`] without branches: (visible, sin²(elevation)).
+#[inline(always)]
+fn test(cell: &Cell, x: f64, y: f64, z: f64, sin2_mask: f64) -> (bool, f64) {
+    let dx = x - cell.ecef_m.x;
+    let dy = y - cell.ecef_m.y;
+    let dz = z - cell.ecef_m.z;
+    let ru = dx * cell.up.x + dy * cell.up.y + dz * cell.up.z;
+    let range2 = dx * dx + dy * dy + dz * dz;
     let ru2 = ru * ru;
-    if ru2 < sin2_mask * range2 {
-        return None;
+    ((ru > 0.0) & (ru2 >= sin2_mask * range2), ru2 / range2)
+}
+
+/// Fold a run of satellites (structure of arrays) into a cell's reduction: the tests of a
+/// chunk first, without branches (so the compiler can vectorise them), then the arg-max over
+/// the chunk's keys only when something in it was visible.
+#[inline]
+fn scan(cell: &Cell, sats: SatSlice<'_>, sin2_mask: f64, red: &mut Reduction) {
+    const CHUNK: usize = 32;
+    let mut keys = [0.0f64; CHUNK];
+    let n = sats.idx.len();
+    let mut from = 0;
+    while from < n {
+        let m = CHUNK.min(n - from);
+        let (xs, ys, zs) = (
+            &sats.x[from..from + m],
+            &sats.y[from..from + m],
+            &sats.z[from..from + m],
+        );
+        let mut visible_here = 0u32;
+        for i in 0..m {
+            let (vis, key) = test(cell, xs[i], ys[i], zs[i], sin2_mask);
+            visible_here += vis as u32;
+            keys[i] = if vis { key } else { f64::NEG_INFINITY };
+        }
+        if visible_here > 0 {
+            red.count += visible_here;
+            for (i, &key) in keys[..m].iter().enumerate() {
+                let id = sats.idx[from + i];
+                // Highest key, ties to the lower satellite index: independent of the order.
+                if key > red.key || (key == red.key && id < red.idx) {
+                    red.key = key;
+                    red.idx = id;
+                }
+            }
+        }
+        from += m;
     }
-    Some(ru2 / range2)
+}
+
+/// A run of indexed satellites.
+#[derive(Clone, Copy)]
+struct SatSlice<'a> {
+    x: &'a [f64],
+    y: &'a [f64],
+    z: &'a [f64],
+    idx: &'a [u32],
 }
 
 #[derive(Clone, Copy, Debug, Default)]
@@ -263,6 +311,32 @@ struct RowAccum {
     visible_hist: Vec<u32>,
     cn_hist: Vec<u32>,
     covered_now: u32,
+    /// The satellites of this row's latitude band, ordered by longitude bin (scratch).
+    band: Band,
+}
+
+/// The satellites of a band of latitude bins re-ordered by longitude bin, so that a cell's
+/// longitude window is one or two contiguous runs.
+#[derive(Default)]
+struct Band {
+    x: Vec<f64>,
+    y: Vec<f64>,
+    z: Vec<f64>,
+    idx: Vec<u32>,
+    /// Longitude bin b holds entries `lon_start[b]..lon_start[b+1]`.
+    lon_start: Vec<u32>,
+}
+
+impl Band {
+    #[inline]
+    fn slice(&self, from: usize, to: usize) -> SatSlice<'_> {
+        SatSlice {
+            x: &self.x[from..to],
+            y: &self.y[from..to],
+            z: &self.z[from..to],
+            idx: &self.idx[from..to],
+        }
+    }
 }
 
 /// The running best of one cell at one sample.
@@ -281,15 +355,6 @@ impl Reduction {
             idx: u32::MAX,
         }
     }
-    /// Order-independent: highest key, ties to the lower satellite index.
-    #[inline]
-    fn offer(&mut self, key: f64, idx: u32) {
-        self.count += 1;
-        if key > self.key || (key == self.key && idx < self.idx) {
-            self.key = key;
-            self.idx = idx;
-        }
-    }
 }
 
 impl RowAccum {
@@ -306,25 +371,30 @@ impl RowAccum {
         let vb = ctx.config.visible_bins as usize;
         let cb = ctx.config.cn_bins_used();
         let row_plan = match method {
-            Method::Indexed => Some(index.row_plan(grid.row_geocentric_lat_rad(self.row))),
+            Method::Indexed => Some(index.row_plan(
+                cells[0].lat_deg,
+                grid.row_geocentric_lat_rad(self.row),
+                cells[0].ecef_m.length(),
+            )),
             Method::BruteForce => None,
         };
         self.covered_now = 0;
+        if let Some(plan) = &row_plan {
+            index.gather_band(plan, &mut self.band);
+        }
+        let band = &self.band;
         for (j, cell) in cells.iter().enumerate() {
             let mut red = Reduction::new();
             match &row_plan {
-                Some(plan) => index.for_candidates(plan, cell.lon_deg, |s| {
-                    if let Some(key) = visible(cell, s.r_m, ctx.sin2_mask) {
-                        red.offer(key, s.idx);
-                    }
-                }),
-                None => {
-                    for s in &index.sorted {
-                        if let Some(key) = visible(cell, s.r_m, ctx.sin2_mask) {
-                            red.offer(key, s.idx);
+                Some(plan) => {
+                    for (from, to) in lon_runs(plan, cell.lon_deg) {
+                        let (s, e) = (band.lon_start[from] as usize, band.lon_start[to] as usize);
+                        if s < e {
+                            scan(cell, band.slice(s, e), ctx.sin2_mask, &mut red);
                         }
                     }
                 }
+                None => scan(cell, index.all(), ctx.sin2_mask, &mut red),
             }
             let best = (red.count > 0).then(|| {
                 let st = &states[red.idx as usize];
@@ -366,22 +436,21 @@ fn best_server(cell: &Cell, st: &SatState, ctx: &EvalContext<'_>) -> BestServer 
     }
 }
 
-/// A satellite in the index: its ECEF position and its index in the constellation.
-#[derive(Clone, Copy, Debug)]
-struct Indexed {
-    r_m: DVec3,
-    idx: u32,
-}
-
-/// Satellites of one sample binned by sub-satellite point (CSR layout: bin b holds
-/// `sorted[start[b]..start[b+1]]`, bins row-major by latitude then longitude).
+/// Satellites of one sample binned by sub-satellite point, as a structure of arrays in CSR
+/// layout: bin b holds entries `start[b]..start[b+1]`, bins row-major by latitude then
+/// longitude. Brute force keeps every satellite in one run, in constellation order.
 #[derive(Default)]
 struct SatIndex {
-    sorted: Vec<Indexed>,
+    x: Vec<f64>,
+    y: Vec<f64>,
+    z: Vec<f64>,
+    idx: Vec<u32>,
     start: Vec<u32>,
     bin_of: Vec<u32>,
-    /// Central-angle bound λ, degrees.
-    lambda_deg: f64,
+    /// Largest satellite radius of the sample, m.
+    r_max_m: f64,
+    /// The elevation mask, degrees.
+    mask_deg: f64,
 }
 
 /// The bins a row of cells has to look at.
@@ -392,14 +461,39 @@ struct RowPlan {
 }
 
 impl SatIndex {
+    fn clear(&mut self) {
+        self.x.clear();
+        self.y.clear();
+        self.z.clear();
+        self.idx.clear();
+    }
+
+    fn push(&mut self, r: DVec3, i: usize) {
+        self.x.push(r.x);
+        self.y.push(r.y);
+        self.z.push(r.z);
+        self.idx.push(i as u32);
+    }
+
+    fn all(&self) -> SatSlice<'_> {
+        self.slice(0, self.idx.len())
+    }
+
+    #[inline]
+    fn slice(&self, from: usize, to: usize) -> SatSlice<'_> {
+        SatSlice {
+            x: &self.x[from..to],
+            y: &self.y[from..to],
+            z: &self.z[from..to],
+            idx: &self.idx[from..to],
+        }
+    }
+
     fn build_all(&mut self, states: &[SatState]) {
-        self.sorted.clear();
+        self.clear();
         for (i, s) in states.iter().enumerate() {
             if s.ok {
-                self.sorted.push(Indexed {
-                    r_m: s.r_m,
-                    idx: i as u32,
-                });
+                self.push(s.r_m, i);
             }
         }
     }
@@ -420,8 +514,8 @@ impl SatIndex {
             r_max = r_max.max(len);
             let lat = (r.z / len).clamp(-1.0, 1.0).asin().to_degrees();
             let lon = r.y.atan2(r.x).to_degrees();
-            let bi = (((lat + 90.0) / BIN_DEG) as usize).min(LAT_BINS - 1);
-            let bj = (((lon + 180.0) / BIN_DEG) as usize).min(LON_BINS - 1);
+            let bi = (((lat + 90.0) / LAT_BIN_DEG) as usize).min(LAT_BINS - 1);
+            let bj = (((lon + 180.0) / LON_BIN_DEG) as usize).min(LON_BINS - 1);
             let b = bi * LON_BINS + bj;
             self.bin_of.push(b as u32);
             self.start[b + 1] += 1;
@@ -429,34 +523,42 @@ impl SatIndex {
         for b in 0..nb {
             self.start[b + 1] += self.start[b];
         }
-        let mut fill = self.start.clone();
-        self.sorted.clear();
-        self.sorted.resize(
-            self.start[nb] as usize,
-            Indexed {
-                r_m: DVec3::ZERO,
-                idx: 0,
-            },
-        );
-        for (i, (s, &b)) in states.iter().zip(&self.bin_of).enumerate() {
+        let n = self.start[nb] as usize;
+        self.x.resize(n, 0.0);
+        self.y.resize(n, 0.0);
+        self.z.resize(n, 0.0);
+        self.idx.resize(n, 0);
+        let bins = std::mem::take(&mut self.bin_of);
+        let mut cursor = self.start.clone();
+        for (i, (s, &b)) in states.iter().zip(&bins).enumerate() {
             if b == u32::MAX {
                 continue;
             }
-            let slot = &mut fill[b as usize];
-            self.sorted[*slot as usize] = Indexed {
-                r_m: s.r_m,
-                idx: i as u32,
-            };
+            let slot = &mut cursor[b as usize];
+            let k = *slot as usize;
+            self.x[k] = s.r_m.x;
+            self.y[k] = s.r_m.y;
+            self.z[k] = s.r_m.z;
+            self.idx[k] = i as u32;
             *slot += 1;
         }
-        self.lambda_deg = central_angle_bound_deg(mask_deg, r_max);
+        self.bin_of = bins;
+        self.r_max_m = r_max;
+        self.mask_deg = mask_deg;
     }
 
-    fn row_plan(&self, geocentric_lat_rad: f64) -> RowPlan {
+    /// The bins for a row of cells at geodetic latitude `lat_deg`, geocentric latitude
+    /// `geocentric_lat_rad` and ground radius `ground_radius_m`.
+    fn row_plan(&self, lat_deg: f64, geocentric_lat_rad: f64, ground_radius_m: f64) -> RowPlan {
         let psi = geocentric_lat_rad.to_degrees();
-        let lam = self.lambda_deg;
-        let lo = ((psi - lam + 90.0) / BIN_DEG).floor().max(0.0) as usize;
-        let hi = (((psi + lam + 90.0) / BIN_DEG).floor() as usize).min(LAT_BINS - 1);
+        let deflection_deg = (lat_deg - psi).abs();
+        let lam = central_angle_bound_deg(
+            self.mask_deg - deflection_deg,
+            ground_radius_m * (1.0 - 1e-9),
+            self.r_max_m,
+        );
+        let lo = ((psi - lam + 90.0) / LAT_BIN_DEG).floor().max(0.0) as usize;
+        let hi = (((psi + lam + 90.0) / LAT_BIN_DEG).floor().max(0.0) as usize).min(LAT_BINS - 1);
         let half_width_deg = if psi.abs() + lam >= 89.0 {
             None
         } else {
@@ -473,47 +575,63 @@ impl SatIndex {
         }
     }
 
-    #[inline]
-    fn for_candidates(&self, plan: &RowPlan, lon_deg: f64, mut f: impl FnMut(&Indexed)) {
-        // Longitude bins a..=b, unwrapped; folded onto 0..LON_BINS as one or two runs.
-        let runs: [(usize, usize); 2] = match plan.half_width_deg {
-            Some(w) => {
-                let a = ((lon_deg - w + 180.0) / BIN_DEG).floor() as i64;
-                let b = ((lon_deg + w + 180.0) / BIN_DEG).floor() as i64;
-                let len = (b - a + 1) as usize;
-                if len >= LON_BINS {
-                    [(0, LON_BINS), (0, 0)]
-                } else {
-                    let j0 = a.rem_euclid(LON_BINS as i64) as usize;
-                    if j0 + len <= LON_BINS {
-                        [(j0, j0 + len), (0, 0)]
-                    } else {
-                        [(j0, LON_BINS), (0, j0 + len - LON_BINS)]
-                    }
-                }
+    /// Copy the satellites of the plan's latitude bins into `band`, ordered by longitude
+    /// bin (and within a bin by latitude bin, then index order).
+    fn gather_band(&self, plan: &RowPlan, band: &mut Band) {
+        band.x.clear();
+        band.y.clear();
+        band.z.clear();
+        band.idx.clear();
+        band.lon_start.clear();
+        band.lon_start.push(0);
+        for bj in 0..LON_BINS {
+            for bi in plan.lat_bins.clone() {
+                let b = bi * LON_BINS + bj;
+                let (s, e) = (self.start[b] as usize, self.start[b + 1] as usize);
+                band.x.extend_from_slice(&self.x[s..e]);
+                band.y.extend_from_slice(&self.y[s..e]);
+                band.z.extend_from_slice(&self.z[s..e]);
+                band.idx.extend_from_slice(&self.idx[s..e]);
             }
-            None => [(0, LON_BINS), (0, 0)],
-        };
-        for bi in plan.lat_bins.clone() {
-            let base = bi * LON_BINS;
-            for &(from, to) in &runs {
-                if from < to {
-                    let s = self.start[base + from] as usize;
-                    let e = self.start[base + to] as usize;
-                    for sat in &self.sorted[s..e] {
-                        f(sat);
-                    }
-                }
-            }
+            band.lon_start.push(band.idx.len() as u32);
         }
     }
 }
 
-/// Upper bound on the central angle between a cell and any satellite of radius ≤ `r_max_m`
-/// that clears `mask_deg` there, degrees (see the module docs).
-pub fn central_angle_bound_deg(mask_deg: f64, r_max_m: f64) -> f64 {
-    let eps = (mask_deg - MAX_NORMAL_DEFLECTION_DEG).to_radians();
-    let x = (MIN_GROUND_RADIUS_M * eps.cos() / r_max_m).clamp(-1.0, 1.0);
+/// The longitude bins of a cell's window, unwrapped then folded onto `0..LON_BINS` as one or
+/// two half-open runs (an empty run is `(0, 0)`).
+#[inline]
+fn lon_runs(plan: &RowPlan, lon_deg: f64) -> [(usize, usize); 2] {
+    match plan.half_width_deg {
+        Some(w) => {
+            let a = ((lon_deg - w + 180.0) / LON_BIN_DEG).floor() as i64;
+            let b = ((lon_deg + w + 180.0) / LON_BIN_DEG).floor() as i64;
+            let len = (b - a + 1) as usize;
+            if len >= LON_BINS {
+                [(0, LON_BINS), (0, 0)]
+            } else {
+                let j0 = a.rem_euclid(LON_BINS as i64) as usize;
+                if j0 + len <= LON_BINS {
+                    [(j0, j0 + len), (0, 0)]
+                } else {
+                    [(j0, LON_BINS), (0, j0 + len - LON_BINS)]
+                }
+            }
+        }
+        None => [(0, LON_BINS), (0, 0)],
+    }
+}
+
+/// Upper bound on the central angle between a ground point at radius `ground_radius_m` and
+/// any satellite of radius ≤ `r_max_m` that it sees at a geocentric elevation of at least
+/// `geocentric_mask_deg`, degrees: λ = 90° − ε − asin(R_g·cos ε / r) plus a margin.
+pub fn central_angle_bound_deg(
+    geocentric_mask_deg: f64,
+    ground_radius_m: f64,
+    r_max_m: f64,
+) -> f64 {
+    let eps = geocentric_mask_deg.to_radians();
+    let x = (ground_radius_m * eps.cos() / r_max_m).clamp(-1.0, 1.0);
     let lam = std::f64::consts::FRAC_PI_2 - eps - x.asin();
     (lam.to_degrees() + INDEX_MARGIN_DEG).clamp(0.0, 180.0)
 }
@@ -546,11 +664,12 @@ mod tests {
 
     #[test]
     fn central_angle_bound() {
-        // 550 km, 25° mask: spherical λ = 8.4°; the bound adds the deflection and margins.
-        let lam = central_angle_bound_deg(25.0, 6_378_137.0 + 550e3);
-        assert!(lam > 8.5 && lam < 9.2, "{lam}");
-        // 0° mask, 550 km: λ = acos(R/r) ≈ 22.9°.
-        let lam0 = central_angle_bound_deg(0.0, 6_378_137.0 + 550e3);
-        assert!(lam0 > 23.0 && lam0 < 24.0, "{lam0}");
+        // 550 km over the equator, 25° mask: λ = 90 − 25 − asin(cos 25°·R/r) = 8.451°.
+        let r = 6_378_137.0;
+        let lam = central_angle_bound_deg(25.0, r, r + 550e3);
+        assert!((lam - 8.451 - INDEX_MARGIN_DEG).abs() < 1e-3, "{lam}");
+        // 0° mask: λ = acos(R/r) = 22.984°.
+        let lam0 = central_angle_bound_deg(0.0, r, r + 550e3);
+        assert!((lam0 - 22.984 - INDEX_MARGIN_DEG).abs() < 1e-3, "{lam0}");
     }
 }
