@@ -86,7 +86,7 @@ pub struct CoverageConfig {
 
 impl CoverageConfig {
     /// A configuration with the default histograms (0…47+ satellites; C/N −20…+40 dB in
-    /// 1 dB bins), carrier 2 GHz (S-band MSS), no link budget.
+    /// 0.5 dB bins), carrier 2 GHz (S-band MSS), no link budget.
     pub fn new(window: TimeWindow, mask_deg: f64) -> Self {
         CoverageConfig {
             window,
@@ -95,8 +95,8 @@ impl CoverageConfig {
             link: None,
             visible_bins: 48,
             cn_min_db: -20.0,
-            cn_bin_db: 1.0,
-            cn_bins: 60,
+            cn_bin_db: 0.5,
+            cn_bins: 120,
             eop: EarthOrientation::default(),
         }
     }
@@ -190,10 +190,10 @@ mod tests {
         let mut c = CoverageConfig::new(window(60.0), 10.0);
         c.link = Some(LinkParams::default());
         assert_eq!(c.cn_bin(-100.0), 0);
-        assert_eq!(c.cn_bin(-19.5), 0);
-        assert_eq!(c.cn_bin(-19.0), 1);
-        assert_eq!(c.cn_bin(0.5), 20);
-        assert_eq!(c.cn_bin(1e9), 59);
-        assert_eq!(c.cn_bins_used(), 60);
+        assert_eq!(c.cn_bin(-19.6), 0);
+        assert_eq!(c.cn_bin(-19.5), 1);
+        assert_eq!(c.cn_bin(0.5), 41);
+        assert_eq!(c.cn_bin(1e9), 119);
+        assert_eq!(c.cn_bins_used(), 120);
     }
 }

@@ -437,8 +437,8 @@ fn best_server(cell: &Cell, st: &SatState, ctx: &EvalContext<'_>) -> BestServer 
 }
 
 /// Satellites of one sample binned by sub-satellite point, as a structure of arrays in CSR
-/// layout: bin b holds entries `start[b]..start[b+1]`, bins row-major by latitude then
-/// longitude. Brute force keeps every satellite in one run, in constellation order.
+/// layout: bin b holds entries `start[b]..start[b+1]`, bins column-major (longitude bin,
+/// then latitude bin). Brute force keeps every satellite in one run, in constellation order.
 #[derive(Default)]
 struct SatIndex {
     x: Vec<f64>,
@@ -516,7 +516,7 @@ impl SatIndex {
             let lon = r.y.atan2(r.x).to_degrees();
             let bi = (((lat + 90.0) / LAT_BIN_DEG) as usize).min(LAT_BINS - 1);
             let bj = (((lon + 180.0) / LON_BIN_DEG) as usize).min(LON_BINS - 1);
-            let b = bi * LON_BINS + bj;
+            let b = bj * LAT_BINS + bi;
             self.bin_of.push(b as u32);
             self.start[b + 1] += 1;
         }
@@ -585,14 +585,15 @@ impl SatIndex {
         band.lon_start.clear();
         band.lon_start.push(0);
         for bj in 0..LON_BINS {
-            for bi in plan.lat_bins.clone() {
-                let b = bi * LON_BINS + bj;
-                let (s, e) = (self.start[b] as usize, self.start[b + 1] as usize);
-                band.x.extend_from_slice(&self.x[s..e]);
-                band.y.extend_from_slice(&self.y[s..e]);
-                band.z.extend_from_slice(&self.z[s..e]);
-                band.idx.extend_from_slice(&self.idx[s..e]);
-            }
+            // Bins are column-major (longitude, then latitude): the band's latitude bins of
+            // one longitude bin are one run.
+            let base = bj * LAT_BINS;
+            let s = self.start[base + plan.lat_bins.start] as usize;
+            let e = self.start[base + plan.lat_bins.end] as usize;
+            band.x.extend_from_slice(&self.x[s..e]);
+            band.y.extend_from_slice(&self.y[s..e]);
+            band.z.extend_from_slice(&self.z[s..e]);
+            band.idx.extend_from_slice(&self.idx[s..e]);
             band.lon_start.push(band.idx.len() as u32);
         }
     }

@@ -19,7 +19,7 @@
 //!   exactly (all accumulators are integer counts or maxima), so N shards merged give the
 //!   single run's bytes. Partials travel as files ([`write_partial`], [`read_partial`]),
 //!   so any scheduler (a job array, `mpirun`) can fan the shards out.
-//! * Outputs: [`statistics`] then [`output`] (CSV, GeoJSON, JSON summary) and `map`
+//! * Outputs: [`statistics`] then [`output`] (CSV, GeoJSON, JSON summary) and [`map`]
 //!   (PNG/SVG maps with Natural Earth coastlines).
 //!
 //! Pure computation: no clock is read, and files are touched only through the writers'
@@ -51,6 +51,7 @@ pub mod engine;
 pub mod error;
 pub mod grid;
 pub mod link;
+pub mod map;
 pub mod output;
 pub mod result;
 pub mod stats;

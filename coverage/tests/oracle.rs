@@ -214,3 +214,46 @@ fn bad_inputs_are_clear_errors() {
     assert!(read_partial(&mut &b"NTNCOVP1\xff\xff\xff\xff"[..]).is_err());
     assert!(read_partial(&mut &b"hello"[..]).is_err());
 }
+
+#[test]
+fn maps_render() {
+    use ntn_coverage::map::{MapOptions, MapQuantity, write_png, write_svg};
+    let c = Constellation::from_walker(&[shell(24, 6, 1, 550.0, 53.0)], start()).unwrap();
+    let g = Grid::new(GridSpec::global(10.0)).unwrap();
+    let r = run_with(&c, &g, &config(1.0, 300.0, 10.0, true), Method::Indexed);
+    let (cells, _) = statistics(&r).unwrap();
+    for q in MapQuantity::ALL {
+        let mut png = vec![];
+        let opts = MapOptions {
+            text: false,
+            ..MapOptions::default()
+        };
+        write_png(&g, &cells, q, "test", &opts, &mut png).unwrap();
+        assert_eq!(&png[..8], b"\x89PNG\r\n\x1a\n");
+        let mut svg = vec![];
+        write_svg(&g, &cells, q, "test", &MapOptions::default(), &mut svg).unwrap();
+        let svg = String::from_utf8(svg).unwrap();
+        assert!(svg.contains("<svg") && svg.contains(q.title()), "{q:?}");
+    }
+    // A box grid draws too.
+    let b = Grid::new(GridSpec {
+        lat_min_deg: 30.0,
+        lat_max_deg: 60.0,
+        lon_min_deg: -20.0,
+        lon_max_deg: 40.0,
+        resolution_deg: 5.0,
+    })
+    .unwrap();
+    let r = run_with(&c, &b, &config(1.0, 300.0, 10.0, false), Method::Indexed);
+    let (cells, _) = statistics(&r).unwrap();
+    let mut svg = vec![];
+    write_svg(
+        &b,
+        &cells,
+        MapQuantity::CoveredFraction,
+        "box",
+        &MapOptions::default(),
+        &mut svg,
+    )
+    .unwrap();
+}
