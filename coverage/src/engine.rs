@@ -172,10 +172,7 @@ pub fn run(
     };
     let total = steps.len() as u32;
     for (done, k) in steps.clone().enumerate() {
-        let t = config
-            .window
-            .start
-            .add(Duration::from_nanos(step_ns * k as i64));
+        let t = config.window.start + Duration::from_nanos(step_ns * k as i64);
         let rot = TemeToEcef::at(t, &config.eop);
         states
             .par_iter_mut()

@@ -77,7 +77,11 @@ impl GroundSite {
         let elevation_rate_rad_s = if cos_el > 1e-12 { dsin / cos_el } else { 0.0 };
         let az = re.atan2(rn);
         LookAngles {
-            azimuth: Radians(if az < 0.0 { az + std::f64::consts::TAU } else { az }),
+            azimuth: Radians(if az < 0.0 {
+                az + std::f64::consts::TAU
+            } else {
+                az
+            }),
             elevation: Radians(elevation),
             range: Metres(range),
             range_rate: MetresPerSecond(range_rate),
@@ -151,8 +155,12 @@ impl LinkConfig {
     pub fn snapshot(&self, sat: &Satellite, t: UtcTime) -> Result<LinkSnapshot, PropagationError> {
         let state = sat.state_ecef(t, &self.eop)?;
         let look = self.ue.look(&state);
-        let before = self.ue.look(&sat.state_ecef(t.add_secs(-RATE_H_S), &self.eop)?);
-        let after = self.ue.look(&sat.state_ecef(t.add_secs(RATE_H_S), &self.eop)?);
+        let before = self
+            .ue
+            .look(&sat.state_ecef(t.add_secs(-RATE_H_S), &self.eop)?);
+        let after = self
+            .ue
+            .look(&sat.state_ecef(t.add_secs(RATE_H_S), &self.eop)?);
         let c = SPEED_OF_LIGHT_MPS;
         let rtt_transparent = self.gateway.map(|gw| {
             let d_gw = gw.look(&state).range.m();

@@ -220,7 +220,11 @@ impl PassSearch {
         })
     }
 
-    /// Bisection on the elevation rate between samples of opposite rate sign.
+    /// Locate an extremum between samples of opposite elevation-rate sign: bisection on the
+    /// rate to 1 s, then golden-section search on the elevation itself within ±30 s. SGP4's
+    /// velocity is not exactly the derivative of its position (by up to ~1 m/s on eccentric
+    /// orbits), so the rate's zero can sit a second or two from the elevation's peak on a slow
+    /// Molniya apogee; the search on elevation removes that bias.
     fn refine_extremum(
         &self,
         sat: &Satellite,
@@ -229,20 +233,49 @@ impl PassSearch {
     ) -> Result<Sample, PropagationError> {
         let (mut lo, mut hi) = (a.t_s, b.t_s);
         let sign_lo = a.el_rate.signum();
-        let mut mid = self.sample(sat, 0.5 * (lo + hi))?;
-        while hi - lo > TIME_TOLERANCE_S {
-            mid = self.sample(sat, 0.5 * (lo + hi))?;
+        while hi - lo > 1.0 {
+            let mid = self.sample(sat, 0.5 * (lo + hi))?;
             if mid.el_rate.signum() == sign_lo {
                 lo = mid.t_s;
             } else {
                 hi = mid.t_s;
             }
         }
-        Ok(mid)
+        // A maximum when the rate goes from + to −.
+        let maximum = sign_lo > 0.0;
+        let score = |s: &Sample| if maximum { s.el } else { -s.el };
+        let centre = 0.5 * (lo + hi);
+        let (mut x0, mut x3) = ((centre - 30.0).max(a.t_s), (centre + 30.0).min(b.t_s));
+        const INV_PHI: f64 = 0.618_033_988_749_894_8;
+        let mut x1 = x3 - INV_PHI * (x3 - x0);
+        let mut x2 = x0 + INV_PHI * (x3 - x0);
+        let mut s1 = self.sample(sat, x1)?;
+        let mut s2 = self.sample(sat, x2)?;
+        while x3 - x0 > TIME_TOLERANCE_S {
+            if score(&s1) >= score(&s2) {
+                x3 = x2;
+                x2 = x1;
+                s2 = s1;
+                x1 = x3 - INV_PHI * (x3 - x0);
+                s1 = self.sample(sat, x1)?;
+            } else {
+                x0 = x1;
+                x1 = x2;
+                s1 = s2;
+                x2 = x0 + INV_PHI * (x3 - x0);
+                s2 = self.sample(sat, x2)?;
+            }
+        }
+        self.sample(sat, 0.5 * (x0 + x3))
     }
 
     /// Bisection on elevation − mask on a monotonic segment.
-    fn refine_crossing(&self, sat: &Satellite, a: &Sample, b: &Sample) -> Result<f64, PropagationError> {
+    fn refine_crossing(
+        &self,
+        sat: &Satellite,
+        a: &Sample,
+        b: &Sample,
+    ) -> Result<f64, PropagationError> {
         let (mut lo, mut hi) = (a.t_s, b.t_s);
         let below_lo = a.el < self.mask_deg;
         while hi - lo > TIME_TOLERANCE_S {

@@ -53,7 +53,11 @@ const NR: TaFieldSpec = TaFieldSpec {
     common_max: 66_485_757,
     drift_max: 257_303,
     variant_max: 28_949,
-    names: ["ta-Common-r17", "ta-CommonDrift-r17", "ta-CommonDriftVariant-r17"],
+    names: [
+        "ta-Common-r17",
+        "ta-CommonDrift-r17",
+        "ta-CommonDriftVariant-r17",
+    ],
 };
 
 const NBIOT: TaFieldSpec = TaFieldSpec {
