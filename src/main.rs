@@ -3,6 +3,7 @@
 //! One module per subcommand; the protocol and orbit code lives in the library crates.
 
 mod common;
+mod coverage_cmd;
 mod orbit_cmd;
 mod output;
 mod pass;
@@ -26,6 +27,10 @@ enum Command {
     /// Orbit analysis: tracks, passes, broadcast ephemeris.
     #[command(subcommand)]
     Orbit(orbit_cmd::OrbitCmd),
+    /// Constellation coverage over a ground grid: coverage fraction, visible satellites,
+    /// outages, best-server elevation/Doppler/delay/C/N, maps; shards and merge (built-in
+    /// default: a 528-satellite Walker shell, global 5° grid, 6 h).
+    Coverage(coverage_cmd::CoverageArgs),
 }
 
 fn main() -> std::process::ExitCode {
@@ -40,6 +45,7 @@ fn main() -> std::process::ExitCode {
     let result = match cli.command {
         Command::Pass(a) => pass::run(a),
         Command::Orbit(c) => orbit_cmd::run(c),
+        Command::Coverage(c) => coverage_cmd::run(c),
     };
     match result {
         Ok(()) => std::process::ExitCode::SUCCESS,

@@ -10,7 +10,8 @@ use std::sync::Once;
 static FONT: &[u8] = include_bytes!("../assets/fonts/DejaVuSans-subset.ttf");
 static REGISTER: Once = Once::new();
 
-fn register_font() {
+/// Register the embedded font for PNG text (once; also used by the coverage maps).
+pub fn register_font() {
     REGISTER.call_once(|| {
         // The bytes are a valid TrueType font compiled into the binary; a failure here would
         // only mean text is missing, which the PNG test catches.
