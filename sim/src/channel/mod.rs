@@ -1,0 +1,4 @@
+//! The NTN channel: sample-time-keyed propagation along the true orbit, TR 38.811 large-scale
+//! loss, NTN-TDL fading and AWGN.
+
+pub mod large_scale;
