@@ -51,34 +51,9 @@ impl SincTable {
     pub fn new(half: usize) -> Self {
         let half = half.max(1);
         let width = 2 * half;
-        let mut taps = vec![0f32; (PHASES + 1) * width];
-        let i0_beta = bessel_i0(KAISER_BETA);
+        let mut taps = Vec::with_capacity((PHASES + 1) * width);
         for m in 0..=PHASES {
-            let mu = m as f64 / PHASES as f64;
-            let row = &mut taps[m * width..(m + 1) * width];
-            let mut sum = 0.0;
-            let mut vals = vec![0f64; width];
-            for (j, v) in vals.iter_mut().enumerate() {
-                // Tap offset from the interpolation point: t = μ − (j − L + 1).
-                let t = mu - (j as f64 - half as f64 + 1.0);
-                let s = t / half as f64;
-                let w = if s.abs() >= 1.0 {
-                    0.0
-                } else {
-                    bessel_i0(KAISER_BETA * (1.0 - s * s).sqrt()) / i0_beta
-                };
-                let sinc = if t.abs() < 1e-12 {
-                    1.0
-                } else {
-                    (std::f64::consts::PI * t).sin() / (std::f64::consts::PI * t)
-                };
-                *v = sinc * w;
-                sum += *v;
-            }
-            // Unit DC gain for every phase.
-            for (r, v) in row.iter_mut().zip(vals) {
-                *r = (v / sum) as f32;
-            }
+            taps.extend(row_for(half, m as f64 / PHASES as f64));
         }
         SincTable { half, taps }
     }
@@ -108,6 +83,33 @@ impl SincTable {
         }
         Complex32::new(re, im)
     }
+}
+
+/// The 2·`half` taps for one fraction μ (the table row, computed directly, normalised to unit
+/// DC gain); tap j multiplies x[i − L + 1 + j].
+pub fn row_for(half: usize, mu: f64) -> Vec<f32> {
+    let half = half.max(1);
+    let i0_beta = bessel_i0(KAISER_BETA);
+    let vals: Vec<f64> = (0..2 * half)
+        .map(|j| {
+            // Tap offset from the interpolation point: t = μ − (j − L + 1).
+            let t = mu - (j as f64 - half as f64 + 1.0);
+            let s = t / half as f64;
+            let w = if s.abs() >= 1.0 {
+                0.0
+            } else {
+                bessel_i0(KAISER_BETA * (1.0 - s * s).sqrt()) / i0_beta
+            };
+            let sinc = if t.abs() < 1e-12 {
+                1.0
+            } else {
+                (std::f64::consts::PI * t).sin() / (std::f64::consts::PI * t)
+            };
+            sinc * w
+        })
+        .collect();
+    let sum: f64 = vals.iter().sum();
+    vals.iter().map(|v| (v / sum) as f32).collect()
 }
 
 #[cfg(test)]

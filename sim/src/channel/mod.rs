@@ -4,3 +4,4 @@
 pub mod interp;
 pub mod large_scale;
 pub mod propagation;
+pub mod tdl;
