@@ -66,7 +66,10 @@ impl SincTable {
     /// The 2L taps for a fraction μ ∈ [0, 1]; tap j multiplies x[i − L + 1 + j].
     #[inline]
     pub fn row(&self, mu: f64) -> &[f32] {
-        let m = ((mu * PHASES as f64) + 0.5) as usize;
+        // μ ∈ [0, 1]: the cast truncates, so + 0.5 rounds; clamp guards μ slightly above 1.
+        // (Through i64: a signed conversion is one instruction on x86-64, an unsigned one is
+        // not.)
+        let m = ((mu * PHASES as f64) + 0.5) as i64 as usize;
         let m = m.min(PHASES);
         let w = 2 * self.half;
         &self.taps[m * w..(m + 1) * w]
@@ -83,6 +86,83 @@ impl SincTable {
         }
         Complex32::new(re, im)
     }
+}
+
+/// A delay line of complex samples held as separate real and imaginary rings, each stored
+/// twice (slot and slot + capacity) so that any window of up to `capacity` samples is one
+/// contiguous slice — the layout the dot products below vectorise on.
+#[derive(Clone, Debug)]
+pub struct DelayLine {
+    re: Vec<f32>,
+    im: Vec<f32>,
+    mask: usize,
+}
+
+impl DelayLine {
+    /// A line holding at least `capacity` samples (rounded up to a power of two), zeroed.
+    pub fn new(capacity: usize) -> Self {
+        let len = capacity.max(1).next_power_of_two();
+        DelayLine {
+            re: vec![0.0; 2 * len],
+            im: vec![0.0; 2 * len],
+            mask: len - 1,
+        }
+    }
+
+    /// Capacity in samples.
+    pub fn capacity(&self) -> usize {
+        self.mask + 1
+    }
+
+    /// Store sample index `n`.
+    #[inline]
+    pub fn push(&mut self, n: u64, x: Complex32) {
+        let slot = (n as usize) & self.mask;
+        let len = self.mask + 1;
+        self.re[slot] = x.re;
+        self.re[slot + len] = x.re;
+        self.im[slot] = x.im;
+        self.im[slot + len] = x.im;
+    }
+
+    /// The `width` samples with indices `first … first + width − 1` (as real and imaginary
+    /// slices). `first` may be "negative" (wrapped); `width` ≤ capacity.
+    #[inline]
+    pub fn window(&self, first: i64, width: usize) -> (&[f32], &[f32]) {
+        let start = (first as usize) & self.mask;
+        (
+            &self.re[start..start + width],
+            &self.im[start..start + width],
+        )
+    }
+}
+
+/// Σ a[i]·b[i] over equal-length slices, in 8 independent lanes (vectorises on SSE2).
+#[inline]
+pub fn dot(a: &[f32], b: &[f32]) -> f32 {
+    let mut acc = [0f32; 8];
+    let ca = a.chunks_exact(8);
+    let cb = b.chunks_exact(8);
+    let (ra, rb) = (ca.remainder(), cb.remainder());
+    for (x, y) in ca.zip(cb) {
+        for l in 0..8 {
+            acc[l] += x[l] * y[l];
+        }
+    }
+    let mut tail = 0f32;
+    for (x, y) in ra.iter().zip(rb) {
+        tail += x * y;
+    }
+    ((acc[0] + acc[4]) + (acc[1] + acc[5])) + ((acc[2] + acc[6]) + (acc[3] + acc[7])) + tail
+}
+
+/// ⌊x⌋ without a libm call (the x86-64 baseline has no SSE4.1 rounding) and without a
+/// data-dependent branch (a mispredicted one per sample costs more than the rest of the
+/// work), for |x| < 2⁶³.
+#[inline]
+pub fn fast_floor(x: f64) -> f64 {
+    let t = x as i64 as f64;
+    t - f64::from(u8::from(t > x))
 }
 
 /// The 2·`half` taps for one fraction μ (the table row, computed directly, normalised to unit

@@ -17,8 +17,8 @@
 //! (the interpolator's half-length) so that a zero-delay tap stays causal. Everything is a
 //! function of the sample index: block size never changes the output.
 
-use super::interp::{PHASES, row_for};
-use super::propagation::rotator;
+use super::fastmath::rotate_cycles;
+use super::interp::{DelayLine, PHASES, dot, fast_floor, row_for};
 use ntn_types::Hz;
 use num_complex::Complex32;
 use rand::{Rng, SeedableRng};
@@ -197,13 +197,16 @@ pub struct Tdl {
     /// Grid spacing of the gain evaluation, samples.
     grid: u64,
     grid_index: Option<u64>,
-    /// Combined coefficients at the grid point and their per-sample slope, stored in reverse
-    /// lag order (index K−1−k) to match the history window.
-    coef: Vec<Complex32>,
-    slope: Vec<Complex32>,
+    /// Combined coefficients at the grid point and their per-sample slope, real and imaginary
+    /// parts apart, in reverse lag order (index K−1−k) to match the history window.
+    coef: [Vec<f32>; 2],
+    slope: [Vec<f32>; 2],
+    /// The coefficients of the current sample (scratch).
+    cur: [Vec<f32>; 2],
     gains: Vec<Complex32>,
-    ring: Vec<Complex32>,
-    mask: usize,
+    line: DelayLine,
+    /// Scratch for the common-Doppler phase, cycles.
+    phase: Vec<f32>,
     common_cycles_per_sample: f64,
     next: Option<u64>,
 }
@@ -240,7 +243,8 @@ impl Tdl {
                 "delay spread too long for the sample rate",
             ));
         }
-        let lags = 2 * half + max_delay_samples.ceil() as usize;
+        // K lags, padded to a multiple of 8 (the dot-product lane count) with zero taps.
+        let lags = (2 * half + max_delay_samples.ceil() as usize).div_ceil(8) * 8;
         let mut rng = ChaCha8Rng::seed_from_u64(cfg.seed);
         let m = cfg.sinusoids;
         let fd_cps = fd / fs;
@@ -292,17 +296,18 @@ impl Tdl {
         } else {
             256
         };
-        let len = lags.next_power_of_two();
+        let zeros = || [vec![0f32; lags], vec![0f32; lags]];
         Ok(Tdl {
             taps,
             lags,
             grid,
             grid_index: None,
-            coef: vec![Complex32::new(0.0, 0.0); lags],
-            slope: vec![Complex32::new(0.0, 0.0); lags],
+            coef: zeros(),
+            slope: zeros(),
+            cur: zeros(),
             gains: Vec::new(),
-            ring: vec![Complex32::new(0.0, 0.0); 2 * len],
-            mask: len - 1,
+            line: DelayLine::new(lags),
+            phase: vec![0.0; 256],
             common_cycles_per_sample: cfg.common_doppler.hz() / fs,
             next: None,
             cfg,
@@ -363,8 +368,11 @@ impl Tdl {
         let b = self.combined((g + 1) * self.grid);
         let inv = 1.0 / self.grid as f32;
         for k in 0..self.lags {
-            self.coef[k] = a[k];
-            self.slope[k] = (b[k] - a[k]) * inv;
+            let d = (b[k] - a[k]) * inv;
+            self.coef[0][k] = a[k].re;
+            self.coef[1][k] = a[k].im;
+            self.slope[0][k] = d.re;
+            self.slope[1][k] = d.im;
         }
         self.grid_index = Some(g);
     }
@@ -377,7 +385,6 @@ impl Tdl {
         {
             return Err(TdlError::Discontinuous { expected, got: t0 });
         }
-        let len = self.mask + 1;
         let k = self.lags;
         let mut i = 0;
         while i < buf.len() {
@@ -388,21 +395,29 @@ impl Tdl {
             let base = g * self.grid;
             for (j, sample) in buf.iter_mut().enumerate().take(end).skip(i) {
                 let n = t0 + j as u64;
-                let slot = (n as usize) & self.mask;
-                self.ring[slot] = *sample;
-                self.ring[slot + len] = *sample;
-                let start = ((n as usize).wrapping_sub(k - 1)) & self.mask;
-                let window = &self.ring[start..start + k];
-                let frac = (n - base) as f32;
-                let mut acc = Complex32::new(0.0, 0.0);
-                for ((x, c), s) in window.iter().zip(&self.coef).zip(&self.slope) {
-                    acc += x * (c + s * frac);
+                self.line.push(n, *sample);
+                let frac = (n - base) as i32 as f32;
+                let [cr, ci] = &mut self.cur;
+                for (((c, a), s), (d, b)) in cr
+                    .iter_mut()
+                    .zip(&self.coef[0])
+                    .zip(&self.slope[0])
+                    .zip(ci.iter_mut().zip(&self.coef[1]).zip(&self.slope[1]))
+                    .map(|(((c, a), s), ((d, b), t))| (((c, a), s), (d, (b, t))))
+                {
+                    *c = a + s * frac;
+                    *d = b.0 + b.1 * frac;
                 }
-                if self.common_cycles_per_sample != 0.0 {
-                    let cyc = (self.common_cycles_per_sample * n as f64).fract();
-                    acc *= rotator(cyc);
+                let (xr, xi) = self.line.window(n as i64 - k as i64 + 1, k);
+                *sample = Complex32::new(dot(xr, cr) - dot(xi, ci), dot(xr, ci) + dot(xi, cr));
+            }
+            if self.common_cycles_per_sample != 0.0 {
+                // The grid step is ≤ 256 samples, the scratch's length.
+                for (j, ph) in self.phase[..end - i].iter_mut().enumerate() {
+                    let c = self.common_cycles_per_sample * (t0 + (i + j) as u64) as f64;
+                    *ph = (c - fast_floor(c)) as f32;
                 }
-                *sample = acc;
+                rotate_cycles(&mut buf[i..end], &self.phase[..end - i]);
             }
             i = end;
         }
