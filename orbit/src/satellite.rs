@@ -157,12 +157,22 @@ impl Satellite {
         })?;
         let r = DVec3::from_array(p.position) * 1e3;
         let v = DVec3::from_array(p.velocity) * 1e3;
+        let fail = |reason: &str| PropagationError::Diverged {
+            norad_id: self.norad_id,
+            minutes_since_epoch: minutes,
+            reason: reason.into(),
+        };
         if !(r.is_finite() && v.is_finite()) {
-            return Err(PropagationError::Diverged {
-                norad_id: self.norad_id,
-                minutes_since_epoch: minutes,
-                reason: "non-finite state".into(),
-            });
+            return Err(fail("non-finite state"));
+        }
+        // Vallado's error 6: the position is inside the Earth (decayed). The `sgp4` crate
+        // returns the state; SGP4 proper stops there.
+        let earth_radius_m = match self.mode {
+            Sgp4Mode::Wgs72 | Sgp4Mode::Afspc => 6_378_135.0,
+            Sgp4Mode::Wgs84 => 6_378_137.0,
+        };
+        if r.length() < earth_radius_m {
+            return Err(fail("the satellite has decayed (position below the Earth's surface)"));
         }
         Ok(StateVector::new(r, v))
     }
