@@ -7,10 +7,12 @@ use std::path::PathBuf;
 use ntn_phy::Complex32;
 use ntn_phy::grid::ResourceGrid;
 use ntn_phy::nbiot::npbch::{FrameHint, NpbchDecoded, NpbchDecoder, OperationMode};
-use ntn_phy::nbiot::npdcch::{
-    DCI_N0_N1_BITS, DciN0N1, DecodedDci, NpdcchCandidate, NpdcchDecoder, NpdcchParams,
-};
+use ntn_phy::nbiot::npdcch::{DCI_N0_N1_BITS, DciN0N1, DecodedDci, NpdcchCandidate};
+use ntn_phy::nbiot::npdsch::SubframeIndex;
 use ntn_phy::nbiot::search::{CellSearcher, NpssSearchConfig};
+use ntn_phy::nbiot::search_space::{
+    NpdcchCell, NpdcchSearcher, SearchSpaceConfig, SearchSpaceKind, npdcch_start_symbol,
+};
 use ntn_phy::nbiot::{NcellId, NrsPorts};
 use ntn_phy::ofdm::{NBIOT_SAMPLE_RATE_HZ, NbiotOfdm, SAMPLES_PER_SUBFRAME};
 
@@ -183,43 +185,48 @@ fn cell_search_amarisoft_nid0_with_offsets() {
     }
 }
 
-fn decode_dci(name: &str, subframe: u32, rnti: u16) -> Option<DecodedDci> {
+/// Searches the capture's subframe as the UE-specific search space with `R_max = 1` (its three
+/// candidates: NCCE 0, NCCE 1, both; 36.213 Table 16.6-1) at `l_NPDCCHStart` of §16.6.1 (no
+/// `eutraControlRegionSize`: 0).
+fn decode_dci(name: &str, sfn: u32, subframe: u32, rnti: u16) -> Option<DecodedDci> {
     let s = load(name)?;
     let cell = NcellId::new(0).expect("valid cell id");
     let mut grid = ResourceGrid::nbiot_subframe();
     NbiotOfdm::new()
         .demodulate_subframe(&s[..SAMPLES_PER_SUBFRAME], &mut grid)
         .expect("finite samples");
-    let mut dec = NpdcchDecoder::new();
-    for start in 0..4 {
-        match dec.decode(
-            &grid,
-            &NpdcchParams {
+    let sf = SubframeIndex::new(sfn, subframe).expect("subframe");
+    let space =
+        SearchSpaceConfig::new(SearchSpaceKind::UeSpecific, 1, 4.0, 0.0).expect("search space");
+    let lookup = |x: SubframeIndex| (x == sf).then_some(&grid);
+    let found = NpdcchSearcher::new()
+        .with_repetition_field(21, 2)
+        .search(
+            &space,
+            sf,
+            None,
+            NpdcchCell {
                 cell,
-                subframe,
                 ports: NrsPorts::One,
-                start_symbol: start,
+                start_symbol: npdcch_start_symbol(None),
             },
             rnti,
             DCI_N0_N1_BITS,
-        ) {
-            Ok(d) => {
-                println!(
-                    "{name}: l_start {start} {:?} bits {:?}",
-                    d.candidate, d.bits
-                );
-                return Some(d);
-            }
-            Err(e) => println!("{name}: l_start {start}: {e}"),
-        }
-    }
-    panic!("no DCI with CRC pass in {name}");
+            &lookup,
+        )
+        .unwrap_or_else(|e| panic!("no DCI with CRC pass in {name}: {e}"));
+    println!("{name}: {:?} bits {:?}", found.candidate.ncce, found.bits);
+    Some(DecodedDci {
+        bits: found.bits,
+        candidate: found.candidate.ncce,
+        ports: NrsPorts::One,
+    })
 }
 
 #[test]
 fn dci_n0_rnti_0x102() {
     let name = "signal_nbiot_dci_formatN0_L_1_nid0_tti_8624_rnti_0x102.bin";
-    let Some(d) = decode_dci(name, 4, 0x0102) else {
+    let Some(d) = decode_dci(name, 862, 4, 0x0102) else {
         return;
     };
     assert_eq!(
@@ -260,7 +267,7 @@ fn dci_n0_rnti_0x102() {
 #[test]
 fn dci_n1_rnti_0x89() {
     let name = "signal_nbiot_dci_formatN1_nid0_tti_5461_rnti_0x89.bin";
-    let Some(d) = decode_dci(name, 1, 0x0089) else {
+    let Some(d) = decode_dci(name, 546, 1, 0x0089) else {
         return;
     };
     assert_eq!(

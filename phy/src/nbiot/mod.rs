@@ -8,8 +8,9 @@
 //! UE side: [`search`] (NPSS timing and coarse/fine frequency over ±55 kHz, NSSS → cell
 //! identity and `n_f mod 8`, NPBCH soft-combined over the TTI), [`chest`] (NRS channel
 //! estimation), [`tracking`] (NRS carrier offset and drift), [`npbch::NpbchDecoder`] and
-//! [`npdcch::NpdcchDecoder`] (blind decoding under an RNTI), [`npdsch::NpdschDecoder`] (soft
-//! combining of repetitions, CRC-24A).
+//! [`npdcch::NpdcchDecoder`] (blind decoding under an RNTI in one subframe),
+//! [`search_space`] (NPDCCH search spaces with repetitions and their blind decoder),
+//! [`npdsch::NpdschDecoder`] (soft combining of repetitions, CRC-24A).
 
 pub mod cell;
 pub mod chest;
@@ -21,6 +22,7 @@ pub mod npss;
 pub mod nrs;
 pub mod nsss;
 pub mod search;
+pub mod search_space;
 pub mod tracking;
 
 use crate::error::PhyError;

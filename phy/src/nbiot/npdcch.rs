@@ -167,7 +167,9 @@ pub struct DecodedDci {
     pub ports: NrsPorts,
 }
 
-/// NPDCCH blind decoder for one subframe: tries each candidate under one RNTI and DCI size.
+/// NPDCCH blind decoder for one subframe: tries each candidate under one RNTI and DCI size —
+/// the candidates of a UE-specific search space with `R_max = 1` (NCCE 0, NCCE 1, both). For
+/// search spaces with repetitions use [`super::search_space::NpdcchSearcher`].
 #[derive(Debug, Clone)]
 pub struct NpdcchDecoder {
     chest: NrsChannelEstimator,
