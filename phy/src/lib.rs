@@ -9,6 +9,8 @@
 //!   NPDCCH, NPDSCH with SIB1-NB, whole frames) and the UE receiver (NPSS search with
 //!   coarse/fine frequency over ±55 kHz, NSSS detection, NRS channel estimation and carrier
 //!   tracking, NPBCH, NPDCCH and NPDSCH decoding).
+//! - [`link_sim`]: link-level BLER/detection curves of those channels (our TX → AWGN and
+//!   carrier offset, fading hook → our RX) over SNR points, seeded and parallel.
 //!
 //! Conventions: samples are [`num_complex::Complex32`]; bits are `u8` values 0/1, one bit per
 //! element; soft bits are `f32` log-likelihood ratios `ln P(b=0)/P(b=1)` (positive means 0).
@@ -19,6 +21,7 @@ pub mod crc;
 pub mod error;
 pub mod gold;
 pub mod grid;
+pub mod link_sim;
 pub mod modulation;
 pub mod nbiot;
 pub mod ofdm;
