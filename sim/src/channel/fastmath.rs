@@ -92,7 +92,7 @@ mod tests {
             0.001,
             0.5,
             std::f32::consts::FRAC_1_SQRT_2,
-            0.707_106_8,
+            f32::from_bits(0x3f35_04f4), // just above √½: the split point
             1.0,
             1.5,
             2.0,
