@@ -1,2 +1,57 @@
-//! The `ntn` command.
-fn main() {}
+//! `ntn`: the command line of the ntn NTN direct-to-device stack and simulator.
+//!
+//! One module per subcommand; the protocol and orbit code lives in the library crates.
+
+mod common;
+mod coverage_cmd;
+mod orbit_cmd;
+mod output;
+mod pass;
+mod plot;
+
+use clap::{Parser, Subcommand};
+
+/// 3GPP NTN direct-to-device (NB-IoT NTN, NR NTN) stack and simulator.
+#[derive(Parser, Debug)]
+#[command(name = "ntn", version, about, long_about = None)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand, Debug)]
+enum Command {
+    /// The main job: the next pass over the terminal, with its Doppler, delay and timing
+    /// advance curves (built-in default: CBERS 2 over Montréal, NB-IoT NTN in n256).
+    Pass(pass::PassArgs),
+    /// Orbit analysis: tracks, passes, broadcast ephemeris.
+    #[command(subcommand)]
+    Orbit(orbit_cmd::OrbitCmd),
+    /// Constellation coverage over a ground grid: coverage fraction, visible satellites,
+    /// outages, best-server elevation/Doppler/delay/C/N, maps; shards and merge (built-in
+    /// default: a 528-satellite Walker shell, global 5° grid, 6 h).
+    Coverage(coverage_cmd::CoverageArgs),
+}
+
+fn main() -> std::process::ExitCode {
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_default_env()
+                .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("warn")),
+        )
+        .with_writer(std::io::stderr)
+        .init();
+    let cli = Cli::parse();
+    let result = match cli.command {
+        Command::Pass(a) => pass::run(a),
+        Command::Orbit(c) => orbit_cmd::run(c),
+        Command::Coverage(c) => coverage_cmd::run(c),
+    };
+    match result {
+        Ok(()) => std::process::ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("error: {e:#}");
+            std::process::ExitCode::FAILURE
+        }
+    }
+}

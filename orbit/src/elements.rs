@@ -133,7 +133,8 @@ impl LineCtx<'_> {
         if s.is_empty() || !s.bytes().all(|b| b.is_ascii_digit()) {
             return Err(self.err(f, format!("{s:?} is not an unsigned integer")));
         }
-        s.parse().map_err(|_| self.err(f, format!("{s:?} is too large")))
+        s.parse()
+            .map_err(|_| self.err(f, format!("{s:?} is too large")))
     }
 
     /// The TLE "assumed decimal point" exponent form: ±NNNNN±E meaning ±0.NNNNN·10^±E.
@@ -186,6 +187,7 @@ fn check_line<'a>(
     text: &'a str,
     tle_line: u8,
     source_line: SourceLine,
+    checksum: Checksum,
 ) -> Result<LineCtx<'a>, ElementsError> {
     let text = text.trim_end();
     let ctx = LineCtx {
@@ -215,7 +217,7 @@ fn check_line<'a>(
     }
     let want = tle_checksum(text);
     let got = ctx.raw(&CHECKSUM);
-    if got != want.to_string() {
+    if checksum == Checksum::Verify && got != want.to_string() {
         return Err(ctx.err(
             &CHECKSUM,
             format!("found {got:?}, the line's checksum is {want}"),
@@ -256,8 +258,34 @@ pub fn parse_tle(
     line2: &str,
     first_source_line: Option<usize>,
 ) -> Result<sgp4::Elements, ElementsError> {
-    let l1 = check_line(line1, 1, SourceLine(first_source_line))?;
-    let l2 = check_line(line2, 2, SourceLine(first_source_line.map(|n| n + 1)))?;
+    parse_tle_with(name, line1, line2, first_source_line, Checksum::Verify)
+}
+
+/// Whether to verify the TLE line checksums.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
+pub enum Checksum {
+    /// Reject a line whose column 69 does not match (the default).
+    #[default]
+    Verify,
+    /// Accept any column 69 (hand-edited element sets, e.g. SGP4 error-path test cases).
+    Ignore,
+}
+
+/// [`parse_tle`] with a checksum policy.
+pub fn parse_tle_with(
+    name: Option<&str>,
+    line1: &str,
+    line2: &str,
+    first_source_line: Option<usize>,
+    checksum: Checksum,
+) -> Result<sgp4::Elements, ElementsError> {
+    let l1 = check_line(line1, 1, SourceLine(first_source_line), checksum)?;
+    let l2 = check_line(
+        line2,
+        2,
+        SourceLine(first_source_line.map(|n| n + 1)),
+        checksum,
+    )?;
 
     let satnum1 = parse_satnum(&l1, &L1_SATNUM)?;
     let satnum2 = parse_satnum(&l2, &L2_SATNUM)?;
@@ -276,7 +304,10 @@ pub fn parse_tle(
     let full_year = if year < 57 { 2000 + year } else { 1900 + year } as i32;
     let leap = (full_year % 4 == 0 && full_year % 100 != 0) || full_year % 400 == 0;
     if day >= if leap { 367.0 } else { 366.0 } {
-        return Err(l1.err(&L1_EPOCH_DAY, format!("{day} is past the end of {full_year}")));
+        return Err(l1.err(
+            &L1_EPOCH_DAY,
+            format!("{day} is past the end of {full_year}"),
+        ));
     }
     let ndot = l1.float(&L1_NDOT, -1.0, 1.0)?;
     let nddot = l1.exp_float(&L1_NDDOT)?;
@@ -413,10 +444,14 @@ pub fn parse_omm_json(text: &str) -> Result<Vec<sgp4::Elements>, ElementsError> 
     let mut out = Vec::with_capacity(records.len());
     for (i, r) in records.into_iter().enumerate() {
         let record = format!("record {}", i + 1);
-        let el = sgp4::Elements::deserialize(&r).map_err(|e| ElementsError::Omm {
-            record: record.clone(),
-            field: omm_field_of(&e.to_string()),
-            reason: e.to_string(),
+        let el = sgp4::Elements::deserialize(&r).map_err(|e| {
+            let msg = e.to_string();
+            let (field, reason) = diagnose_omm(&r).unwrap_or_else(|| (omm_field_of(&msg), msg));
+            ElementsError::Omm {
+                record: record.clone(),
+                field,
+                reason,
+            }
         })?;
         validate_omm(&el, &record)?;
         out.push(el);
@@ -425,6 +460,44 @@ pub fn parse_omm_json(text: &str) -> Result<Vec<sgp4::Elements>, ElementsError> 
         return Err(ElementsError::Empty);
     }
     Ok(out)
+}
+
+/// Find the OMM keyword at fault in a record that failed to deserialise.
+fn diagnose_omm(r: &serde_json::Value) -> Option<(String, String)> {
+    let obj = r.as_object()?;
+    const NUMBERS: [&str; 9] = [
+        "MEAN_MOTION",
+        "ECCENTRICITY",
+        "INCLINATION",
+        "RA_OF_ASC_NODE",
+        "ARG_OF_PERICENTER",
+        "MEAN_ANOMALY",
+        "BSTAR",
+        "MEAN_MOTION_DOT",
+        "MEAN_MOTION_DDOT",
+    ];
+    for key in NUMBERS.iter().chain(&["EPOCH", "NORAD_CAT_ID"]) {
+        match obj.get(*key) {
+            None => return Some(((*key).into(), "missing field".into())),
+            Some(v) if NUMBERS.contains(key) => {
+                let ok =
+                    v.is_number() || v.as_str().is_some_and(|s| s.trim().parse::<f64>().is_ok());
+                if !ok {
+                    return Some(((*key).into(), format!("{v} is not a number")));
+                }
+            }
+            Some(_) => {}
+        }
+    }
+    let epoch = obj.get("EPOCH")?;
+    let text = epoch.as_str().unwrap_or_default();
+    if NaiveDateTime::parse_from_str(text, "%Y-%m-%dT%H:%M:%S%.f").is_err() {
+        return Some((
+            "EPOCH".into(),
+            format!("{epoch} is not YYYY-MM-DDTHH:MM:SS.ffffff"),
+        ));
+    }
+    None
 }
 
 fn omm_field_of(msg: &str) -> String {
@@ -454,7 +527,10 @@ fn validate_omm(el: &sgp4::Elements, record: &str) -> Result<(), ElementsError> 
     range("BSTAR", el.drag_term, -1.0, 1.0)?;
     range("MEAN_MOTION_DOT", el.mean_motion_dot, -1.0, 1.0)?;
     if !(el.eccentricity.is_finite() && (0.0..1.0).contains(&el.eccentricity)) {
-        return Err(bad("ECCENTRICITY", format!("{} is not in [0, 1)", el.eccentricity)));
+        return Err(bad(
+            "ECCENTRICITY",
+            format!("{} is not in [0, 1)", el.eccentricity),
+        ));
     }
     if !(el.mean_motion.is_finite() && el.mean_motion > 0.0 && el.mean_motion < 20.0) {
         return Err(bad(
@@ -503,7 +579,10 @@ pub fn parse_omm_csv(text: &str) -> Result<Vec<sgp4::Elements>, ElementsError> {
     let mut out = Vec::new();
     for (line_no, line) in rows {
         let record = format!("CSV line {line_no}");
-        let cells: Vec<&str> = line.split(',').map(|c| c.trim().trim_matches('"')).collect();
+        let cells: Vec<&str> = line
+            .split(',')
+            .map(|c| c.trim().trim_matches('"'))
+            .collect();
         if cells.len() != cols.len() {
             return Err(ElementsError::Omm {
                 record,
@@ -514,10 +593,10 @@ pub fn parse_omm_csv(text: &str) -> Result<Vec<sgp4::Elements>, ElementsError> {
         let get = |name: &str| col(name).and_then(|i| cells.get(i).copied()).unwrap_or("");
         let num = |name: &str, default: Option<f64>| -> Result<f64, ElementsError> {
             let s = get(name);
-            if s.is_empty() {
-                if let Some(d) = default {
-                    return Ok(d);
-                }
+            if s.is_empty()
+                && let Some(d) = default
+            {
+                return Ok(d);
             }
             s.parse::<f64>().map_err(|_| ElementsError::Omm {
                 record: record.clone(),
@@ -526,13 +605,14 @@ pub fn parse_omm_csv(text: &str) -> Result<Vec<sgp4::Elements>, ElementsError> {
             })
         };
         let epoch_s = get("EPOCH");
-        let datetime = NaiveDateTime::parse_from_str(epoch_s, "%Y-%m-%dT%H:%M:%S%.f").map_err(
-            |e| ElementsError::Omm {
-                record: record.clone(),
-                field: "EPOCH".into(),
-                reason: format!("{epoch_s:?} is not YYYY-MM-DDTHH:MM:SS.ffffff ({e})"),
-            },
-        )?;
+        let datetime =
+            NaiveDateTime::parse_from_str(epoch_s, "%Y-%m-%dT%H:%M:%S%.f").map_err(|e| {
+                ElementsError::Omm {
+                    record: record.clone(),
+                    field: "EPOCH".into(),
+                    reason: format!("{epoch_s:?} is not YYYY-MM-DDTHH:MM:SS.ffffff ({e})"),
+                }
+            })?;
         let norad = get("NORAD_CAT_ID");
         let norad_id = norad.parse::<u64>().map_err(|_| ElementsError::Omm {
             record: record.clone(),
@@ -609,7 +689,10 @@ mod tests {
         assert_eq!(ours.eccentricity, theirs.eccentricity);
         assert_eq!(ours.mean_motion, theirs.mean_motion);
         assert_eq!(ours.mean_motion_dot, theirs.mean_motion_dot);
-        assert_eq!(ours.international_designator, theirs.international_designator);
+        assert_eq!(
+            ours.international_designator,
+            theirs.international_designator
+        );
         assert_eq!(ours.revolution_number, theirs.revolution_number);
     }
 

@@ -144,6 +144,12 @@ impl TemeToEcef {
     /// The rotation for a given GMST angle (rad) and pole offsets.
     pub fn from_gmst(theta_rad: f64, eop: &EarthOrientation) -> Self {
         let (s, c) = theta_rad.sin_cos();
+        TemeToEcef::from_sin_cos(s, c, eop)
+    }
+
+    /// The rotation from sin θ and cos θ of the GMST angle, and pole offsets.
+    #[inline]
+    pub fn from_sin_cos(s: f64, c: f64, eop: &EarthOrientation) -> Self {
         // r_pef = R3(θ)·r_teme (columns given).
         let r3 = DMat3::from_cols(
             DVec3::new(c, -s, 0.0),
@@ -155,7 +161,11 @@ impl TemeToEcef {
         } else {
             polar_motion_pef_to_itrf(eop.xp_rad, eop.yp_rad) * r3
         };
-        let omega = DVec3::new(0.0, 0.0, EARTH_ROTATION_RAD_S * (1.0 - eop.lod_s / 86_400.0));
+        let omega = DVec3::new(
+            0.0,
+            0.0,
+            EARTH_ROTATION_RAD_S * (1.0 - eop.lod_s / 86_400.0),
+        );
         TemeToEcef { m, omega }
     }
 
@@ -322,11 +332,19 @@ mod tests {
         ] {
             let g = Geodetic::from_degrees(lat, lon, h);
             let back = Geodetic::from_ecef(&g.to_ecef());
-            assert!((back.lat_deg() - lat).abs() < 1e-10, "{lat} {}", back.lat_deg());
+            assert!(
+                (back.lat_deg() - lat).abs() < 1e-10,
+                "{lat} {}",
+                back.lat_deg()
+            );
             if lat.abs() < 90.0 {
                 assert!((back.lon_deg() - lon).abs() < 1e-10);
             }
-            assert!((back.height.m() - h).abs() < 1e-6, "{h} {}", back.height.m());
+            assert!(
+                (back.height.m() - h).abs() < 1e-6,
+                "{h} {}",
+                back.height.m()
+            );
         }
     }
 
@@ -351,15 +369,23 @@ mod tests {
             lod_s: 0.001_556_3,
         };
         let teme = StateVector::<Teme>::new(
-            DVec3::new(5094.180_162_10, 6127.644_659_50, 6380.344_532_70) * 1e3,
+            DVec3::new(5_094.180_162_1, 6_127.644_659_5, 6_380.344_532_7) * 1e3,
             DVec3::new(-4.746_131_487, 0.785_818_041, 5.531_931_288) * 1e3,
         );
         let rot = TemeToEcef::at(t, &eop);
         let ecef = rot.state(&teme);
-        let want_r = DVec3::new(-1033.479_383_0, 7901.295_275_4, 6380.356_595_8) * 1e3;
+        let want_r = DVec3::new(-1_033.479_383, 7_901.295_275_4, 6_380.356_595_8) * 1e3;
         let want_v = DVec3::new(-3.225_636_520, -2.872_451_450, 5.531_924_446) * 1e3;
-        assert!((ecef.r_m() - want_r).length() < 0.5, "{:?}", ecef.r_m() - want_r);
-        assert!((ecef.v_mps() - want_v).length() < 1e-3, "{:?}", ecef.v_mps() - want_v);
+        assert!(
+            (ecef.r_m() - want_r).length() < 0.5,
+            "{:?}",
+            ecef.r_m() - want_r
+        );
+        assert!(
+            (ecef.v_mps() - want_v).length() < 1e-3,
+            "{:?}",
+            ecef.v_mps() - want_v
+        );
         let back = rot.inverse_state(&ecef);
         assert!((back.r_m() - teme.r_m()).length() < 1e-6);
         assert!((back.v_mps() - teme.v_mps()).length() < 1e-9);

@@ -33,6 +33,7 @@
 #![warn(missing_docs)]
 
 pub mod elements;
+pub mod ephemeris;
 
 pub mod frames;
 pub mod geometry;
@@ -40,6 +41,7 @@ pub mod passes;
 pub mod satellite;
 pub mod time;
 pub mod timing;
+pub mod track;
 pub mod walker;
 
 pub use elements::{ElementsError, parse_catalog};
@@ -49,4 +51,6 @@ pub use frames::{
 };
 pub use geometry::{GroundSite, LinkConfig, LinkSnapshot, LookAngles};
 pub use satellite::{PropagationError, Satellite, Sgp4Mode};
+/// An element set (TLE or OMM), as the `sgp4` crate parses it.
+pub use sgp4::Elements;
 pub use time::{TimeBase, UtcTime};

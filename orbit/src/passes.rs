@@ -220,7 +220,11 @@ impl PassSearch {
         })
     }
 
-    /// Bisection on the elevation rate between samples of opposite rate sign.
+    /// Locate an extremum between samples of opposite elevation-rate sign: bisection on the
+    /// rate to 1 s, then golden-section search on the elevation itself within ±30 s. SGP4's
+    /// velocity is not exactly the derivative of its position (by up to ~1 m/s on eccentric
+    /// orbits), so the rate's zero can sit a second or two from the elevation's peak on a slow
+    /// Molniya apogee; the search on elevation removes that bias.
     fn refine_extremum(
         &self,
         sat: &Satellite,
@@ -229,20 +233,49 @@ impl PassSearch {
     ) -> Result<Sample, PropagationError> {
         let (mut lo, mut hi) = (a.t_s, b.t_s);
         let sign_lo = a.el_rate.signum();
-        let mut mid = self.sample(sat, 0.5 * (lo + hi))?;
-        while hi - lo > TIME_TOLERANCE_S {
-            mid = self.sample(sat, 0.5 * (lo + hi))?;
+        while hi - lo > 1.0 {
+            let mid = self.sample(sat, 0.5 * (lo + hi))?;
             if mid.el_rate.signum() == sign_lo {
                 lo = mid.t_s;
             } else {
                 hi = mid.t_s;
             }
         }
-        Ok(mid)
+        // A maximum when the rate goes from + to −.
+        let maximum = sign_lo > 0.0;
+        let score = |s: &Sample| if maximum { s.el } else { -s.el };
+        let centre = 0.5 * (lo + hi);
+        let (mut x0, mut x3) = ((centre - 30.0).max(a.t_s), (centre + 30.0).min(b.t_s));
+        const INV_PHI: f64 = 0.618_033_988_749_894_8;
+        let mut x1 = x3 - INV_PHI * (x3 - x0);
+        let mut x2 = x0 + INV_PHI * (x3 - x0);
+        let mut s1 = self.sample(sat, x1)?;
+        let mut s2 = self.sample(sat, x2)?;
+        while x3 - x0 > TIME_TOLERANCE_S {
+            if score(&s1) >= score(&s2) {
+                x3 = x2;
+                x2 = x1;
+                s2 = s1;
+                x1 = x3 - INV_PHI * (x3 - x0);
+                s1 = self.sample(sat, x1)?;
+            } else {
+                x0 = x1;
+                x1 = x2;
+                s1 = s2;
+                x2 = x0 + INV_PHI * (x3 - x0);
+                s2 = self.sample(sat, x2)?;
+            }
+        }
+        self.sample(sat, 0.5 * (x0 + x3))
     }
 
     /// Bisection on elevation − mask on a monotonic segment.
-    fn refine_crossing(&self, sat: &Satellite, a: &Sample, b: &Sample) -> Result<f64, PropagationError> {
+    fn refine_crossing(
+        &self,
+        sat: &Satellite,
+        a: &Sample,
+        b: &Sample,
+    ) -> Result<f64, PropagationError> {
         let (mut lo, mut hi) = (a.t_s, b.t_s);
         let below_lo = a.el < self.mask_deg;
         while hi - lo > TIME_TOLERANCE_S {
@@ -254,5 +287,102 @@ impl PassSearch {
             }
         }
         Ok(0.5 * (lo + hi))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::elements::parse_tle;
+
+    const GEO: (&str, &str) = (
+        "1 28626U 05008A   06176.46683397 -.00000205  00000-0  10000-3 0  2190",
+        "2 28626   0.0019 286.9433 0000335  13.7918  55.6504  1.00270176  4891",
+    );
+
+    fn search(site: GroundSite, start: &str, hours: f64) -> PassSearch {
+        let start: UtcTime = start.parse().unwrap();
+        PassSearch {
+            site,
+            mask_deg: 10.0,
+            start,
+            end: start.add_secs(hours * 3600.0),
+            eop: EarthOrientation::default(),
+        }
+    }
+
+    #[test]
+    fn geo_is_always_or_never_visible() {
+        let geo = Satellite::new(parse_tle(None, GEO.0, GEO.1, None).unwrap()).unwrap();
+        // XM-3 at 85° W: 36° up from Montréal, below the horizon from Europe.
+        let up = search(
+            GroundSite::from_degrees(45.5, -73.57, 50.0),
+            "2006-06-26T00:00:00Z",
+            24.0,
+        )
+        .run(&geo);
+        assert_eq!(up.passes.len(), 1);
+        let p = &up.passes[0];
+        assert!(p.aos_at_window_start && p.los_at_window_end);
+        assert!((p.duration_s() - 86_400.0).abs() < 1e-6);
+        let never = search(
+            GroundSite::from_degrees(48.1, 11.6, 500.0),
+            "2006-06-26T00:00:00Z",
+            24.0,
+        )
+        .run(&geo);
+        assert!(never.passes.is_empty() && never.error.is_none());
+    }
+
+    #[test]
+    fn a_decaying_satellite_does_not_stop_the_catalog() {
+        let good = crate::satellite::test_iss().elements().clone();
+        // Perigee 150 km, apogee ~3000 km, enormous drag: SGP4 gives up within hours.
+        let mut decaying = good.clone();
+        decaying.norad_id = 99_999;
+        decaying.eccentricity = 0.17;
+        decaying.mean_motion = 13.2;
+        decaying.drag_term = 0.9;
+        decaying.mean_motion_dot = 0.9;
+        let sats = vec![
+            Satellite::new(decaying).unwrap(),
+            Satellite::new(good).unwrap(),
+        ];
+        let s = search(
+            GroundSite::from_degrees(45.5, -73.57, 50.0),
+            "2020-07-13T00:00:00Z",
+            48.0,
+        );
+        let r = s.run_catalog(&sats);
+        assert_eq!(r.len(), 2);
+        let err = r[0].error.as_ref().expect("the decaying satellite fails");
+        assert!(err.to_string().contains("99999"), "{err}");
+        assert!(r[1].error.is_none());
+        assert!(r[1].passes.len() >= 4, "{}", r[1].passes.len());
+    }
+
+    #[test]
+    fn grazing_pass_is_found() {
+        // Find a pass, then raise the mask to just under its peak: the pass must still be
+        // found, a few seconds long.
+        let sat = crate::satellite::test_iss();
+        let mut s = search(
+            GroundSite::from_degrees(45.5, -73.57, 50.0),
+            "2020-07-13T00:00:00Z",
+            24.0,
+        );
+        let first = s.run(&sat).passes[0].clone();
+        s.mask_deg = first.max_elevation_deg - 0.01;
+        let again = s.run(&sat);
+        let p = again
+            .passes
+            .iter()
+            .find(|p| p.culmination.secs_since(first.culmination).abs() < 1.0)
+            .expect("grazing pass found");
+        assert!(
+            p.duration_s() > 0.0 && p.duration_s() < 60.0,
+            "{}",
+            p.duration_s()
+        );
     }
 }

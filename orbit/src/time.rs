@@ -133,16 +133,9 @@ impl UtcTime {
         (self.ns_j2000 - earlier.ns_j2000) as f64 * 1e-9
     }
 
-    /// `self` shifted by `d`.
-    pub fn add(self, d: Duration) -> UtcTime {
-        UtcTime {
-            ns_j2000: self.ns_j2000 + d.as_nanos(),
-        }
-    }
-
     /// `self` shifted by `secs` seconds (rounded to the nanosecond).
     pub fn add_secs(self, secs: f64) -> UtcTime {
-        self.add(Duration::from_secs_f64(secs))
+        self + Duration::from_secs_f64(secs)
     }
 
     /// As a `hifitime` epoch (which knows leap seconds), for TAI/GPS conversions.
@@ -179,6 +172,16 @@ impl UtcTime {
     }
 }
 
+impl std::ops::Add<Duration> for UtcTime {
+    type Output = UtcTime;
+    /// `self` shifted by `d`.
+    fn add(self, d: Duration) -> UtcTime {
+        UtcTime {
+            ns_j2000: self.ns_j2000 + d.as_nanos(),
+        }
+    }
+}
+
 impl FromStr for UtcTime {
     type Err = TimeError;
 
@@ -199,7 +202,8 @@ impl FromStr for UtcTime {
             None => (s, "00:00:00"),
         };
         let mut dp = date.split('-');
-        let (Some(y), Some(mo), Some(d), None) = (dp.next(), dp.next(), dp.next(), dp.next()) else {
+        let (Some(y), Some(mo), Some(d), None) = (dp.next(), dp.next(), dp.next(), dp.next())
+        else {
             return Err(bad("the date is not YYYY-MM-DD"));
         };
         let mut tp = time.split(':');
@@ -210,14 +214,15 @@ impl FromStr for UtcTime {
             if f.is_empty() || !f.bytes().all(|b| b.is_ascii_digit()) {
                 return Err(bad(&format!("the {what} {f:?} is not a number")));
             }
-            f.parse().map_err(|_| bad(&format!("the {what} {f:?} is too large")))
+            f.parse()
+                .map_err(|_| bad(&format!("the {what} {f:?} is too large")))
         };
         let year = num(y, "year")?;
         let sec = match sec {
             None => 0.0,
-            Some(f) if !f.is_empty() && f.bytes().all(|b| b.is_ascii_digit() || b == b'.') => {
-                f.parse::<f64>().map_err(|_| bad("the seconds are not a number"))?
-            }
+            Some(f) if !f.is_empty() && f.bytes().all(|b| b.is_ascii_digit() || b == b'.') => f
+                .parse::<f64>()
+                .map_err(|_| bad("the seconds are not a number"))?,
             Some(_) => return Err(bad("the seconds are not a number")),
         };
         let year = i32::try_from(year).map_err(|_| bad("the year is too large"))?;
@@ -275,9 +280,7 @@ pub fn gmst82(jd_ut1_whole: f64, jd_ut1_fraction: f64) -> f64 {
     let days = (jd_ut1_whole - JD_J2000) + jd_ut1_fraction;
     let t = days / 36_525.0;
     // In f64 the seconds reach ~10⁹ this century: 10⁻⁷ s resolution, 10⁻⁶ arcsec.
-    let secs = 67_310.548_41
-        + (876_600.0 * 3600.0 + 8_640_184.812_866) * t
-        + 0.093_104 * t * t
+    let secs = 67_310.548_41 + (876_600.0 * 3600.0 + 8_640_184.812_866) * t + 0.093_104 * t * t
         - 6.2e-6 * t * t * t;
     let rad = (secs / 240.0).to_radians();
     rad.rem_euclid(std::f64::consts::TAU)

@@ -62,7 +62,7 @@ impl WalkerShell {
         if self.total == 0 || self.planes == 0 {
             return bad("total and planes must be positive".into());
         }
-        if self.total % self.planes != 0 {
+        if !self.total.is_multiple_of(self.planes) {
             return bad(format!(
                 "planes ({}) must divide the total ({})",
                 self.planes, self.total
@@ -110,9 +110,7 @@ impl WalkerShell {
         let (y, mo, d, h, mi, s) = epoch.to_calendar();
         let whole = s.floor();
         let datetime = chrono::NaiveDate::from_ymd_opt(y, mo, d)
-            .and_then(|date| {
-                date.and_hms_nano_opt(h, mi, whole as u32, ((s - whole) * 1e9) as u32)
-            })
+            .and_then(|date| date.and_hms_nano_opt(h, mi, whole as u32, ((s - whole) * 1e9) as u32))
             .ok_or_else(|| WalkerError::Invalid(format!("epoch {epoch} is not representable")))?;
         let per_plane = self.total / self.planes;
         let spread = match self.pattern {
@@ -176,11 +174,20 @@ mod tests {
         // Every satellite propagates and sits near 550 km altitude.
         for e in els.iter().step_by(97) {
             let s = Satellite::new(e.clone()).unwrap();
-            let st = s.state_ecef(epoch.add_secs(600.0), &EarthOrientation::default()).unwrap();
+            let st = s
+                .state_ecef(epoch.add_secs(600.0), &EarthOrientation::default())
+                .unwrap();
             let alt = st.r_m().length() - RE_WGS72_M;
             assert!((alt - 550e3).abs() < 25e3, "{alt}");
         }
         assert!(WalkerShell { planes: 7, ..shell }.validate().is_err());
-        assert!(WalkerShell { phasing: 72, ..shell }.validate().is_err());
+        assert!(
+            WalkerShell {
+                phasing: 72,
+                ..shell
+            }
+            .validate()
+            .is_err()
+        );
     }
 }

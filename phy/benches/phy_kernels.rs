@@ -44,5 +44,40 @@ fn viterbi(c: &mut Criterion) {
     }
 }
 
-criterion_group!(benches, ofdm_demod, viterbi);
+/// Cold acquisition over ±55 kHz on 80 ms (+ one NPSS span) of a clean signal at a +37 kHz
+/// offset: NPSS search, fine offset, NSSS, NPBCH. Budget (issue 4): ≤ 80 ms of CPU.
+fn cold_acquisition(c: &mut Criterion) {
+    use ntn_phy::nbiot::cell::{NbiotCellTx, SAMPLES_PER_FRAME};
+    use ntn_phy::nbiot::npbch::{MibNb, OperationMode};
+    use ntn_phy::nbiot::search::{CellSearcher, NpssSearchConfig};
+    use ntn_phy::nbiot::{NcellId, NrsPorts};
+    let mib = MibNb {
+        sfn_msb4: 0,
+        hsfn_lsb2: 0,
+        scheduling_info_sib1: 2,
+        system_info_value_tag: 1,
+        ab_enabled: false,
+        operation_mode: OperationMode::Standalone(0),
+        trailing11: 0,
+    };
+    let Ok(cell) = NcellId::new(211) else { return };
+    let mut tx = NbiotCellTx::new(cell, NrsPorts::One, mib);
+    let mut sig = vec![Complex32::default(); 777];
+    let mut frame = vec![Complex32::default(); SAMPLES_PER_FRAME];
+    for n_f in 40..49 {
+        tx.fill_frame(0, n_f, &mut frame);
+        sig.extend_from_slice(&frame);
+    }
+    sig.truncate(8 * SAMPLES_PER_FRAME + 2000);
+    for (n, v) in sig.iter_mut().enumerate() {
+        let ph = 2.0 * std::f64::consts::PI * 37e3 * n as f64 / 1.92e6;
+        *v *= Complex32::new(ph.cos() as f32, ph.sin() as f32);
+    }
+    let mut searcher = CellSearcher::new(NpssSearchConfig::default(), sig.len());
+    c.bench_function("nbiot_cold_acquisition_80ms_pm55khz (budget 80 ms)", |b| {
+        b.iter(|| searcher.search(black_box(&sig)))
+    });
+}
+
+criterion_group!(benches, ofdm_demod, viterbi, cold_acquisition);
 criterion_main!(benches);

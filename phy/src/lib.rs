@@ -5,9 +5,10 @@
 //!   (36.212 §5.1.1), [`tbcc`] (36.212 §5.1.3.1 encoder, soft Viterbi decoder), [`ratematch`]
 //!   (36.212 §5.1.4.2), [`scrambling`], [`modulation`] (36.211 §7.1), [`grid`] and [`ofdm`]
 //!   (NB-IoT OFDM at 1.92 Msps, 36.211 §10.2.8).
-//! - [`nbiot`]: NB-IoT downlink signals and channels for the cell (NPSS, NSSS, NRS, NPBCH) and
-//!   the UE receiver pieces (NPSS search with coarse/fine frequency, NSSS detection, NRS
-//!   channel estimation, NPBCH decoding).
+//! - [`nbiot`]: NB-IoT downlink signals and channels for the cell (NPSS, NSSS, NRS, NPBCH,
+//!   NPDCCH, whole frames) and the UE receiver (NPSS search with coarse/fine frequency over
+//!   ±55 kHz, NSSS detection, NRS channel estimation and carrier tracking, NPBCH and NPDCCH
+//!   decoding).
 //!
 //! Conventions: samples are [`num_complex::Complex32`]; bits are `u8` values 0/1, one bit per
 //! element; soft bits are `f32` log-likelihood ratios `ln P(b=0)/P(b=1)` (positive means 0).
