@@ -8,7 +8,8 @@
 //! noise figure: T_sys = T_a + T₀·(NF − 1), T₀ = 290 K (TR 38.821 Table 6.1.1.1-3 notes).
 
 use crate::channel::large_scale::{
-    TR38811_EARTH_RADIUS, aperture_pattern, fspl, gas_absorption, scintillation,
+    Atmosphere, TR38811_EARTH_RADIUS, aperture_pattern, fspl, gas_absorption,
+    p676_zenith_attenuation, scintillation,
 };
 use ntn_orbit::geometry::slant_range_spherical;
 use ntn_types::{Db, Degrees, Hz, Metres, Radians};
@@ -148,13 +149,21 @@ impl LinkBudgetConfig {
         }
     }
 
+    /// Zenith gas attenuation at `f` by ITU-R P.676-10 Annex 2 in the reference atmosphere,
+    /// dB (0 outside the 1…54 GHz the model covers).
+    pub fn p676_zenith_db(f: Hz) -> f64 {
+        p676_zenith_attenuation(f, &Atmosphere::default())
+            .map(|d| d.db())
+            .unwrap_or(0.0)
+    }
+
     /// Names accepted by [`LinkBudgetConfig::preset`].
     pub const PRESETS: [&'static str; 3] = ["sc9-dl", "sc6-dl", "sc6-ul"];
 
     /// TR 38.821 SC9 downlink: LEO-600 S-band (2 GHz), 30° elevation, satellite EIRP density
     /// 34 dBW/MHz over 30 MHz, 2 m aperture; handheld terminal 0 dBi, 290 K, NF 7 dB; 3 dB
-    /// shadow margin, ionospheric scintillation, gas 0.035 dB at zenith (ITU-R P.676 Fig. 6
-    /// value at 2 GHz). Table 6.1.3.3-1 gives C/N 6.6 dB.
+    /// shadow margin, ionospheric scintillation, gas by ITU-R P.676 (0.035 dB at zenith).
+    /// Table 6.1.3.3-1 gives C/N 6.6 dB.
     pub fn tr38821_sc9_dl() -> Self {
         let bw = Hz::from_mhz(30.0);
         LinkBudgetConfig {
@@ -168,7 +177,7 @@ impl LinkBudgetConfig {
             g_over_t_db_k: g_over_t(0.0, 290.0, 7.0),
             sat_aperture_radius: Metres(1.0),
             off_boresight: Radians(0.0),
-            gas_zenith_db: 0.035,
+            gas_zenith_db: Self::p676_zenith_db(Hz(2e9)),
             shadow_margin_db: 3.0,
             scintillation: true,
             other_loss_db: 0.0,
@@ -177,7 +186,8 @@ impl LinkBudgetConfig {
 
     /// TR 38.821 SC6 downlink: LEO-600 Ka-band (20 GHz), 30° elevation, EIRP density
     /// 4 dBW/MHz over 400 MHz, 0.5 m aperture; VSAT 39.7 dBi, 150 K, NF 1.2 dB; no shadow
-    /// margin; tropospheric scintillation; gas 0.25 dB at zenith. Table 6.1.3.3-1: C/N 8.5 dB.
+    /// margin; tropospheric scintillation; gas by ITU-R P.676 (0.26 dB at zenith).
+    /// Table 6.1.3.3-1: C/N 8.5 dB.
     pub fn tr38821_sc6_dl() -> Self {
         let bw = Hz::from_mhz(400.0);
         LinkBudgetConfig {
@@ -191,7 +201,7 @@ impl LinkBudgetConfig {
             g_over_t_db_k: g_over_t(39.7, 150.0, 1.2),
             sat_aperture_radius: Metres(0.25),
             off_boresight: Radians(0.0),
-            gas_zenith_db: 0.25,
+            gas_zenith_db: Self::p676_zenith_db(Hz(20e9)),
             shadow_margin_db: 0.0,
             scintillation: true,
             other_loss_db: 0.0,
@@ -199,7 +209,7 @@ impl LinkBudgetConfig {
     }
 
     /// TR 38.821 SC6 uplink: VSAT 2 W (33 dBm = 3 dBW) with 43.2 dBi at 30 GHz, satellite
-    /// G/T 13 dB/K, 400 MHz; gas 0.25 dB at zenith (the TR row's 0.5 dB at 30°).
+    /// G/T 13 dB/K, 400 MHz; gas by ITU-R P.676 (0.24 dB at zenith; the TR row: 0.5 dB at 30°).
     /// Table 6.1.3.3-1: C/N 18.4 dB.
     pub fn tr38821_sc6_ul() -> Self {
         LinkBudgetConfig {
@@ -213,7 +223,7 @@ impl LinkBudgetConfig {
             g_over_t_db_k: 13.0,
             sat_aperture_radius: Metres(0.25),
             off_boresight: Radians(0.0),
-            gas_zenith_db: 0.25,
+            gas_zenith_db: Self::p676_zenith_db(Hz(30e9)),
             shadow_margin_db: 0.0,
             scintillation: true,
             other_loss_db: 0.0,
@@ -241,7 +251,7 @@ mod tests {
         );
         assert!((b.fspl_db - 159.10).abs() < 0.01, "{}", b.fspl_db);
         assert!((b.scintillation_db - 2.20).abs() < 0.01);
-        assert!((b.gas_db - 0.07).abs() < 0.001);
+        assert!((b.gas_db - 0.07).abs() < 0.002, "{}", b.gas_db);
         assert_eq!(b.antenna_off_boresight_db, 0.0);
         assert!((b.c_over_n_db - 6.6).abs() < 0.2, "{}", b.c_over_n_db);
         assert!((b.c_over_n_db - 6.61).abs() < 0.01, "{}", b.c_over_n_db);
@@ -257,7 +267,7 @@ mod tests {
             b.g_over_t_db_k
         );
         assert!((b.fspl_db - 179.10).abs() < 0.01);
-        assert!((b.gas_db - 0.5).abs() < 1e-9);
+        assert!((b.gas_db - 0.51).abs() < 0.01, "{}", b.gas_db);
         assert_eq!(b.scintillation_db, 0.3);
         assert!((b.c_over_n_db - 8.5).abs() < 0.2, "{}", b.c_over_n_db);
         let u = LinkBudgetConfig::tr38821_sc6_ul().evaluate();
