@@ -12,3 +12,4 @@
 pub mod channel;
 pub mod link_budget;
 pub mod math;
+pub mod scenario;

@@ -55,6 +55,10 @@ pub struct LinkBudgetConfig {
     pub altitude: Metres,
     /// Elevation of the satellite at the terminal.
     pub elevation: Degrees,
+    /// Slant range from a real geometry (e.g. an orbit at a time of a pass); `None`: the
+    /// TR 38.811 spherical-Earth range for `altitude` and `elevation`.
+    #[serde(default)]
+    pub slant_range: Option<Metres>,
     /// Transmitter EIRP at boresight, dBW.
     pub eirp_dbw: f64,
     /// Receiver G/T, dB/K.
@@ -106,7 +110,9 @@ impl LinkBudgetConfig {
     /// Evaluate the budget.
     pub fn evaluate(&self) -> LinkBudget {
         let el_rad = self.elevation.to_radians();
-        let d = slant_range_spherical(TR38811_EARTH_RADIUS, self.altitude, el_rad);
+        let d = self
+            .slant_range
+            .unwrap_or_else(|| slant_range_spherical(TR38811_EARTH_RADIUS, self.altitude, el_rad));
         let fspl_db = fspl(d, self.carrier).db();
         let gas_db = gas_absorption(Db(self.gas_zenith_db), self.elevation).db();
         let scint_db = if self.scintillation {
@@ -173,6 +179,7 @@ impl LinkBudgetConfig {
             bandwidth: bw,
             altitude: Metres(600e3),
             elevation: Degrees(30.0),
+            slant_range: None,
             eirp_dbw: 34.0 + 10.0 * (bw.hz() / 1e6).log10(),
             g_over_t_db_k: g_over_t(0.0, 290.0, 7.0),
             sat_aperture_radius: Metres(1.0),
@@ -197,6 +204,7 @@ impl LinkBudgetConfig {
             bandwidth: bw,
             altitude: Metres(600e3),
             elevation: Degrees(30.0),
+            slant_range: None,
             eirp_dbw: 4.0 + 10.0 * (bw.hz() / 1e6).log10(),
             g_over_t_db_k: g_over_t(39.7, 150.0, 1.2),
             sat_aperture_radius: Metres(0.25),
@@ -219,6 +227,7 @@ impl LinkBudgetConfig {
             bandwidth: Hz::from_mhz(400.0),
             altitude: Metres(600e3),
             elevation: Degrees(30.0),
+            slant_range: None,
             eirp_dbw: 3.0 + 43.2,
             g_over_t_db_k: 13.0,
             sat_aperture_radius: Metres(0.25),
