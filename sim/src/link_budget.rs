@@ -120,8 +120,9 @@ impl LinkBudgetConfig {
         } else {
             0.0
         };
+        // (0 − x rather than −x: no "−0.00" at boresight.)
         let off_db =
-            -aperture_pattern(self.sat_aperture_radius, self.carrier, self.off_boresight).db();
+            0.0 - aperture_pattern(self.sat_aperture_radius, self.carrier, self.off_boresight).db();
         let c_over_n0_dbhz = self.eirp_dbw - off_db + self.g_over_t_db_k
             - fspl_db
             - gas_db
