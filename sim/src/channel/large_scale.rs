@@ -665,6 +665,7 @@ mod tests {
             }
         }
         let frac = los as f64 / n as f64;
+        eprintln!("LOS fraction {frac} over {n} draws (table 0.398)");
         assert!((frac - 0.398).abs() < 0.005, "{frac}");
         let mean = sum / los as f64;
         let sd = (sum2 / los as f64 - mean * mean).sqrt();

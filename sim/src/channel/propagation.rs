@@ -304,10 +304,16 @@ impl OrbitPath {
             Payload::Transparent { .. } => 2.0,
         };
         let table = SincTable::new(cfg.interp_half_length);
-        let need = (hops * cfg.max_hop_delay_s() * fs).ceil() as usize
-            + 4 * table.half_length()
-            + CHUNK
-            + GROUP as usize;
+        let need_f = (hops * cfg.max_hop_delay_s() * fs).ceil();
+        // 2³⁰ samples (a 16 GiB line) is beyond any sane geometry × rate; also catches a NaN
+        // from a degenerate element set.
+        if !(need_f.is_finite() && need_f < (1u64 << 30) as f64) {
+            return Err(PathError::DelayTooLong {
+                delay_samples: need_f,
+                capacity: 1 << 30,
+            });
+        }
+        let need = need_f as usize + 4 * table.half_length() + CHUNK + GROUP as usize;
         let grid = ((step_s * fs / GROUP as f64).round() as u64).max(1) * GROUP;
         Ok(OrbitPath {
             grid,
