@@ -7,6 +7,7 @@ use crate::output::{Cell, OutputArgs, Table, emit};
 use anyhow::{Result, anyhow, bail};
 use clap::Args;
 use ntn_orbit::{EarthOrientation, UtcTime};
+use ntn_sim::channel::large_scale::{LinkState, Scenario};
 use ntn_sim::link_budget::LinkBudgetConfig;
 use ntn_types::{Degrees, Hz, Metres};
 
@@ -57,6 +58,13 @@ pub struct LinkBudgetArgs {
     /// Leave scintillation out.
     #[arg(long)]
     pub no_scintillation: bool,
+    /// Terminal surroundings for TR 38.811 LOS probability and clutter loss: dense-urban,
+    /// urban, suburban, rural.
+    #[arg(long, value_name = "SCENARIO")]
+    pub environment: Option<String>,
+    /// With --environment: budget the NLOS state (adds the clutter loss).
+    #[arg(long)]
+    pub nlos: bool,
     #[command(flatten)]
     pub output: OutputArgs,
 }
@@ -111,6 +119,23 @@ pub fn run(a: LinkBudgetArgs) -> Result<()> {
         c.other_loss_db = finite("--other-loss-db", v)?;
     }
     c.scintillation = !a.no_scintillation;
+    if let Some(env) = &a.environment {
+        let sc = match env.as_str() {
+            "dense-urban" => Scenario::DenseUrban,
+            "urban" => Scenario::Urban,
+            "suburban" => Scenario::Suburban,
+            "rural" => Scenario::Rural,
+            other => bail!("--environment {other:?}: dense-urban, urban, suburban or rural"),
+        };
+        let state = if a.nlos {
+            LinkState::Nlos
+        } else {
+            LinkState::Los
+        };
+        c.clutter = Some((sc, state));
+    } else if a.nlos {
+        bail!("--nlos needs --environment");
+    }
     let mut geometry = String::new();
     match a.at {
         Some(t) => {
@@ -149,7 +174,10 @@ pub fn run(a: LinkBudgetArgs) -> Result<()> {
     if !geometry.is_empty() {
         t.summary("geometry", geometry);
     }
-    let rows: [(&str, f64, usize, &str); 15] = [
+    if let Some(p) = b.los_probability {
+        t.summary("LOS probability (TR 38.811 Table 6.6.1-1)", p);
+    }
+    let rows: [(&str, f64, usize, &str); 16] = [
         ("carrier", c.carrier.hz() * 1e-6, 3, "MHz"),
         ("noise bandwidth", b.bandwidth_hz * 1e-6, 3, "MHz"),
         ("elevation", c.elevation.deg(), 2, "deg"),
@@ -166,6 +194,7 @@ pub fn run(a: LinkBudgetArgs) -> Result<()> {
         ("gas absorption (ITU-R P.676)", b.gas_db, 3, "dB"),
         ("shadow-fading margin", b.shadow_margin_db, 2, "dB"),
         ("scintillation", b.scintillation_db, 2, "dB"),
+        ("clutter loss (NLOS)", b.clutter_loss_db, 2, "dB"),
         ("other losses", b.other_loss_db, 2, "dB"),
         (
             "Boltzmann 10·log10(k)",

@@ -8,8 +8,8 @@
 //! noise figure: T_sys = T_a + T₀·(NF − 1), T₀ = 290 K (TR 38.821 Table 6.1.1.1-3 notes).
 
 use crate::channel::large_scale::{
-    Atmosphere, TR38811_EARTH_RADIUS, aperture_pattern, fspl, gas_absorption,
-    p676_zenith_attenuation, scintillation,
+    Atmosphere, Band, LinkState, Scenario, TR38811_EARTH_RADIUS, aperture_pattern, fspl,
+    gas_absorption, los_probability, p676_zenith_attenuation, scintillation, shadow_clutter,
 };
 use ntn_orbit::geometry::slant_range_spherical;
 use ntn_types::{Db, Degrees, Hz, Metres, Radians};
@@ -75,6 +75,10 @@ pub struct LinkBudgetConfig {
     pub scintillation: bool,
     /// Any further loss (polarisation, body, building entry…), dB.
     pub other_loss_db: f64,
+    /// Terminal surroundings and state for the TR 38.811 §6.6.2 clutter loss (applied in
+    /// NLOS only); `None`: open LOS, no clutter.
+    #[serde(default)]
+    pub clutter: Option<(Scenario, LinkState)>,
 }
 
 /// The budget, every term separately.
@@ -98,6 +102,10 @@ pub struct LinkBudget {
     pub scintillation_db: f64,
     /// Other losses, dB.
     pub other_loss_db: f64,
+    /// TR 38.811 clutter loss (NLOS), dB.
+    pub clutter_loss_db: f64,
+    /// TR 38.811 Table 6.6.1-1 LOS probability at this elevation, when a scenario is given.
+    pub los_probability: Option<f64>,
     /// Carrier to noise-density ratio, dB·Hz.
     pub c_over_n0_dbhz: f64,
     /// Noise bandwidth, Hz.
@@ -120,6 +128,12 @@ impl LinkBudgetConfig {
         } else {
             0.0
         };
+        let clutter_db = match self.clutter {
+            Some((sc, LinkState::Nlos)) => {
+                shadow_clutter(sc, Band::for_carrier(self.carrier), self.elevation).clutter_loss_db
+            }
+            _ => 0.0,
+        };
         // (0 − x rather than −x: no "−0.00" at boresight.)
         let off_db =
             0.0 - aperture_pattern(self.sat_aperture_radius, self.carrier, self.off_boresight).db();
@@ -129,6 +143,7 @@ impl LinkBudgetConfig {
             - self.shadow_margin_db
             - scint_db
             - self.other_loss_db
+            - clutter_db
             - boltzmann_db();
         LinkBudget {
             slant_range_m: d.m(),
@@ -140,6 +155,10 @@ impl LinkBudgetConfig {
             shadow_margin_db: self.shadow_margin_db,
             scintillation_db: scint_db,
             other_loss_db: self.other_loss_db,
+            clutter_loss_db: clutter_db,
+            los_probability: self
+                .clutter
+                .map(|(sc, _)| los_probability(sc, self.elevation)),
             c_over_n0_dbhz,
             bandwidth_hz: self.bandwidth.hz(),
             c_over_n_db: c_over_n0_dbhz - 10.0 * self.bandwidth.hz().log10(),
@@ -189,6 +208,7 @@ impl LinkBudgetConfig {
             shadow_margin_db: 3.0,
             scintillation: true,
             other_loss_db: 0.0,
+            clutter: None,
         }
     }
 
@@ -214,6 +234,7 @@ impl LinkBudgetConfig {
             shadow_margin_db: 0.0,
             scintillation: true,
             other_loss_db: 0.0,
+            clutter: None,
         }
     }
 
@@ -237,6 +258,7 @@ impl LinkBudgetConfig {
             shadow_margin_db: 0.0,
             scintillation: true,
             other_loss_db: 0.0,
+            clutter: None,
         }
     }
 }
@@ -292,6 +314,12 @@ mod tests {
         c.off_boresight = Degrees(4.4127 / 2.0).to_radians();
         let edge = c.evaluate();
         assert!((centre - edge.c_over_n_db - 3.0).abs() < 0.05);
+        let mut c = LinkBudgetConfig::tr38821_sc9_dl();
+        c.clutter = Some((Scenario::DenseUrban, LinkState::Nlos));
+        let nlos = c.evaluate();
+        assert_eq!(nlos.clutter_loss_db, 29.0);
+        assert_eq!(nlos.los_probability, Some(0.398));
+        assert!((centre - nlos.c_over_n_db - 29.0).abs() < 1e-9);
         for p in LinkBudgetConfig::PRESETS {
             assert!(LinkBudgetConfig::preset(p).is_some());
         }
