@@ -2,9 +2,11 @@
 //!
 //! One module per subcommand; the protocol and orbit code lives in the library crates.
 
+mod channel_cmd;
 mod common;
 mod conformance;
 mod coverage_cmd;
+mod link_budget_cmd;
 mod orbit_cmd;
 mod output;
 mod pass;
@@ -34,6 +36,12 @@ enum Command {
     /// outages, best-server elevation/Doppler/delay/C/N, maps; shards and merge (built-in
     /// default: a 528-satellite Walker shell, global 5° grid, 6 h).
     Coverage(coverage_cmd::CoverageArgs),
+    /// Link budget: EIRP, G/T, every loss, C/N0 and C/N (TR 38.821 presets sc9-dl, sc6-dl,
+    /// sc6-ul; any term overridden; geometry from an elevation or an orbit time).
+    LinkBudget(link_budget_cmd::LinkBudgetArgs),
+    /// Apply the NTN channel (orbit delay/Doppler, NTN-TDL fading, AWGN) to a SigMF cf32_le
+    /// recording, writing a new SigMF pair.
+    Channel(channel_cmd::ChannelArgs),
 }
 
 fn main() -> std::process::ExitCode {
@@ -50,6 +58,8 @@ fn main() -> std::process::ExitCode {
         Command::Orbit(c) => orbit_cmd::run(c),
         Command::Conformance(a) => conformance::run(a),
         Command::Coverage(c) => coverage_cmd::run(c),
+        Command::LinkBudget(a) => link_budget_cmd::run(a),
+        Command::Channel(a) => channel_cmd::run(a),
     };
     match result {
         Ok(()) => std::process::ExitCode::SUCCESS,

@@ -4,6 +4,13 @@
 //!   (and its gateway): light-time delay and carrier phase from the true orbit, keyed to the
 //!   sample time; TR 38.811 §6.6 large-scale loss; TR 38.811 §6.9 NTN-TDL fading; AWGN.
 //! * [`link_budget`]: EIRP, G/T, losses, C/N0 and C/N, with TR 38.821 presets.
+//! * [`scenario`]: a channel scenario as a user writes it (serde, every field defaulted),
+//!   turned into a [`channel::ChannelConfig`] for a recording.
+//!
+//! The channel is keyed to the sample index: `Channel::process(t0, input, out)` with
+//! caller-owned buffers, state carried across blocks so that block size never changes a
+//! single output bit (tested); geometry comes from the true orbit (SGP4 via ntn-orbit), never
+//! from wall-clock time.
 //!
 //! Sans-IO: no clock, no files. Every random draw comes from a caller-seeded ChaCha stream, so
 //! a run is bit-for-bit reproducible.
@@ -12,3 +19,4 @@
 pub mod channel;
 pub mod link_budget;
 pub mod math;
+pub mod scenario;

@@ -8,7 +8,8 @@
 //! noise figure: T_sys = T_a + T₀·(NF − 1), T₀ = 290 K (TR 38.821 Table 6.1.1.1-3 notes).
 
 use crate::channel::large_scale::{
-    TR38811_EARTH_RADIUS, aperture_pattern, fspl, gas_absorption, scintillation,
+    Atmosphere, Band, LinkState, Scenario, TR38811_EARTH_RADIUS, aperture_pattern, fspl,
+    gas_absorption, los_probability, p676_zenith_attenuation, scintillation, shadow_clutter,
 };
 use ntn_orbit::geometry::slant_range_spherical;
 use ntn_types::{Db, Degrees, Hz, Metres, Radians};
@@ -54,6 +55,10 @@ pub struct LinkBudgetConfig {
     pub altitude: Metres,
     /// Elevation of the satellite at the terminal.
     pub elevation: Degrees,
+    /// Slant range from a real geometry (e.g. an orbit at a time of a pass); `None`: the
+    /// TR 38.811 spherical-Earth range for `altitude` and `elevation`.
+    #[serde(default)]
+    pub slant_range: Option<Metres>,
     /// Transmitter EIRP at boresight, dBW.
     pub eirp_dbw: f64,
     /// Receiver G/T, dB/K.
@@ -70,6 +75,10 @@ pub struct LinkBudgetConfig {
     pub scintillation: bool,
     /// Any further loss (polarisation, body, building entry…), dB.
     pub other_loss_db: f64,
+    /// Terminal surroundings and state for the TR 38.811 §6.6.2 clutter loss (applied in
+    /// NLOS only); `None`: open LOS, no clutter.
+    #[serde(default)]
+    pub clutter: Option<(Scenario, LinkState)>,
 }
 
 /// The budget, every term separately.
@@ -93,6 +102,10 @@ pub struct LinkBudget {
     pub scintillation_db: f64,
     /// Other losses, dB.
     pub other_loss_db: f64,
+    /// TR 38.811 clutter loss (NLOS), dB.
+    pub clutter_loss_db: f64,
+    /// TR 38.811 Table 6.6.1-1 LOS probability at this elevation, when a scenario is given.
+    pub los_probability: Option<f64>,
     /// Carrier to noise-density ratio, dB·Hz.
     pub c_over_n0_dbhz: f64,
     /// Noise bandwidth, Hz.
@@ -105,7 +118,9 @@ impl LinkBudgetConfig {
     /// Evaluate the budget.
     pub fn evaluate(&self) -> LinkBudget {
         let el_rad = self.elevation.to_radians();
-        let d = slant_range_spherical(TR38811_EARTH_RADIUS, self.altitude, el_rad);
+        let d = self
+            .slant_range
+            .unwrap_or_else(|| slant_range_spherical(TR38811_EARTH_RADIUS, self.altitude, el_rad));
         let fspl_db = fspl(d, self.carrier).db();
         let gas_db = gas_absorption(Db(self.gas_zenith_db), self.elevation).db();
         let scint_db = if self.scintillation {
@@ -113,14 +128,22 @@ impl LinkBudgetConfig {
         } else {
             0.0
         };
+        let clutter_db = match self.clutter {
+            Some((sc, LinkState::Nlos)) => {
+                shadow_clutter(sc, Band::for_carrier(self.carrier), self.elevation).clutter_loss_db
+            }
+            _ => 0.0,
+        };
+        // (0 − x rather than −x: no "−0.00" at boresight.)
         let off_db =
-            -aperture_pattern(self.sat_aperture_radius, self.carrier, self.off_boresight).db();
+            0.0 - aperture_pattern(self.sat_aperture_radius, self.carrier, self.off_boresight).db();
         let c_over_n0_dbhz = self.eirp_dbw - off_db + self.g_over_t_db_k
             - fspl_db
             - gas_db
             - self.shadow_margin_db
             - scint_db
             - self.other_loss_db
+            - clutter_db
             - boltzmann_db();
         LinkBudget {
             slant_range_m: d.m(),
@@ -132,6 +155,10 @@ impl LinkBudgetConfig {
             shadow_margin_db: self.shadow_margin_db,
             scintillation_db: scint_db,
             other_loss_db: self.other_loss_db,
+            clutter_loss_db: clutter_db,
+            los_probability: self
+                .clutter
+                .map(|(sc, _)| los_probability(sc, self.elevation)),
             c_over_n0_dbhz,
             bandwidth_hz: self.bandwidth.hz(),
             c_over_n_db: c_over_n0_dbhz - 10.0 * self.bandwidth.hz().log10(),
@@ -148,13 +175,21 @@ impl LinkBudgetConfig {
         }
     }
 
+    /// Zenith gas attenuation at `f` by ITU-R P.676-10 Annex 2 in the reference atmosphere,
+    /// dB (0 outside the 1…54 GHz the model covers).
+    pub fn p676_zenith_db(f: Hz) -> f64 {
+        p676_zenith_attenuation(f, &Atmosphere::default())
+            .map(|d| d.db())
+            .unwrap_or(0.0)
+    }
+
     /// Names accepted by [`LinkBudgetConfig::preset`].
     pub const PRESETS: [&'static str; 3] = ["sc9-dl", "sc6-dl", "sc6-ul"];
 
     /// TR 38.821 SC9 downlink: LEO-600 S-band (2 GHz), 30° elevation, satellite EIRP density
     /// 34 dBW/MHz over 30 MHz, 2 m aperture; handheld terminal 0 dBi, 290 K, NF 7 dB; 3 dB
-    /// shadow margin, ionospheric scintillation, gas 0.035 dB at zenith (ITU-R P.676 Fig. 6
-    /// value at 2 GHz). Table 6.1.3.3-1 gives C/N 6.6 dB.
+    /// shadow margin, ionospheric scintillation, gas by ITU-R P.676 (0.035 dB at zenith).
+    /// Table 6.1.3.3-1 gives C/N 6.6 dB.
     pub fn tr38821_sc9_dl() -> Self {
         let bw = Hz::from_mhz(30.0);
         LinkBudgetConfig {
@@ -164,20 +199,23 @@ impl LinkBudgetConfig {
             bandwidth: bw,
             altitude: Metres(600e3),
             elevation: Degrees(30.0),
+            slant_range: None,
             eirp_dbw: 34.0 + 10.0 * (bw.hz() / 1e6).log10(),
             g_over_t_db_k: g_over_t(0.0, 290.0, 7.0),
             sat_aperture_radius: Metres(1.0),
             off_boresight: Radians(0.0),
-            gas_zenith_db: 0.035,
+            gas_zenith_db: Self::p676_zenith_db(Hz(2e9)),
             shadow_margin_db: 3.0,
             scintillation: true,
             other_loss_db: 0.0,
+            clutter: None,
         }
     }
 
     /// TR 38.821 SC6 downlink: LEO-600 Ka-band (20 GHz), 30° elevation, EIRP density
     /// 4 dBW/MHz over 400 MHz, 0.5 m aperture; VSAT 39.7 dBi, 150 K, NF 1.2 dB; no shadow
-    /// margin; tropospheric scintillation; gas 0.25 dB at zenith. Table 6.1.3.3-1: C/N 8.5 dB.
+    /// margin; tropospheric scintillation; gas by ITU-R P.676 (0.26 dB at zenith).
+    /// Table 6.1.3.3-1: C/N 8.5 dB.
     pub fn tr38821_sc6_dl() -> Self {
         let bw = Hz::from_mhz(400.0);
         LinkBudgetConfig {
@@ -187,19 +225,21 @@ impl LinkBudgetConfig {
             bandwidth: bw,
             altitude: Metres(600e3),
             elevation: Degrees(30.0),
+            slant_range: None,
             eirp_dbw: 4.0 + 10.0 * (bw.hz() / 1e6).log10(),
             g_over_t_db_k: g_over_t(39.7, 150.0, 1.2),
             sat_aperture_radius: Metres(0.25),
             off_boresight: Radians(0.0),
-            gas_zenith_db: 0.25,
+            gas_zenith_db: Self::p676_zenith_db(Hz(20e9)),
             shadow_margin_db: 0.0,
             scintillation: true,
             other_loss_db: 0.0,
+            clutter: None,
         }
     }
 
     /// TR 38.821 SC6 uplink: VSAT 2 W (33 dBm = 3 dBW) with 43.2 dBi at 30 GHz, satellite
-    /// G/T 13 dB/K, 400 MHz; gas 0.25 dB at zenith (the TR row's 0.5 dB at 30°).
+    /// G/T 13 dB/K, 400 MHz; gas by ITU-R P.676 (0.24 dB at zenith; the TR row: 0.5 dB at 30°).
     /// Table 6.1.3.3-1: C/N 18.4 dB.
     pub fn tr38821_sc6_ul() -> Self {
         LinkBudgetConfig {
@@ -209,14 +249,16 @@ impl LinkBudgetConfig {
             bandwidth: Hz::from_mhz(400.0),
             altitude: Metres(600e3),
             elevation: Degrees(30.0),
+            slant_range: None,
             eirp_dbw: 3.0 + 43.2,
             g_over_t_db_k: 13.0,
             sat_aperture_radius: Metres(0.25),
             off_boresight: Radians(0.0),
-            gas_zenith_db: 0.25,
+            gas_zenith_db: Self::p676_zenith_db(Hz(30e9)),
             shadow_margin_db: 0.0,
             scintillation: true,
             other_loss_db: 0.0,
+            clutter: None,
         }
     }
 }
@@ -241,7 +283,7 @@ mod tests {
         );
         assert!((b.fspl_db - 159.10).abs() < 0.01, "{}", b.fspl_db);
         assert!((b.scintillation_db - 2.20).abs() < 0.01);
-        assert!((b.gas_db - 0.07).abs() < 0.001);
+        assert!((b.gas_db - 0.07).abs() < 0.002, "{}", b.gas_db);
         assert_eq!(b.antenna_off_boresight_db, 0.0);
         assert!((b.c_over_n_db - 6.6).abs() < 0.2, "{}", b.c_over_n_db);
         assert!((b.c_over_n_db - 6.61).abs() < 0.01, "{}", b.c_over_n_db);
@@ -257,7 +299,7 @@ mod tests {
             b.g_over_t_db_k
         );
         assert!((b.fspl_db - 179.10).abs() < 0.01);
-        assert!((b.gas_db - 0.5).abs() < 1e-9);
+        assert!((b.gas_db - 0.51).abs() < 0.01, "{}", b.gas_db);
         assert_eq!(b.scintillation_db, 0.3);
         assert!((b.c_over_n_db - 8.5).abs() < 0.2, "{}", b.c_over_n_db);
         let u = LinkBudgetConfig::tr38821_sc6_ul().evaluate();
@@ -272,6 +314,12 @@ mod tests {
         c.off_boresight = Degrees(4.4127 / 2.0).to_radians();
         let edge = c.evaluate();
         assert!((centre - edge.c_over_n_db - 3.0).abs() < 0.05);
+        let mut c = LinkBudgetConfig::tr38821_sc9_dl();
+        c.clutter = Some((Scenario::DenseUrban, LinkState::Nlos));
+        let nlos = c.evaluate();
+        assert_eq!(nlos.clutter_loss_db, 29.0);
+        assert_eq!(nlos.los_probability, Some(0.398));
+        assert!((centre - nlos.c_over_n_db - 29.0).abs() < 1e-9);
         for p in LinkBudgetConfig::PRESETS {
             assert!(LinkBudgetConfig::preset(p).is_some());
         }

@@ -279,3 +279,41 @@ fn whole_channel_block_invariance() {
             .all(|(a, b)| a.re.to_bits() == b.re.to_bits() && a.im.to_bits() == b.im.to_bits())
     );
 }
+
+/// Uplink: the tone received at the satellite carries the orbit crate's uplink Doppler
+/// (moving receiver, −f·ṙ/c) within 0.5 Hz; and the downlink pre-compensated to the terminal's
+/// own position as reference point has no carrier phase left.
+#[test]
+fn uplink_doppler_and_reference_point() {
+    use ntn_orbit::geometry::doppler_uplink;
+    let sat = iss();
+    let (aos, los) = pass(&sat);
+    let eop = EarthOrientation::default();
+    let fs = 4000.0;
+    let f_c = 1.995e9;
+    for k in 1..6 {
+        let origin = aos.add_secs(los.secs_since(aos) * k as f64 / 6.0);
+        let mut cfg = config(&sat, origin, fs, f_c);
+        cfg.direction = Direction::Uplink;
+        cfg.interp_half_length = 4;
+        let mut path = OrbitPath::new(cfg.clone()).unwrap();
+        let mut y = vec![Complex32::new(1.0, 0.0); 4000];
+        path.process_in_place(0, &mut y).unwrap();
+        let c = 2000;
+        let mut acc = Complex32::new(0.0, 0.0);
+        for n in c - 32..c + 32 {
+            acc += y[n + 1] * y[n].conj();
+        }
+        let f_meas = (acc.im as f64).atan2(acc.re as f64) * fs / (2.0 * std::f64::consts::PI);
+        let t_rx = origin.add_secs((c as f64 + 0.5) / fs);
+        let look = munich().look(&sat.state_ecef(t_rx, &eop).unwrap());
+        let f_orbit = doppler_uplink(look.range_rate, Hz(f_c)).hz();
+        let err = wrap(f_meas - f_orbit, fs).abs();
+        assert!(err < 0.5, "point {k}: {err} Hz");
+
+        cfg.direction = Direction::Downlink;
+        cfg.dl_reference_point = Some(munich());
+        let p = cfg.point(t_rx).unwrap();
+        assert_eq!(p.phase_cycles, 0.0);
+    }
+}

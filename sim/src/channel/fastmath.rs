@@ -87,7 +87,16 @@ mod tests {
     #[test]
     fn ln_accuracy() {
         for &x in &[
-            1e-9f32, 4.66e-10, 0.001, 0.5, 0.70710677, 0.7071068, 1.0, 1.5, 2.0, 1e6,
+            1e-9f32,
+            4.66e-10,
+            0.001,
+            0.5,
+            std::f32::consts::FRAC_1_SQRT_2,
+            f32::from_bits(0x3f35_04f4), // just above √½: the split point
+            1.0,
+            1.5,
+            2.0,
+            1e6,
         ] {
             let err = (ln_f32(x) as f64 - (x as f64).ln()).abs();
             assert!(err < 2e-6 * (x as f64).ln().abs().max(1.0), "{x}: {err}");

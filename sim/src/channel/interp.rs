@@ -156,6 +156,43 @@ pub fn dot(a: &[f32], b: &[f32]) -> f32 {
     ((acc[0] + acc[4]) + (acc[1] + acc[5])) + ((acc[2] + acc[6]) + (acc[3] + acc[7])) + tail
 }
 
+/// (Σ re[i]·h[i], Σ im[i]·h[i]) over equal-length slices: the complex-by-real FIR of one
+/// output sample, with the common widths (8, 16, 32 taps) unrolled at compile time.
+#[inline]
+pub fn complex_dot(re: &[f32], im: &[f32], h: &[f32]) -> (f32, f32) {
+    match h.len() {
+        8 => complex_dot_n::<8>(re, im, h),
+        16 => complex_dot_n::<16>(re, im, h),
+        32 => complex_dot_n::<32>(re, im, h),
+        _ => (dot(re, h), dot(im, h)),
+    }
+}
+
+#[inline(always)]
+fn complex_dot_n<const W: usize>(re: &[f32], im: &[f32], h: &[f32]) -> (f32, f32) {
+    let (Some(re), Some(im), Some(h)) = (
+        re.first_chunk::<W>(),
+        im.first_chunk::<W>(),
+        h.first_chunk::<W>(),
+    ) else {
+        return (dot(re, h), dot(im, h));
+    };
+    let mut ar = [0f32; 8];
+    let mut ai = [0f32; 8];
+    for c in 0..W / 8 {
+        for l in 0..8 {
+            ar[l] += re[8 * c + l] * h[8 * c + l];
+            ai[l] += im[8 * c + l] * h[8 * c + l];
+        }
+    }
+    let r4 = [ar[0] + ar[4], ar[1] + ar[5], ar[2] + ar[6], ar[3] + ar[7]];
+    let i4 = [ai[0] + ai[4], ai[1] + ai[5], ai[2] + ai[6], ai[3] + ai[7]];
+    (
+        (r4[0] + r4[2]) + (r4[1] + r4[3]),
+        (i4[0] + i4[2]) + (i4[1] + i4[3]),
+    )
+}
+
 /// ⌊x⌋ without a libm call (the x86-64 baseline has no SSE4.1 rounding) and without a
 /// data-dependent branch (a mispredicted one per sample costs more than the rest of the
 /// work), for |x| < 2⁶³.

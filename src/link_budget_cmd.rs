@@ -1,0 +1,220 @@
+//! `ntn link-budget`: EIRP, G/T, every loss term, C/N0 and C/N of a satellite link
+//! (TR 38.821 §6.1.3), from a TR 38.821 Set-1 preset with any parameter overridden, at a
+//! given elevation or at a time along a real orbit.
+
+use crate::common::{DEFAULT_LEO, SatArgs, SiteArgs, parse_utc};
+use crate::output::{Cell, OutputArgs, Table, emit};
+use anyhow::{Result, anyhow, bail};
+use clap::Args;
+use ntn_orbit::{EarthOrientation, UtcTime};
+use ntn_sim::channel::large_scale::{LinkState, Scenario};
+use ntn_sim::link_budget::LinkBudgetConfig;
+use ntn_types::{Degrees, Hz, Metres};
+
+/// Options of `ntn link-budget`.
+#[derive(Args, Debug)]
+pub struct LinkBudgetArgs {
+    /// TR 38.821 Set-1 preset: sc9-dl (LEO-600 S-band handheld), sc6-dl, sc6-ul (LEO-600
+    /// Ka-band VSAT).
+    #[arg(long, default_value = "sc9-dl")]
+    pub preset: String,
+    /// Elevation, degrees (ignored with --at).
+    #[arg(long, value_name = "DEG")]
+    pub elevation: Option<f64>,
+    /// Satellite altitude, km (spherical-Earth slant range; ignored with --at).
+    #[arg(long, value_name = "KM")]
+    pub altitude_km: Option<f64>,
+    /// Geometry from the orbit at this UTC time (satellite from --tle/--sat, terminal --site).
+    #[arg(long, value_parser = parse_utc, value_name = "UTC")]
+    pub at: Option<UtcTime>,
+    #[command(flatten)]
+    pub sat: SatArgs,
+    #[command(flatten)]
+    pub site: SiteArgs,
+    /// Carrier, MHz.
+    #[arg(long, value_name = "MHZ")]
+    pub freq_mhz: Option<f64>,
+    /// Receiver noise bandwidth, MHz.
+    #[arg(long, value_name = "MHZ")]
+    pub bandwidth_mhz: Option<f64>,
+    /// Transmitter EIRP, dBW.
+    #[arg(long, value_name = "DBW", allow_negative_numbers = true)]
+    pub eirp_dbw: Option<f64>,
+    /// Receiver G/T, dB/K.
+    #[arg(long, value_name = "DB_K", allow_negative_numbers = true)]
+    pub g_over_t: Option<f64>,
+    /// Terminal angle off the satellite beam boresight, degrees.
+    #[arg(long, value_name = "DEG")]
+    pub off_boresight_deg: Option<f64>,
+    /// Shadow-fading margin, dB.
+    #[arg(long, value_name = "DB")]
+    pub shadow_margin_db: Option<f64>,
+    /// Zenith gas attenuation, dB [default: ITU-R P.676 at the carrier].
+    #[arg(long, value_name = "DB")]
+    pub gas_zenith_db: Option<f64>,
+    /// Other losses (polarisation, body…), dB.
+    #[arg(long, value_name = "DB")]
+    pub other_loss_db: Option<f64>,
+    /// Leave scintillation out.
+    #[arg(long)]
+    pub no_scintillation: bool,
+    /// Terminal surroundings for TR 38.811 LOS probability and clutter loss: dense-urban,
+    /// urban, suburban, rural.
+    #[arg(long, value_name = "SCENARIO")]
+    pub environment: Option<String>,
+    /// With --environment: budget the NLOS state (adds the clutter loss).
+    #[arg(long)]
+    pub nlos: bool,
+    #[command(flatten)]
+    pub output: OutputArgs,
+}
+
+fn positive(name: &str, v: f64) -> Result<f64> {
+    if v.is_finite() && v > 0.0 {
+        Ok(v)
+    } else {
+        bail!("{name} {v}: must be a positive number")
+    }
+}
+
+fn finite(name: &str, v: f64) -> Result<f64> {
+    if v.is_finite() {
+        Ok(v)
+    } else {
+        bail!("{name} {v}: must be a number")
+    }
+}
+
+pub fn run(a: LinkBudgetArgs) -> Result<()> {
+    let mut c = LinkBudgetConfig::preset(&a.preset).ok_or_else(|| {
+        anyhow!(
+            "unknown preset {:?} (have: {})",
+            a.preset,
+            LinkBudgetConfig::PRESETS.join(", ")
+        )
+    })?;
+    if let Some(f) = a.freq_mhz {
+        c.carrier = Hz::from_mhz(positive("--freq-mhz", f)?);
+        c.gas_zenith_db = LinkBudgetConfig::p676_zenith_db(c.carrier);
+    }
+    if let Some(b) = a.bandwidth_mhz {
+        c.bandwidth = Hz::from_mhz(positive("--bandwidth-mhz", b)?);
+    }
+    if let Some(v) = a.eirp_dbw {
+        c.eirp_dbw = finite("--eirp-dbw", v)?;
+    }
+    if let Some(v) = a.g_over_t {
+        c.g_over_t_db_k = finite("--g-over-t", v)?;
+    }
+    if let Some(v) = a.off_boresight_deg {
+        c.off_boresight = Degrees(finite("--off-boresight-deg", v)?).to_radians();
+    }
+    if let Some(v) = a.shadow_margin_db {
+        c.shadow_margin_db = finite("--shadow-margin-db", v)?;
+    }
+    if let Some(v) = a.gas_zenith_db {
+        c.gas_zenith_db = finite("--gas-zenith-db", v)?;
+    }
+    if let Some(v) = a.other_loss_db {
+        c.other_loss_db = finite("--other-loss-db", v)?;
+    }
+    c.scintillation = !a.no_scintillation;
+    if let Some(env) = &a.environment {
+        let sc = match env.as_str() {
+            "dense-urban" => Scenario::DenseUrban,
+            "urban" => Scenario::Urban,
+            "suburban" => Scenario::Suburban,
+            "rural" => Scenario::Rural,
+            other => bail!("--environment {other:?}: dense-urban, urban, suburban or rural"),
+        };
+        let state = if a.nlos {
+            LinkState::Nlos
+        } else {
+            LinkState::Los
+        };
+        c.clutter = Some((sc, state));
+    } else if a.nlos {
+        bail!("--nlos needs --environment");
+    }
+    let mut geometry = String::new();
+    match a.at {
+        Some(t) => {
+            let sat = a.sat.satellite(DEFAULT_LEO)?;
+            let state = sat.state_ecef(t, &EarthOrientation::default())?;
+            let look = a.site.site.0.look(&state);
+            let el = look.elevation.rad().to_degrees();
+            if el <= 0.0 {
+                bail!(
+                    "{} is below the horizon at {t} (elevation {el:.1}°); pick a time in a pass (ntn pass)",
+                    sat.name()
+                );
+            }
+            c.elevation = Degrees(el);
+            c.slant_range = Some(look.range);
+            geometry = format!("{} at {t}", sat.name());
+        }
+        None => {
+            if let Some(e) = a.elevation {
+                if !(e > 0.0 && e <= 90.0) {
+                    bail!("--elevation {e}: must be in (0, 90] degrees");
+                }
+                c.elevation = Degrees(e);
+            }
+            if let Some(h) = a.altitude_km {
+                c.altitude = Metres::from_km(positive("--altitude-km", h)?);
+            }
+        }
+    }
+    let b = c.evaluate();
+    let mut t = Table::new(
+        format!("Link budget: {}", c.name),
+        &[("term", ""), ("value", ""), ("unit", "")],
+    );
+    t.summary("preset", a.preset.clone());
+    if !geometry.is_empty() {
+        t.summary("geometry", geometry);
+    }
+    if let Some(p) = b.los_probability {
+        t.summary("LOS probability (TR 38.811 Table 6.6.1-1)", p);
+    }
+    let rows: [(&str, f64, usize, &str); 16] = [
+        ("carrier", c.carrier.hz() * 1e-6, 3, "MHz"),
+        ("noise bandwidth", b.bandwidth_hz * 1e-6, 3, "MHz"),
+        ("elevation", c.elevation.deg(), 2, "deg"),
+        ("slant range", b.slant_range_m * 1e-3, 2, "km"),
+        ("EIRP", b.eirp_dbw, 2, "dBW"),
+        (
+            "antenna off-boresight loss",
+            b.antenna_off_boresight_db,
+            2,
+            "dB",
+        ),
+        ("G/T", b.g_over_t_db_k, 2, "dB/K"),
+        ("free-space path loss", b.fspl_db, 2, "dB"),
+        ("gas absorption (ITU-R P.676)", b.gas_db, 3, "dB"),
+        ("shadow-fading margin", b.shadow_margin_db, 2, "dB"),
+        ("scintillation", b.scintillation_db, 2, "dB"),
+        ("clutter loss (NLOS)", b.clutter_loss_db, 2, "dB"),
+        ("other losses", b.other_loss_db, 2, "dB"),
+        (
+            "Boltzmann 10·log10(k)",
+            ntn_sim::link_budget::boltzmann_db(),
+            2,
+            "dBW/K/Hz",
+        ),
+        ("C/N0", b.c_over_n0_dbhz, 2, "dB-Hz"),
+        ("C/N", b.c_over_n_db, 2, "dB"),
+    ];
+    for (name, v, p, unit) in rows {
+        t.push(vec![
+            Cell::Text(name.into()),
+            Cell::Num(v, p),
+            Cell::Text(unit.into()),
+        ]);
+    }
+    let mut text = t.render(a.output.format);
+    if !text.ends_with('\n') {
+        text.push('\n');
+    }
+    emit(&a.output, &text)
+}
