@@ -66,6 +66,9 @@ fn indexed_equals_brute_force_walker_72_over_6h() {
         assert_eq!(outputs(&fast), outputs(&slow));
         let (_, s) = statistics(&fast).unwrap();
         assert_eq!((s.samples, s.step_s, s.cells), (360, 60.0, 648));
+        // The time mean of the covered-area series is the area-weighted coverage.
+        let series_mean = s.covered_area_fraction_series.iter().sum::<f64>() / 360.0;
+        assert!((series_mean - s.area_weighted_coverage).abs() < 1e-12);
         coverage.push(s.area_weighted_coverage);
     }
     // 72 satellites at 550 km: nearly global at 0°, thin at 25°.
