@@ -243,7 +243,8 @@ pub fn run(
 /// The exact visibility test shared by both methods: the satellite at `sat_m` (ECEF) is
 /// visible from `cell` when its elevation is at least the mask, i.e. ρ·û > 0 and
 /// (ρ·û)² ≥ sin²(mask)·|ρ|², with ρ = sat − cell. Returns sin²(elevation) (a key that orders
-/// satellites by elevation) when visible. [`scan`] evaluates exactly these operations.
+/// satellites by elevation) when visible. The search kernels evaluate exactly these
+/// operations.
 #[inline]
 pub fn visible(cell: &Cell, sat_m: DVec3, sin2_mask: f64) -> Option<f64> {
     let (vis, key) = test(cell, sat_m.x, sat_m.y, sat_m.z, sin2_mask);
