@@ -117,6 +117,17 @@ impl SatArgs {
     }
 }
 
+/// Satellite, terminal and carriers: what every link-geometry command needs.
+#[derive(Args, Clone, Debug)]
+pub struct LinkArgs {
+    #[command(flatten)]
+    pub sat: SatArgs,
+    #[command(flatten)]
+    pub site: SiteArgs,
+    #[command(flatten)]
+    pub radio: RadioArgs,
+}
+
 /// A ground point given as "lat,lon[,height_m]" in degrees.
 #[derive(Clone, Copy, Debug)]
 pub struct SiteSpec(pub GroundSite);
@@ -203,7 +214,14 @@ pub struct RadioArgs {
     /// Uplink carrier, MHz [default: 1995, n256].
     #[arg(long, value_name = "MHZ", default_value_t = DEFAULT_UL_MHZ)]
     pub ul_mhz: f64,
-    /// UT1 − UTC in seconds (IERS Bulletin A), for TEME → ITRF.
+    #[command(flatten)]
+    pub eop: EopArgs,
+}
+
+/// Earth orientation parameters (IERS Bulletin A) for TEME → ITRF.
+#[derive(Args, Clone, Debug)]
+pub struct EopArgs {
+    /// UT1 − UTC, seconds.
     #[arg(
         long,
         value_name = "S",
@@ -211,17 +229,47 @@ pub struct RadioArgs {
         allow_negative_numbers = true
     )]
     pub dut1: f64,
+    /// Polar motion x_p, arcseconds.
+    #[arg(
+        long,
+        value_name = "ARCSEC",
+        default_value_t = 0.0,
+        allow_negative_numbers = true
+    )]
+    pub xp: f64,
+    /// Polar motion y_p, arcseconds.
+    #[arg(
+        long,
+        value_name = "ARCSEC",
+        default_value_t = 0.0,
+        allow_negative_numbers = true
+    )]
+    pub yp: f64,
 }
 
-impl RadioArgs {
+impl EopArgs {
     pub fn eop(&self) -> Result<EarthOrientation> {
         if self.dut1.is_nan() || self.dut1.abs() > 0.9 {
             bail!("--dut1 {} s: UT1 − UTC stays within ±0.9 s", self.dut1);
         }
+        for (name, v) in [("--xp", self.xp), ("--yp", self.yp)] {
+            if v.is_nan() || v.abs() > 2.0 {
+                bail!("{name} {v}″: polar motion stays within ±2 arcseconds");
+            }
+        }
+        let arcsec = std::f64::consts::PI / (180.0 * 3600.0);
         Ok(EarthOrientation {
             dut1_s: self.dut1,
-            ..Default::default()
+            xp_rad: self.xp * arcsec,
+            yp_rad: self.yp * arcsec,
+            lod_s: 0.0,
         })
+    }
+}
+
+impl RadioArgs {
+    pub fn eop(&self) -> Result<EarthOrientation> {
+        self.eop.eop()
     }
 
     pub fn check(&self) -> Result<()> {

@@ -3,6 +3,7 @@
 //! One module per subcommand; the protocol and orbit code lives in the library crates.
 
 mod common;
+mod conformance;
 mod coverage_cmd;
 mod orbit_cmd;
 mod output;
@@ -27,6 +28,8 @@ enum Command {
     /// Orbit analysis: tracks, passes, broadcast ephemeris.
     #[command(subcommand)]
     Orbit(orbit_cmd::OrbitCmd),
+    /// Run every conformance suite whose vectors are present; a pass/fail table per block.
+    Conformance(conformance::ConformanceArgs),
     /// Constellation coverage over a ground grid: coverage fraction, visible satellites,
     /// outages, best-server elevation/Doppler/delay/C/N, maps; shards and merge (built-in
     /// default: a 528-satellite Walker shell, global 5° grid, 6 h).
@@ -45,6 +48,7 @@ fn main() -> std::process::ExitCode {
     let result = match cli.command {
         Command::Pass(a) => pass::run(a),
         Command::Orbit(c) => orbit_cmd::run(c),
+        Command::Conformance(a) => conformance::run(a),
         Command::Coverage(c) => coverage_cmd::run(c),
     };
     match result {

@@ -1,7 +1,8 @@
 //! `ntn orbit track | passes | ephemeris`.
 
 use crate::common::{
-    DEFAULT_LEO, DurationSpec, RadioArgs, SatArgs, SiteArgs, default_start, parse_utc,
+    DEFAULT_LEO, DurationSpec, EopArgs, LinkArgs, SatArgs, SiteArgs, SiteSpec, default_start,
+    parse_utc,
 };
 use crate::output::{Cell, OutputArgs, Table, emit};
 use crate::plot::{Figure, Panel, Series};
@@ -13,7 +14,9 @@ use ntn_orbit::ephemeris::{
 };
 use ntn_orbit::passes::PassSearch;
 use ntn_orbit::satellite::satellites_from_elements;
-use ntn_orbit::timing::{CommonTa, TaFlavour, TimingAdvance, ue_specific_ta};
+use ntn_orbit::timing::{
+    CellTiming, CommonTa, TaFlavour, TimingAdvance, feeder_link_common_ta, ue_specific_ta,
+};
 use ntn_orbit::{LinkConfig, Satellite, UtcTime};
 use ntn_types::Hz;
 
@@ -32,11 +35,7 @@ pub enum OrbitCmd {
 #[derive(Args, Debug)]
 pub struct TrackArgs {
     #[command(flatten)]
-    pub sat: SatArgs,
-    #[command(flatten)]
-    pub site: SiteArgs,
-    #[command(flatten)]
-    pub radio: RadioArgs,
+    pub link: LinkArgs,
     /// Start (UTC, e.g. 2006-06-26T12:00:00Z) [default: the element-set epoch].
     #[arg(long, value_parser = parse_utc)]
     pub start: Option<UtcTime>,
@@ -72,9 +71,8 @@ pub struct PassesArgs {
     /// Elevation mask, degrees.
     #[arg(long, default_value_t = 10.0, allow_negative_numbers = true)]
     pub mask: f64,
-    /// UT1 − UTC, seconds.
-    #[arg(long, default_value_t = 0.0, allow_negative_numbers = true)]
-    pub dut1: f64,
+    #[command(flatten)]
+    pub eop: EopArgs,
     #[command(flatten)]
     pub output: OutputArgs,
 }
@@ -83,17 +81,17 @@ pub struct PassesArgs {
 #[derive(Args, Debug)]
 pub struct EphemerisArgs {
     #[command(flatten)]
-    pub sat: SatArgs,
-    #[command(flatten)]
-    pub site: SiteArgs,
-    #[command(flatten)]
-    pub radio: RadioArgs,
+    pub link: LinkArgs,
     /// Epoch of the broadcast ephemeris (UTC) [default: the element-set epoch].
     #[arg(long, value_parser = parse_utc)]
     pub time: Option<UtcTime>,
     /// Which spec's field names and common-TA units to print.
     #[arg(long, value_enum, default_value_t = SibArg::Sib31)]
     pub sib: SibArg,
+    /// Gateway LAT,LON[,H] of a transparent payload: the common TA then carries the
+    /// feeder-link round trip (uplink reference point at the gateway).
+    #[arg(long, value_name = "LAT,LON[,H]")]
+    pub gateway: Option<SiteSpec>,
     /// Ages (seconds) of the error table, comma-separated.
     #[arg(
         long,
@@ -126,15 +124,15 @@ pub fn run(cmd: OrbitCmd) -> Result<()> {
 }
 
 fn track(a: TrackArgs) -> Result<()> {
-    a.radio.check()?;
-    let sat = a.sat.satellite(DEFAULT_LEO)?;
+    a.link.radio.check()?;
+    let sat = a.link.sat.satellite(DEFAULT_LEO)?;
     let start = a.start.unwrap_or_else(|| default_start(&sat));
     let link = LinkConfig {
-        ue: a.site.site.0,
+        ue: a.link.site.site.0,
         gateway: None,
-        f_dl: Hz(a.radio.dl_mhz * 1e6),
-        f_ul: Hz(a.radio.ul_mhz * 1e6),
-        eop: a.radio.eop()?,
+        f_dl: Hz(a.link.radio.dl_mhz * 1e6),
+        f_ul: Hz(a.link.radio.ul_mhz * 1e6),
+        eop: a.link.radio.eop()?,
     };
     let n = (a.duration.0 / a.step.0).floor() as usize;
     if n > 5_000_000 {
@@ -145,7 +143,7 @@ fn track(a: TrackArgs) -> Result<()> {
             "{} (NORAD {}) from {}",
             sat.name(),
             sat.norad_id(),
-            site_text(&a.site)
+            site_text(&a.link.site)
         ),
         &[
             ("time", "UTC"),
@@ -164,8 +162,8 @@ fn track(a: TrackArgs) -> Result<()> {
     t.summary("satellite", sat.name());
     t.summary("norad_id", sat.norad_id());
     t.summary("element_set_epoch", sat.epoch().to_string());
-    t.summary("dl_carrier_mhz", a.radio.dl_mhz);
-    t.summary("ul_carrier_mhz", a.radio.ul_mhz);
+    t.summary("dl_carrier_mhz", a.link.radio.dl_mhz);
+    t.summary("ul_carrier_mhz", a.link.radio.ul_mhz);
     let mut fig = [Vec::new(), Vec::new(), Vec::new(), Vec::new()];
     for k in 0..=n {
         let time = start.add_secs(k as f64 * a.step.0);
@@ -207,7 +205,7 @@ fn track(a: TrackArgs) -> Result<()> {
             }],
         };
         Figure {
-            title: format!("{} seen from {}", sat.name(), site_text(&a.site)),
+            title: format!("{} seen from {}", sat.name(), site_text(&a.link.site)),
             x_label: format!("seconds after {start}"),
             panels: vec![
                 one("elevation [deg]", el),
@@ -249,10 +247,7 @@ fn passes(a: PassesArgs) -> Result<()> {
         mask_deg: a.mask,
         start,
         end: start.add_secs(a.duration.0),
-        eop: ntn_orbit::EarthOrientation {
-            dut1_s: a.dut1,
-            ..Default::default()
-        },
+        eop: a.eop.eop()?,
     };
     let results = if sats.len() > 1 {
         let bar = ProgressBar::new(sats.len() as u64).with_style(
@@ -332,7 +327,7 @@ fn passes(a: PassesArgs) -> Result<()> {
 }
 
 fn ephemeris(a: EphemerisArgs) -> Result<()> {
-    a.radio.check()?;
+    a.link.radio.check()?;
     if a.ages
         .iter()
         .any(|x| !(x.is_finite() && *x >= 0.0 && *x <= 86_400.0))
@@ -342,10 +337,16 @@ fn ephemeris(a: EphemerisArgs) -> Result<()> {
     if a.epochs == 0 || a.epochs > 10_000 {
         bail!("--epochs must be within 1…10000");
     }
-    let sat = a.sat.satellite(DEFAULT_LEO)?;
-    let time = a.time.unwrap_or_else(|| default_start(&sat));
-    let eop = a.radio.eop()?;
-    let ue = a.site.site.0;
+    let sat = a.link.sat.satellite(DEFAULT_LEO)?;
+    // epochTime names a DL subframe start: take the first at or after the requested time,
+    // with the cell's SFN 0 frames aligned to J2000 + k·10.24 s.
+    let cell = CellTiming {
+        sfn0: UtcTime::J2000,
+    };
+    let (epoch_time, time) =
+        cell.epoch_time_at_or_after(a.time.unwrap_or_else(|| default_start(&sat)));
+    let eop = a.link.radio.eop()?;
+    let ue = a.link.site.site.0;
     let flavour = match a.sib {
         SibArg::Sib31 => TaFlavour::NbIotSib31,
         SibArg::Sib19 => TaFlavour::NrSib19,
@@ -371,6 +372,10 @@ fn ephemeris(a: EphemerisArgs) -> Result<()> {
             ("doppler_max", "Hz"),
         ],
     );
+    t.summary(
+        "epochTime (startSFN, startSubFrame)",
+        vec![epoch_time.start_sfn, u16::from(epoch_time.start_subframe)],
+    );
     let sv = Ephemeris::from_truth(&sat, time, EphemerisForm::StateVector, &eop)?;
     if let EphemerisFields::StateVector(f) = sv.fields {
         t.summary("positionX_Y_Z_r17 (1.3 m)", f.position.to_vec());
@@ -391,13 +396,31 @@ fn ephemeris(a: EphemerisArgs) -> Result<()> {
         Ok(_) => {}
         Err(e) => t.summary("orbital_form", format!("not representable: {e}")),
     }
-    // Regenerative payload with the uplink reference point at the satellite: the common TA
-    // is zero, and the UE-specific TA is the whole service-link round trip.
-    let ta_fields = CommonTa::default().to_fields(flavour)?;
+    // Regenerative payload (reference point at the satellite): no common TA, the UE-specific
+    // TA is the whole service-link round trip. Transparent with --gateway: the common TA is
+    // the feeder-link round trip, broadcast as a quadratic in time.
+    let common = match &a.gateway {
+        Some(gw) => feeder_link_common_ta(&sat, &gw.0, time, &eop)?,
+        None => CommonTa::default(),
+    };
+    let ta_fields = common.to_fields(flavour)?;
     t.summary(
         "common_ta_fields (common, drift, variant)",
         vec![ta_fields.common, ta_fields.drift, ta_fields.variant],
     );
+    if let Some(gw) = &a.gateway {
+        let broadcast = CommonTa::from_fields(ta_fields, flavour)?;
+        let errors_us: Result<Vec<f64>> = a
+            .ages
+            .iter()
+            .map(|&age| {
+                let s = sat.state_ecef(time.add_secs(age), &eop)?;
+                let truth = 2.0 * gw.0.look(&s).range.m() / ntn_orbit::SPEED_OF_LIGHT_MPS;
+                Ok(((broadcast.two_way_s(age).s() - truth) * 1e8).round() / 100.0)
+            })
+            .collect();
+        t.summary("common_ta_error_us_at_ages", errors_us?);
+    }
     let truth = sat.state_ecef(time, &eop)?;
     t.summary(
         "ue_specific_ta_ms",
@@ -410,7 +433,7 @@ fn ephemeris(a: EphemerisArgs) -> Result<()> {
         for model in [UePropagator::Linear, UePropagator::Kepler, UePropagator::J2] {
             let spec = AgeErrorSpec {
                 ue,
-                f_c: Hz(a.radio.dl_mhz * 1e6),
+                f_c: Hz(a.link.radio.dl_mhz * 1e6),
                 epochs: &epochs,
                 ages_s: &a.ages,
                 form,

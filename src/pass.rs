@@ -6,8 +6,7 @@
 //! the same pass; the interface stays.
 
 use crate::common::{
-    DEFAULT_GEO, DEFAULT_LEO, DurationSpec, RadioArgs, SatArgs, SiteArgs, SiteSpec, default_start,
-    parse_utc,
+    DEFAULT_GEO, DEFAULT_LEO, DurationSpec, LinkArgs, SiteSpec, default_start, parse_utc,
 };
 use crate::orbit_cmd::site_text;
 use crate::output::{Cell, OutputArgs, Table, emit};
@@ -27,11 +26,7 @@ pub struct PassArgs {
     #[arg(long)]
     pub geo: bool,
     #[command(flatten)]
-    pub sat: SatArgs,
-    #[command(flatten)]
-    pub site: SiteArgs,
-    #[command(flatten)]
-    pub radio: RadioArgs,
+    pub link: LinkArgs,
     /// Gateway LAT,LON[,H] of a transparent payload (adds the feeder link to the round trip).
     #[arg(long, value_name = "LAT,LON[,H]")]
     pub gateway: Option<SiteSpec>,
@@ -65,17 +60,18 @@ pub struct PassArgs {
 }
 
 pub fn run(a: PassArgs) -> Result<()> {
-    a.radio.check()?;
+    a.link.radio.check()?;
     if !(-5.0..90.0).contains(&a.mask) {
         bail!("--mask {}: use an elevation mask within −5…90°", a.mask);
     }
     let sat = a
+        .link
         .sat
         .satellite(if a.geo { DEFAULT_GEO } else { DEFAULT_LEO })?;
     let start = a.start.unwrap_or_else(|| default_start(&sat));
-    let eop = a.radio.eop()?;
+    let eop = a.link.radio.eop()?;
     let search = PassSearch {
-        site: a.site.site.0,
+        site: a.link.site.site.0,
         mask_deg: a.mask,
         start,
         end: start.add_secs(3.0 * 86_400.0),
@@ -89,7 +85,7 @@ pub fn run(a: PassArgs) -> Result<()> {
                 "{} does not rise above {}° at {} within 3 days of {start}",
                 sat.name(),
                 a.mask,
-                site_text(&a.site)
+                site_text(&a.link.site)
             ),
         }
     };
@@ -100,10 +96,10 @@ pub fn run(a: PassArgs) -> Result<()> {
         (pass.aos, pass.los)
     };
     let link = LinkConfig {
-        ue: a.site.site.0,
+        ue: a.link.site.site.0,
         gateway: a.gateway.map(|g| g.0),
-        f_dl: Hz(a.radio.dl_mhz * 1e6),
-        f_ul: Hz(a.radio.ul_mhz * 1e6),
+        f_dl: Hz(a.link.radio.dl_mhz * 1e6),
+        f_ul: Hz(a.link.radio.ul_mhz * 1e6),
         eop,
     };
     let span = t1.secs_since(t0);
@@ -117,7 +113,7 @@ pub fn run(a: PassArgs) -> Result<()> {
             "ntn pass: {} (NORAD {}) over {}",
             sat.name(),
             sat.norad_id(),
-            site_text(&a.site)
+            site_text(&a.link.site)
         ),
         &[
             ("time", "UTC"),
@@ -185,10 +181,13 @@ pub fn run(a: PassArgs) -> Result<()> {
         format!("{} (NORAD {})", sat.name(), sat.norad_id()),
     );
     table.summary("element_set_epoch", sat.epoch().to_string());
-    table.summary("terminal", site_text(&a.site));
+    table.summary("terminal", site_text(&a.link.site));
     table.summary(
         "carriers",
-        format!("DL {} MHz, UL {} MHz", a.radio.dl_mhz, a.radio.ul_mhz),
+        format!(
+            "DL {} MHz, UL {} MHz",
+            a.link.radio.dl_mhz, a.link.radio.ul_mhz
+        ),
     );
     table.summary(
         "payload",
@@ -234,9 +233,9 @@ pub fn run(a: PassArgs) -> Result<()> {
             title: format!(
                 "{} over {} — n256 DL {} MHz / UL {} MHz",
                 sat.name(),
-                site_text(&a.site),
-                a.radio.dl_mhz,
-                a.radio.ul_mhz
+                site_text(&a.link.site),
+                a.link.radio.dl_mhz,
+                a.link.radio.ul_mhz
             ),
             x_label: format!("seconds after {t0}"),
             panels: vec![

@@ -592,19 +592,9 @@ pub fn error_vs_age(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::elements::parse_tle;
 
     fn sat() -> Satellite {
-        Satellite::new(
-            parse_tle(
-                None,
-                "1 25544U 98067A   20194.88612269 -.00002218  00000-0 -31515-4 0  9992",
-                "2 25544  51.6461 221.2784 0001413  89.1723 280.4612 15.49507896236008",
-                None,
-            )
-            .unwrap(),
-        )
-        .unwrap()
+        crate::satellite::test_iss()
     }
 
     #[test]

@@ -212,19 +212,7 @@ pub fn downlink_light_time(
     t_rx: UtcTime,
     eop: &EarthOrientation,
 ) -> Result<Seconds, PropagationError> {
-    let ground_teme = TemeToEcef::at(t_rx, eop).inverse_position(&ground.ecef());
-    let minutes_rx = t_rx.secs_since(sat.epoch()) / 60.0;
-    let mut tau = 0.0;
-    for _ in 0..6 {
-        let s = sat.state_teme_at_minutes(minutes_rx - tau / 60.0)?;
-        let next = s.r_m().distance(ground_teme.xyz_m()) / SPEED_OF_LIGHT_MPS;
-        let done = (next - tau).abs() < 1e-13;
-        tau = next;
-        if done {
-            break;
-        }
-    }
-    Ok(Seconds(tau))
+    light_time(sat, ground, t_rx, -1.0, eop)
 }
 
 /// Light-time delay of a signal sent from a ground point at UTC `t_tx` and received by the
@@ -235,11 +223,22 @@ pub fn uplink_light_time(
     t_tx: UtcTime,
     eop: &EarthOrientation,
 ) -> Result<Seconds, PropagationError> {
-    let ground_teme = TemeToEcef::at(t_tx, eop).inverse_position(&ground.ecef());
-    let minutes_tx = t_tx.secs_since(sat.epoch()) / 60.0;
+    light_time(sat, ground, t_tx, 1.0, eop)
+}
+
+/// Fixed-point iteration on c·τ = |r_sat(t + sign·τ) − r_ground(t)| (contracts by |ṙ|/c).
+fn light_time(
+    sat: &Satellite,
+    ground: &GroundSite,
+    t: UtcTime,
+    sign: f64,
+    eop: &EarthOrientation,
+) -> Result<Seconds, PropagationError> {
+    let ground_teme = TemeToEcef::at(t, eop).inverse_position(&ground.ecef());
+    let minutes = t.secs_since(sat.epoch()) / 60.0;
     let mut tau = 0.0;
     for _ in 0..6 {
-        let s = sat.state_teme_at_minutes(minutes_tx + tau / 60.0)?;
+        let s = sat.state_teme_at_minutes(minutes + sign * tau / 60.0)?;
         let next = s.r_m().distance(ground_teme.xyz_m()) / SPEED_OF_LIGHT_MPS;
         let done = (next - tau).abs() < 1e-13;
         tau = next;
@@ -298,6 +297,61 @@ mod tests {
         let u = doppler_uplink(MetresPerSecond(-7000.0), f).hz();
         assert!((u - 46_698.973).abs() < 1e-3, "{u}");
         assert!(doppler_downlink(MetresPerSecond(7000.0), f).hz() < 0.0);
+    }
+
+    #[test]
+    fn light_time_solves_its_equation_and_differs_from_range_over_c() {
+        let sat = crate::satellite::test_iss();
+        let site = GroundSite::from_degrees(45.5, -73.57, 50.0);
+        let eop = EarthOrientation::default();
+        let t: UtcTime = "2020-07-13T00:00:00Z".parse().unwrap();
+        let tau = downlink_light_time(&sat, &site, t, &eop).unwrap().s();
+        // Check c·τ = |r_sat(t − τ) − r_ground(t)| in TEME directly.
+        let g = TemeToEcef::at(t, &eop).inverse_position(&site.ecef());
+        let s = sat.state_teme(t.add_secs(-tau)).unwrap();
+        let resid = s.r_m().distance(g.xyz_m()) - SPEED_OF_LIGHT_MPS * tau;
+        assert!(resid.abs() < 1e-4, "{resid}");
+        // Against the instantaneous range/c the difference is about ṙ·τ/c plus the Sagnac
+        // term: a few hundred ns at most for a LEO.
+        let look = site.look(&sat.state_ecef(t, &eop).unwrap());
+        let d = tau - look.range.m() / SPEED_OF_LIGHT_MPS;
+        assert!(d.abs() < 1e-6 && d.abs() > 1e-10, "{d}");
+        let up = uplink_light_time(&sat, &site, t, &eop).unwrap().s();
+        // Receding or approaching, the two directions bracket the instantaneous value.
+        let inst = look.range.m() / SPEED_OF_LIGHT_MPS;
+        assert!((up - inst) * (tau - inst) < 0.0, "{up} {tau} {inst}");
+    }
+
+    #[test]
+    fn transparent_rtt_and_differential_geometry() {
+        let sat = crate::satellite::test_iss();
+        let t: UtcTime = "2020-07-13T00:00:00Z".parse().unwrap();
+        let cfg = LinkConfig {
+            ue: GroundSite::from_degrees(45.5, -73.57, 50.0),
+            gateway: Some(GroundSite::from_degrees(40.0, -80.0, 0.0)),
+            f_dl: Hz(2.185e9),
+            f_ul: Hz(1.995e9),
+            eop: EarthOrientation::default(),
+        };
+        let s = cfg.snapshot(&sat, t).unwrap();
+        let state = sat.state_ecef(t, &cfg.eop).unwrap();
+        let d_gw = cfg.gateway.unwrap().look(&state).range.m();
+        let want = 2.0 * (s.look.range.m() + d_gw) / SPEED_OF_LIGHT_MPS;
+        assert!((s.rtt_transparent.unwrap().s() - want).abs() < 1e-15);
+        // The terminal against itself: no differential; against the gateway site: the
+        // difference of the two one-way delays.
+        let (dd, df) = cfg.differential(&sat, &cfg.ue, t).unwrap();
+        assert_eq!((dd.s(), df.hz()), (0.0, 0.0));
+        let (dd, _) = cfg.differential(&sat, &cfg.gateway.unwrap(), t).unwrap();
+        assert!((dd.s() - (s.look.range.m() - d_gw) / SPEED_OF_LIGHT_MPS).abs() < 1e-15);
+        // Doppler rate by central difference agrees with a wider difference.
+        let a = cfg
+            .snapshot(&sat, t.add_secs(-5.0))
+            .unwrap()
+            .doppler_dl
+            .hz();
+        let b = cfg.snapshot(&sat, t.add_secs(5.0)).unwrap().doppler_dl.hz();
+        assert!(((b - a) / 10.0 - s.doppler_rate_dl_hz_s).abs() < 0.5);
     }
 
     #[test]

@@ -32,6 +32,7 @@
 //! ```
 #![warn(missing_docs)]
 
+pub mod conformance;
 pub mod elements;
 pub mod ephemeris;
 

@@ -289,3 +289,100 @@ impl PassSearch {
         Ok(0.5 * (lo + hi))
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::elements::parse_tle;
+
+    const GEO: (&str, &str) = (
+        "1 28626U 05008A   06176.46683397 -.00000205  00000-0  10000-3 0  2190",
+        "2 28626   0.0019 286.9433 0000335  13.7918  55.6504  1.00270176  4891",
+    );
+
+    fn search(site: GroundSite, start: &str, hours: f64) -> PassSearch {
+        let start: UtcTime = start.parse().unwrap();
+        PassSearch {
+            site,
+            mask_deg: 10.0,
+            start,
+            end: start.add_secs(hours * 3600.0),
+            eop: EarthOrientation::default(),
+        }
+    }
+
+    #[test]
+    fn geo_is_always_or_never_visible() {
+        let geo = Satellite::new(parse_tle(None, GEO.0, GEO.1, None).unwrap()).unwrap();
+        // XM-3 at 85° W: 36° up from Montréal, below the horizon from Europe.
+        let up = search(
+            GroundSite::from_degrees(45.5, -73.57, 50.0),
+            "2006-06-26T00:00:00Z",
+            24.0,
+        )
+        .run(&geo);
+        assert_eq!(up.passes.len(), 1);
+        let p = &up.passes[0];
+        assert!(p.aos_at_window_start && p.los_at_window_end);
+        assert!((p.duration_s() - 86_400.0).abs() < 1e-6);
+        let never = search(
+            GroundSite::from_degrees(48.1, 11.6, 500.0),
+            "2006-06-26T00:00:00Z",
+            24.0,
+        )
+        .run(&geo);
+        assert!(never.passes.is_empty() && never.error.is_none());
+    }
+
+    #[test]
+    fn a_decaying_satellite_does_not_stop_the_catalog() {
+        let good = crate::satellite::test_iss().elements().clone();
+        // Perigee 150 km, apogee ~3000 km, enormous drag: SGP4 gives up within hours.
+        let mut decaying = good.clone();
+        decaying.norad_id = 99_999;
+        decaying.eccentricity = 0.17;
+        decaying.mean_motion = 13.2;
+        decaying.drag_term = 0.9;
+        decaying.mean_motion_dot = 0.9;
+        let sats = vec![
+            Satellite::new(decaying).unwrap(),
+            Satellite::new(good).unwrap(),
+        ];
+        let s = search(
+            GroundSite::from_degrees(45.5, -73.57, 50.0),
+            "2020-07-13T00:00:00Z",
+            48.0,
+        );
+        let r = s.run_catalog(&sats);
+        assert_eq!(r.len(), 2);
+        let err = r[0].error.as_ref().expect("the decaying satellite fails");
+        assert!(err.to_string().contains("99999"), "{err}");
+        assert!(r[1].error.is_none());
+        assert!(r[1].passes.len() >= 4, "{}", r[1].passes.len());
+    }
+
+    #[test]
+    fn grazing_pass_is_found() {
+        // Find a pass, then raise the mask to just under its peak: the pass must still be
+        // found, a few seconds long.
+        let sat = crate::satellite::test_iss();
+        let mut s = search(
+            GroundSite::from_degrees(45.5, -73.57, 50.0),
+            "2020-07-13T00:00:00Z",
+            24.0,
+        );
+        let first = s.run(&sat).passes[0].clone();
+        s.mask_deg = first.max_elevation_deg - 0.01;
+        let again = s.run(&sat);
+        let p = again
+            .passes
+            .iter()
+            .find(|p| p.culmination.secs_since(first.culmination).abs() < 1.0)
+            .expect("grazing pass found");
+        assert!(
+            p.duration_s() > 0.0 && p.duration_s() < 60.0,
+            "{}",
+            p.duration_s()
+        );
+    }
+}

@@ -157,12 +157,22 @@ impl Satellite {
         })?;
         let r = DVec3::from_array(p.position) * 1e3;
         let v = DVec3::from_array(p.velocity) * 1e3;
+        let fail = |reason: &str| PropagationError::Diverged {
+            norad_id: self.norad_id,
+            minutes_since_epoch: minutes,
+            reason: reason.into(),
+        };
         if !(r.is_finite() && v.is_finite()) {
-            return Err(PropagationError::Diverged {
-                norad_id: self.norad_id,
-                minutes_since_epoch: minutes,
-                reason: "non-finite state".into(),
-            });
+            return Err(fail("non-finite state"));
+        }
+        // Vallado's error 6: the position is inside the Earth (decayed). The `sgp4` crate
+        // returns the state; SGP4 proper stops there.
+        let earth_radius_m = match self.mode {
+            Sgp4Mode::Wgs72 | Sgp4Mode::Afspc => 6_378_135.0,
+            Sgp4Mode::Wgs84 => 6_378_137.0,
+        };
+        if r.length() < earth_radius_m {
+            return Err(fail("the satellite has decayed (position below the Earth's surface)"));
         }
         Ok(StateVector::new(r, v))
     }
@@ -200,4 +210,17 @@ pub fn satellites_from_elements(
         }
     }
     (good, bad)
+}
+
+/// The ISS element set printed in the `sgp4` crate's documentation, as a satellite: the
+/// common fixture of this crate's unit tests.
+#[cfg(test)]
+pub(crate) fn test_iss() -> Satellite {
+    let el = crate::elements::parse_tle(
+        None,
+        "1 25544U 98067A   20194.88612269 -.00002218  00000-0 -31515-4 0  9992",
+        "2 25544  51.6461 221.2784 0001413  89.1723 280.4612 15.49507896236008",
+        None,
+    );
+    Satellite::new(el.expect("valid TLE")).expect("valid elements")
 }

@@ -10,7 +10,10 @@
 //! * N_TA,adj^UE·T_c = 2·|p_sat(t) − p_UE|/c, from the UE's GNSS fix and the broadcast
 //!   ephemeris.
 
-use crate::frames::{Ecef, Position, SPEED_OF_LIGHT_MPS};
+use crate::frames::{EarthOrientation, Ecef, Position, SPEED_OF_LIGHT_MPS};
+use crate::geometry::GroundSite;
+use crate::satellite::{PropagationError, Satellite};
+use crate::time::UtcTime;
 use ntn_types::Seconds;
 use serde::{Deserialize, Serialize};
 
@@ -176,6 +179,83 @@ fn check(field: &'static str, value: i64, min: i64, max: i64) -> Result<(), TaRa
     }
 }
 
+/// epochTime of SIB31 / SIB19: the start of DL subframe `start_subframe` of frame
+/// `start_sfn` (TS 36.331 ServingSatelliteInfo, TS 38.331 NTN-Config).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct EpochTime {
+    /// startSFN-r17 / sfn-r17, 0…1023.
+    pub start_sfn: u16,
+    /// startSubFrame-r17 / subFrameNR-r17, 0…9.
+    pub start_subframe: u8,
+}
+
+/// Frame timing of a cell: the UTC instant at which a frame with SFN 0 starts (any one of
+/// them; SFNs repeat every 10.24 s).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CellTiming {
+    /// Start of some frame with SFN 0.
+    pub sfn0: UtcTime,
+}
+
+const SUBFRAME_NS: i64 = 1_000_000;
+const SFN_PERIOD_NS: i64 = 1024 * 10 * SUBFRAME_NS;
+
+impl CellTiming {
+    /// The epochTime fields for the first subframe start at or after `t`, and that instant.
+    pub fn epoch_time_at_or_after(&self, t: UtcTime) -> (EpochTime, UtcTime) {
+        let since = t.ns_since_j2000() - self.sfn0.ns_since_j2000();
+        let sf_index =
+            since.div_euclid(SUBFRAME_NS) + i64::from(since.rem_euclid(SUBFRAME_NS) != 0);
+        let start =
+            UtcTime::from_ns_since_j2000(self.sfn0.ns_since_j2000() + sf_index * SUBFRAME_NS);
+        let in_period = sf_index.rem_euclid(10_240);
+        (
+            EpochTime {
+                start_sfn: (in_period / 10) as u16,
+                start_subframe: (in_period % 10) as u8,
+            },
+            start,
+        )
+    }
+
+    /// The instant an epochTime names, for a message received at `t_rx`: the subframe of the
+    /// frame whose SFN is `start_sfn` — the current frame or the next upcoming one with that
+    /// SFN after the frame of reception (TS 36.331 field description of epochTime).
+    pub fn resolve_epoch_time(&self, e: EpochTime, t_rx: UtcTime) -> UtcTime {
+        let since = t_rx.ns_since_j2000() - self.sfn0.ns_since_j2000();
+        let frame_start = since.div_euclid(10 * SUBFRAME_NS) * 10 * SUBFRAME_NS;
+        let period_start = frame_start.div_euclid(SFN_PERIOD_NS) * SFN_PERIOD_NS;
+        let mut epoch = period_start
+            + i64::from(e.start_sfn % 1024) * 10 * SUBFRAME_NS
+            + i64::from(e.start_subframe % 10) * SUBFRAME_NS;
+        if epoch < frame_start {
+            epoch += SFN_PERIOD_NS;
+        }
+        UtcTime::from_ns_since_j2000(self.sfn0.ns_since_j2000() + epoch)
+    }
+}
+
+/// The common TA a network broadcasts when the uplink time-synchronisation reference point
+/// is at the gateway of a transparent payload: the feeder-link round trip 2·d(t)/c at the
+/// epoch, its rate, and its curvature, from the true orbit (central differences over ±1 s).
+pub fn feeder_link_common_ta(
+    sat: &Satellite,
+    gateway: &GroundSite,
+    epoch: UtcTime,
+    eop: &EarthOrientation,
+) -> Result<CommonTa, PropagationError> {
+    let two_way = |dt: f64| -> Result<f64, PropagationError> {
+        let s = sat.state_ecef(epoch.add_secs(dt), eop)?;
+        Ok(2.0 * gateway.look(&s).range.m() / SPEED_OF_LIGHT_MPS)
+    };
+    let (a, b, c) = (two_way(-1.0)?, two_way(0.0)?, two_way(1.0)?);
+    Ok(CommonTa::from_delay_derivatives(
+        b,
+        0.5 * (c - a),
+        c - 2.0 * b + a,
+    ))
+}
+
 /// N_TA,adj^UE·T_c = 2·|p_sat − p_UE|/c: the UE-specific TA from its own position and the
 /// satellite position it propagated from the broadcast ephemeris.
 pub fn ue_specific_ta(sat: &Position<Ecef>, ue: &Position<Ecef>) -> Seconds {
@@ -275,6 +355,64 @@ mod tests {
         assert_eq!(t.total_tc(), 8_010_203);
         let back = ta.to_fields(TaFlavour::NrSib19).unwrap();
         assert_eq!(back.common, 1_000_000);
+    }
+
+    #[test]
+    fn feeder_link_model_tracks_the_truth() {
+        let sat = crate::satellite::test_iss();
+        let gw = GroundSite::from_degrees(45.0, -75.0, 100.0);
+        let eop = EarthOrientation::default();
+        // Find an instant with the satellite above the gateway.
+        let mut epoch: UtcTime = "2020-07-13T00:00:00Z".parse().unwrap();
+        while gw
+            .look(&sat.state_ecef(epoch, &eop).unwrap())
+            .elevation
+            .rad()
+            < 0.3
+        {
+            epoch = epoch.add_secs(30.0);
+        }
+        let ta = feeder_link_common_ta(&sat, &gw, epoch, &eop).unwrap();
+        // A quadratic model of a LEO feeder link: exact at the epoch, tens of ns after 5 s,
+        // µs after 20 s (the cubic term) — why networks refresh SIB31 often.
+        for (dt, bound) in [(0.0, 1e-12), (5.0, 1e-7), (20.0, 5e-6)] {
+            let truth = 2.0
+                * gw.look(&sat.state_ecef(epoch.add_secs(dt), &eop).unwrap())
+                    .range
+                    .m()
+                / SPEED_OF_LIGHT_MPS;
+            let err = (ta.two_way_s(dt).s() - truth).abs();
+            assert!(err < bound, "Δt {dt}: {err}");
+        }
+        // Quantised into SIB31 units and back: within one step.
+        let f = ta.to_fields(TaFlavour::NbIotSib31).unwrap();
+        let back = CommonTa::from_fields(f, TaFlavour::NbIotSib31).unwrap();
+        assert!((back.common_s - ta.common_s).abs() <= 0.5 * TS_S * 1.0001);
+    }
+
+    #[test]
+    fn epoch_time_fields_and_resolution() {
+        let cell = CellTiming {
+            sfn0: "2024-03-01T00:00:00Z".parse().unwrap(),
+        };
+        // 10 240 ms is the next SFN 0, so 10 243.5 ms is SFN 0 subframe 3: next start SF 4.
+        let t = cell.sfn0.add_secs(10.2435);
+        let (e, start) = cell.epoch_time_at_or_after(t);
+        assert_eq!((e.start_sfn, e.start_subframe), (0, 4));
+        assert_eq!(start.secs_since(cell.sfn0), 10.244);
+        let t = cell.sfn0.add_secs(5.123);
+        let (e, start) = cell.epoch_time_at_or_after(t);
+        assert_eq!((e.start_sfn, e.start_subframe), (512, 3));
+        assert_eq!(start, t);
+        // Received in frame 510: SFN 512 is ahead in the same period…
+        let rx = cell.sfn0.add_secs(5.105);
+        assert_eq!(cell.resolve_epoch_time(e, rx), start);
+        // …received in frame 513: the next SFN 512 is 10.24 s later.
+        let rx = cell.sfn0.add_secs(5.135);
+        assert_eq!(cell.resolve_epoch_time(e, rx), start.add_secs(10.24));
+        // The current frame counts: received in frame 512 after its subframe 3.
+        let rx = cell.sfn0.add_secs(5.128);
+        assert_eq!(cell.resolve_epoch_time(e, rx), start);
     }
 
     #[test]

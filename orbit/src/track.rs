@@ -51,20 +51,10 @@ pub fn look_series(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::elements::parse_tle;
 
     #[test]
     fn matches_the_per_instant_path() {
-        let sat = Satellite::new(
-            parse_tle(
-                None,
-                "1 25544U 98067A   20194.88612269 -.00002218  00000-0 -31515-4 0  9992",
-                "2 25544  51.6461 221.2784 0001413  89.1723 280.4612 15.49507896236008",
-                None,
-            )
-            .unwrap(),
-        )
-        .unwrap();
+        let sat = crate::satellite::test_iss();
         let site = GroundSite::from_degrees(45.5, -73.57, 50.0);
         let eop = EarthOrientation {
             dut1_s: -0.2,

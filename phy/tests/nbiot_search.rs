@@ -199,3 +199,48 @@ fn two_port_cell_through_one_antenna() {
     assert_eq!(d.mib.hsfn_lsb2, 1);
     assert_eq!(r.sfn_at_even_frame(), Some(446));
 }
+
+#[test]
+fn nrs_tracking_follows_drifting_offset() {
+    use ntn_phy::grid::ResourceGrid;
+    use ntn_phy::nbiot::chest::NrsChannelEstimator;
+    use ntn_phy::nbiot::tracking::NrsFrequencyTracker;
+    use ntn_phy::ofdm::{NbiotOfdm, SAMPLES_PER_SUBFRAME, useful_start};
+    // residual offset 150 Hz drifting at +600 Hz/s (LEO Doppler rate), 5 dB, 300 ms
+    let (offset, rate) = (150.0f64, 600.0f64);
+    let frames = 30;
+    let sig = make_signal(12, 100, frames, 0, offset, rate, 5.0, 4);
+    let cell = NcellId::new(12).expect("id");
+    let mut ofdm = NbiotOfdm::new();
+    let mut grid = ResourceGrid::nbiot_subframe();
+    let mut chest = NrsChannelEstimator::new();
+    let mut tracker = NrsFrequencyTracker::new(80);
+    let mut last = None;
+    let mut t_last = 0.0;
+    for f in 0..frames {
+        for sf in [0usize, 1, 2, 3, 4, 6, 7, 8] {
+            let s = f * SAMPLES_PER_FRAME + sf * SAMPLES_PER_SUBFRAME;
+            ofdm.demodulate_subframe(&sig[s..s + SAMPLES_PER_SUBFRAME], &mut grid)
+                .expect("finite");
+            let est = chest
+                .estimate(&grid, cell, sf as u32, NrsPorts::One)
+                .expect("NRS");
+            let t_s = (s + useful_start(9) + 64) as f64 / NBIOT_SAMPLE_RATE_HZ;
+            last = tracker.update(t_s, est.amplitude(0)).expect("measurement");
+            t_last = t_s;
+        }
+    }
+    let e = last.expect("estimate");
+    let truth = offset + rate * t_last;
+    println!("tracker {e:?}, truth {truth:.1} Hz");
+    assert!(
+        (e.offset_hz - truth).abs() < 10.0,
+        "offset {} vs {truth}",
+        e.offset_hz
+    );
+    assert!(
+        (e.drift_hz_per_s - rate).abs() < 150.0,
+        "drift {}",
+        e.drift_hz_per_s
+    );
+}

@@ -5,6 +5,7 @@
 //! at every boundary: metres, seconds, hertz, radians.
 #![warn(missing_docs)]
 
+pub mod conformance;
 pub mod time;
 pub mod units;
 

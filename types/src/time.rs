@@ -6,11 +6,15 @@ use std::ops::{Add, AddAssign, Neg, Sub, SubAssign};
 
 /// A point in run time: nanoseconds since the run's origin. Exact, totally ordered,
 /// ±292 years of range.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[derive(
+    Clone, Copy, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize,
+)]
 pub struct Instant(i64);
 
 /// A signed span of run time in nanoseconds.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[derive(
+    Clone, Copy, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize,
+)]
 pub struct Duration(i64);
 
 impl Instant {

@@ -1,14 +1,19 @@
 //! Cell-side NB-IoT downlink frame generator (standalone/guard-band): NPBCH in subframe 0,
-//! NPSS in subframe 5, NSSS in subframe 9 of even frames, NRS in every other subframe
-//! (36.211 §10.2.6, no NPDSCH/NPDCCH yet), modulated at 1.92 Msps.
+//! NPSS in subframe 5, NSSS in subframe 9 of even frames, SIB1-NB (when a payload is set) in
+//! subframe 4 of its scheduled frames, NRS in every subframe without NPSS/NSSS
+//! (36.211 §10.2.6), modulated at 1.92 Msps.
 
 use num_complex::Complex32;
 
 use super::npbch::{MibNb, NPBCH_SUBFRAME, NpbchEncoder};
+use super::npdsch::{
+    NpdschEncoder, SIB1_SUBFRAME, Sib1Schedule, npdsch_c_init_bcch, npdsch_data_start,
+};
 use super::npss::{NPSS_SUBFRAME, npss_map};
 use super::nrs::nrs_map;
 use super::nsss::{NSSS_SUBFRAME, nsss_in_frame, nsss_map};
 use super::{NcellId, NrsPorts};
+use crate::error::PhyError;
 use crate::grid::ResourceGrid;
 use crate::ofdm::{NbiotOfdm, SAMPLES_PER_SUBFRAME};
 
@@ -25,6 +30,7 @@ pub struct NbiotCellTx {
     encoded_tti: Option<(u32, u32)>,
     ofdm: NbiotOfdm,
     grids: Vec<ResourceGrid>,
+    sib1: Option<(Sib1Schedule, NpdschEncoder)>,
 }
 
 impl NbiotCellTx {
@@ -39,7 +45,32 @@ impl NbiotCellTx {
             encoded_tti: None,
             ofdm: NbiotOfdm::new(),
             grids: vec![ResourceGrid::nbiot_subframe(); ports.count()],
+            sib1: None,
         }
+    }
+
+    /// Sends `payload` (the SIB1-NB transport block, bits 0/1) as SIB1-NB from now on, on the
+    /// schedule of the MIB-NB's `schedulingInfoSIB1`; `None` stops sending it.
+    ///
+    /// # Errors
+    /// `OutOfRange` for a reserved `schedulingInfoSIB1`; `Length` if the payload is not the
+    /// TBS of that schedule.
+    pub fn set_sib1(&mut self, payload: Option<&[u8]>) -> Result<(), PhyError> {
+        let Some(bits) = payload else {
+            self.sib1 = None;
+            return Ok(());
+        };
+        let sched = Sib1Schedule::new(self.mib.scheduling_info_sib1, self.cell)?;
+        let start = npdsch_data_start(self.mib.operation_mode, true, None);
+        let mut enc = NpdschEncoder::new(sched.config(self.cell, self.ports, start))?;
+        enc.encode(bits)?;
+        self.sib1 = Some((sched, enc));
+        Ok(())
+    }
+
+    /// The SIB1-NB schedule, when a SIB1-NB payload is set.
+    pub fn sib1_schedule(&self) -> Option<Sib1Schedule> {
+        self.sib1.as_ref().map(|(s, _)| *s)
     }
 
     /// The cell identity.
@@ -92,6 +123,27 @@ impl NbiotCellTx {
                 }
                 NSSS_SUBFRAME if nsss_in_frame(n_f) => {
                     nsss_map(&mut self.grids[0], self.cell, n_f);
+                }
+                _ if sf as u32 == SIB1_SUBFRAME
+                    && self
+                        .sib1
+                        .as_ref()
+                        .is_some_and(|(s, _)| s.locate(n_f).is_some()) =>
+                {
+                    if let Some((sched, enc)) = self.sib1.as_mut()
+                        && let Some(p) = sched.locate(n_f)
+                    {
+                        let c_init = npdsch_c_init_bcch(
+                            self.cell,
+                            super::npdsch::SI_RNTI,
+                            p.repetition_first_frame,
+                        );
+                        // the segment is below N_SF = 8 and the grids match the ports
+                        let _ = enc.map_segment(p.segment, c_init, &mut self.grids);
+                    }
+                    for (p, g) in self.grids.iter_mut().enumerate() {
+                        nrs_map(g, self.cell, sf as u32, p);
+                    }
                 }
                 _ => {
                     for (p, g) in self.grids.iter_mut().enumerate() {

@@ -33,6 +33,7 @@ pub struct ChannelEstimate {
     ports: NrsPorts,
     h: [ResourceGrid; 2],
     noise_var: f32,
+    amp: [Complex32; 2],
     /// Estimated phase slope per subcarrier (rad).
     pub slope_per_subcarrier_rad: f32,
     /// Estimated phase slope per OFDM symbol (rad).
@@ -60,6 +61,20 @@ impl ChannelEstimate {
     /// Noise variance per RE (`E|n|²`).
     pub fn noise_var(&self) -> f32 {
         self.noise_var
+    }
+
+    /// The complex amplitude `A_p` of `port`: the channel at the centre of the carrier
+    /// (k = 5.5) and at symbol 9 of the subframe, free of the timing slope — its phase from
+    /// subframe to subframe measures the carrier offset (see [`super::tracking`]).
+    ///
+    /// # Panics
+    /// If `port` exceeds the estimated ports.
+    pub fn amplitude(&self, port: usize) -> Complex32 {
+        assert!(
+            port < self.ports.count(),
+            "channel estimate has no port {port}"
+        );
+        self.amp[port]
     }
 
     /// Mean `|A_p|²` over the ports (signal power per RE per port).
@@ -198,6 +213,7 @@ impl NrsChannelEstimator {
             ports,
             h,
             noise_var,
+            amp,
             slope_per_subcarrier_rad: alpha,
             slope_per_symbol_rad: beta,
         })

@@ -1,18 +1,29 @@
 //! NB-IoT downlink (36.211 §10.2, 36.212 §6.4): signals and channels for the cell side and the
 //! UE receiver.
 //!
-//! Cell side: [`npss`], [`nsss`], [`nrs`], [`npbch`] (MIB-NB over its 640 ms TTI) and
-//! [`cell::NbiotCellTx`], which writes whole radio frames of samples.
-//! UE side: [`search`] (NPSS timing and frequency over hypotheses, NSSS → cell identity and
-//! frame timing), [`chest`] (NRS channel estimation) and [`npbch::NpbchDecoder`].
+//! Cell side: [`npss`], [`nsss`], [`nrs`], [`npbch`] (MIB-NB over its 640 ms TTI),
+//! [`npdcch`] (DCI N0/N1/N2 on NCCE candidates), [`npdsch`] (transport blocks with repetitions,
+//! SIB1-NB schedule), [`diversity`] (two-port SFBC) and [`cell::NbiotCellTx`], which writes
+//! whole radio frames of samples (with SIB1-NB when given one).
+//! UE side: [`search`] (NPSS timing and coarse/fine frequency over ±55 kHz, NSSS → cell
+//! identity and `n_f mod 8`, NPBCH soft-combined over the TTI), [`chest`] (NRS channel
+//! estimation), [`tracking`] (NRS carrier offset and drift), [`npbch::NpbchDecoder`] and
+//! [`npdcch::NpdcchDecoder`] (blind decoding under an RNTI in one subframe),
+//! [`search_space`] (NPDCCH search spaces with repetitions and their blind decoder),
+//! [`npdsch::NpdschDecoder`] (soft combining of repetitions, CRC-24A).
 
 pub mod cell;
 pub mod chest;
+pub mod diversity;
 pub mod npbch;
+pub mod npdcch;
+pub mod npdsch;
 pub mod npss;
 pub mod nrs;
 pub mod nsss;
 pub mod search;
+pub mod search_space;
+pub mod tracking;
 
 use crate::error::PhyError;
 

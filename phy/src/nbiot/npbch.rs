@@ -6,6 +6,7 @@
 use num_complex::Complex32;
 
 use super::chest::{ChannelEstimate, NrsChannelEstimator};
+use super::diversity::{equalise, precode_and_map};
 use super::{NcellId, NrsPorts};
 use crate::crc::{CrcKind, crc_attach, crc_remainder, read_bits_msb_first, write_bits_msb_first};
 use crate::error::{PhyError, check_len};
@@ -232,24 +233,7 @@ impl NpbchEncoder {
         let mut theta = [Complex32::default(); NPBCH_RE_PER_SUBFRAME];
         npbch_rotation(self.cell, n_f, &mut theta);
         let pos = npbch_re_positions(self.cell);
-        match self.ports {
-            NrsPorts::One => {
-                for i in 0..NPBCH_RE_PER_SUBFRAME {
-                    grids[0].set(pos[i].0, pos[i].1, theta[i] * x[i]);
-                }
-            }
-            NrsPorts::Two => {
-                let h = std::f32::consts::FRAC_1_SQRT_2;
-                for i in (0..NPBCH_RE_PER_SUBFRAME).step_by(2) {
-                    let (a, b) = (x[i], x[i + 1]);
-                    let (pa, pb) = (pos[i], pos[i + 1]);
-                    grids[0].set(pa.0, pa.1, theta[i] * a * h);
-                    grids[0].set(pb.0, pb.1, theta[i + 1] * b * h);
-                    grids[1].set(pa.0, pa.1, theta[i] * (-b.conj()) * h);
-                    grids[1].set(pb.0, pb.1, theta[i + 1] * a.conj() * h);
-                }
-            }
-        }
+        precode_and_map(&x, &pos, Some(&theta), self.ports, grids);
     }
 }
 
@@ -306,8 +290,10 @@ pub struct NpbchDecoder {
     decoded: [u8; NPBCH_D],
     chest: NrsChannelEstimator,
     last_chest: Option<ChannelEstimate>,
-    /// Soft-combining accumulators `[ports 2, 1][with θ_f, without]`, 200 soft bits each.
-    acc: [[[f32; NPBCH_BITS_PER_SUBFRAME]; 2]; 2],
+    /// Soft-combining accumulators `[relative block][ports 2, 1][with θ_f, without]`, 200 soft
+    /// bits each.
+    acc: Box<[[[[f32; NPBCH_BITS_PER_SUBFRAME]; 2]; 2]; 8]>,
+    acc_used: [bool; 8],
     acc_count: usize,
     acc_first_mod8: Option<u8>,
 }
@@ -330,7 +316,8 @@ impl NpbchDecoder {
             decoded: [0; NPBCH_D],
             chest: NrsChannelEstimator::new(),
             last_chest: None,
-            acc: [[[0.0; NPBCH_BITS_PER_SUBFRAME]; 2]; 2],
+            acc: Box::new([[[[0.0; NPBCH_BITS_PER_SUBFRAME]; 2]; 2]; 8]),
+            acc_used: [false; 8],
             acc_count: 0,
             acc_first_mod8: None,
         }
@@ -396,7 +383,7 @@ impl NpbchDecoder {
                         Some(r) => npbch_rotation(cell, r, &mut theta),
                         None => theta.fill(Complex32::new(1.0, 0.0)),
                     }
-                    self.equalise(grid, chest, ports, &pos, &theta, scale);
+                    equalise(grid, chest, ports, &pos, Some(&theta), scale, &mut self.eq);
                     current_rot = Some(rot);
                 }
                 for (i, z) in self.eq.iter().enumerate() {
@@ -427,7 +414,8 @@ impl NpbchDecoder {
 
     /// Clears the soft-combining accumulators.
     pub fn reset_combining(&mut self) {
-        self.acc = [[[0.0; NPBCH_BITS_PER_SUBFRAME]; 2]; 2];
+        *self.acc = [[[[0.0; NPBCH_BITS_PER_SUBFRAME]; 2]; 2]; 8];
+        self.acc_used = [false; 8];
         self.acc_count = 0;
         self.acc_first_mod8 = None;
     }
@@ -437,19 +425,38 @@ impl NpbchDecoder {
         self.acc_count
     }
 
-    /// Adds the soft bits of one subframe-0 grid to the combining accumulators. All subframes
-    /// combined between resets must belong to the same 8-frame NPBCH block (they then carry
-    /// the same 200 bits; θ_f is removed per frame using `frame_mod8`, so it must be the frame's
-    /// `n_f mod 8`, e.g. from the NSSS). Soft combining of 8 frames gains about 9 dB.
+    /// Adds the soft bits of one subframe-0 grid to the combining accumulators, for soft
+    /// combining over up to one 640 ms TTI (64 frames). `rel_frame` counts frames from the
+    /// first accumulated one (0, 1, …; gaps allowed), `frame_mod8` is the frame's `n_f mod 8`
+    /// (e.g. from the NSSS): it removes θ_f and places the frame in its 8-frame block (frames
+    /// of one block carry the same 200 bits; successive blocks continue the circular buffer).
+    /// Combining 8 frames gains about 9 dB, a whole TTI about 18 dB.
     ///
     /// # Errors
-    /// `Length`/`NonFinite` for a bad grid; `NotFound` if the NRS carry no energy.
+    /// `Length`/`NonFinite` for a bad grid; `OutOfRange` if the frame lies 64 or more frames
+    /// after the first one's block start or contradicts the first frame's `n_f mod 8`;
+    /// `NotFound` if the NRS carry no energy.
     pub fn accumulate(
         &mut self,
         grid: &ResourceGrid,
         cell: NcellId,
+        rel_frame: u32,
         frame_mod8: u8,
     ) -> Result<(), PhyError> {
+        let first = self.acc_first_mod8.unwrap_or(frame_mod8 % 8);
+        if (u32::from(first) + rel_frame) % 8 != u32::from(frame_mod8 % 8) {
+            return Err(PhyError::OutOfRange {
+                what: "frame_mod8 vs rel_frame",
+                value: i64::from(frame_mod8),
+            });
+        }
+        let slot = ((u32::from(first) + rel_frame) / 8) as usize;
+        if slot >= 8 {
+            return Err(PhyError::OutOfRange {
+                what: "rel_frame (beyond one TTI)",
+                value: i64::from(rel_frame),
+            });
+        }
         check_len("npbch grid symbols", 14, grid.n_symbols())?;
         check_len(
             "npbch grid subcarriers",
@@ -470,22 +477,23 @@ impl NpbchDecoder {
                 } else {
                     theta.fill(Complex32::new(1.0, 0.0));
                 }
-                self.equalise(grid, &chest, ports, &pos, &theta, scale);
+                equalise(grid, &chest, ports, &pos, Some(&theta), scale, &mut self.eq);
                 for (i, z) in self.eq.iter().enumerate() {
-                    self.acc[pi][ri][2 * i] += z.re;
-                    self.acc[pi][ri][2 * i + 1] += z.im;
+                    self.acc[slot][pi][ri][2 * i] += z.re;
+                    self.acc[slot][pi][ri][2 * i + 1] += z.im;
                 }
             }
         }
-        if self.acc_count == 0 {
-            self.acc_first_mod8 = Some(frame_mod8 % 8);
-        }
+        self.acc_used[slot] = true;
+        self.acc_first_mod8 = Some(first);
         self.acc_count += 1;
         Ok(())
     }
 
     /// Decodes the accumulated soft bits, trying 2 then 1 port, with θ_f then without, and
-    /// the 8 block indices. `frame_mod8` of the result is that of the first accumulated frame.
+    /// the 8 block indices of the first frame (later blocks follow it within the same TTI;
+    /// blocks that would fall into the next TTI are left out of that hypothesis). `block` and
+    /// `frame_mod8` of the result are those of the first accumulated frame.
     ///
     /// # Errors
     /// `NotFound` if nothing was accumulated; `CrcFailed` if no hypothesis passes.
@@ -498,11 +506,14 @@ impl NpbchDecoder {
         for (pi, ports) in [NrsPorts::Two, NrsPorts::One].into_iter().enumerate() {
             for ri in 0..2 {
                 for block in 0..8usize {
-                    self.llr = self.acc[pi][ri];
-                    let off = block * NPBCH_BITS_PER_SUBFRAME;
-                    descramble_llrs(&mut self.llr, u32::from(cell.get()), off);
-                    self.rm
-                        .rate_dematch_at(&self.llr, off, &mut self.soft, true)?;
+                    self.soft.fill(0.0);
+                    for slot in (0..8 - block).filter(|&j| self.acc_used[j]) {
+                        self.llr = self.acc[slot][pi][ri];
+                        let off = (block + slot) * NPBCH_BITS_PER_SUBFRAME;
+                        descramble_llrs(&mut self.llr, u32::from(cell.get()), off);
+                        self.rm
+                            .rate_dematch_at(&self.llr, off, &mut self.soft, false)?;
+                    }
                     self.viterbi.decode(&self.soft, &mut self.decoded)?;
                     let rem = crc_remainder(CrcKind::Crc16, &self.decoded[..MIB_NB_BITS]);
                     let rx = read_bits_msb_first(&self.decoded[MIB_NB_BITS..]);
@@ -526,43 +537,6 @@ impl NpbchDecoder {
     /// passed the CRC when it succeeded).
     pub fn last_channel_estimate(&self) -> Option<&ChannelEstimate> {
         self.last_chest.as_ref()
-    }
-
-    /// Writes into `self.eq` the scaled soft symbols `2√2·x̂/σ²` of the 100 REs after
-    /// removing θ and combining (1 port: `H*·y`; 2 ports: Alamouti/SFBC combining).
-    fn equalise(
-        &mut self,
-        grid: &ResourceGrid,
-        chest: &ChannelEstimate,
-        ports: NrsPorts,
-        pos: &[(usize, usize); NPBCH_RE_PER_SUBFRAME],
-        theta: &[Complex32; NPBCH_RE_PER_SUBFRAME],
-        scale: f32,
-    ) {
-        match ports {
-            NrsPorts::One => {
-                for i in 0..NPBCH_RE_PER_SUBFRAME {
-                    let (k, l) = pos[i];
-                    let y = grid.get(k, l) * theta[i].conj();
-                    self.eq[i] = chest.h(0, k, l).conj() * y * scale;
-                }
-            }
-            NrsPorts::Two => {
-                let h = std::f32::consts::FRAC_1_SQRT_2;
-                for i in (0..NPBCH_RE_PER_SUBFRAME).step_by(2) {
-                    let (pa, pb) = (pos[i], pos[i + 1]);
-                    let ya = grid.get(pa.0, pa.1) * theta[i].conj();
-                    let yb = grid.get(pb.0, pb.1) * theta[i + 1].conj();
-                    let (ha0, ha1) = (chest.h(0, pa.0, pa.1) * h, chest.h(1, pa.0, pa.1) * h);
-                    let (hb0, hb1) = (chest.h(0, pb.0, pb.1) * h, chest.h(1, pb.0, pb.1) * h);
-                    // ya = ha0·a − ha1·b*, yb = hb0·b + hb1·a*
-                    let a = ha0.conj() * ya + hb1 * yb.conj();
-                    let b = hb0.conj() * yb - ha1 * ya.conj();
-                    self.eq[i] = a * scale;
-                    self.eq[i + 1] = b * scale;
-                }
-            }
-        }
     }
 }
 
@@ -767,7 +741,7 @@ mod loopback_tests {
                 }
                 let mut grid = ResourceGrid::nbiot_subframe();
                 ofdm.demodulate_subframe(&sf, &mut grid).unwrap();
-                dec.accumulate(&grid, cell, r as u8).unwrap();
+                dec.accumulate(&grid, cell, r, r as u8).unwrap();
             }
             assert_eq!(dec.combined_count(), 8);
             if let Ok(d) = dec.decode_accumulated(cell) {

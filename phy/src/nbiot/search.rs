@@ -546,8 +546,9 @@ pub struct CellSearchResult {
     pub npss: NpssDetection,
     /// NSSS detection (cell identity, frame number modulo 8).
     pub nsss: NsssDetection,
-    /// MIB-NB from the first NPBCH block that passed the CRC (after soft combining of its
-    /// frames in the buffer), with the boundary of the first frame combined.
+    /// MIB-NB that passed the CRC after soft combining the frames of the buffer (up to one
+    /// TTI), with the boundary of the first frame combined (the one its `block` and
+    /// `frame_mod8` refer to).
     pub mib: Option<(usize, NpbchDecoded)>,
 }
 
@@ -607,39 +608,42 @@ impl CellSearcher {
         remove_offset(&mut self.corrected, fine_hz);
         npss.offset_hz += fine_hz;
         let nsss = self.nsss.detect(&self.corrected, npss.frame_start)?;
-        // NPBCH: soft-combine the subframes 0 of each 8-frame block (n_f mod 8 from the NSSS);
-        // try a decode after the first frame of a block and at the end of each block.
+        // NPBCH: soft-combine the subframes 0 of the buffer over the TTI (n_f mod 8 from the
+        // NSSS); try a decode after the first frame and at the end of each 8-frame block.
         let mut mib = None;
-        let mut f = npss.frame_start;
+        let first_frame = npss.frame_start;
         self.npbch.reset_combining();
-        let mut group_start = f;
+        let mut f = first_frame;
+        let mut rel = 0u32;
         while f + SAMPLES_PER_SUBFRAME <= self.corrected.len() {
             let frames_after =
                 (f as i64 - nsss.even_frame_start as i64).div_euclid(SAMPLES_PER_FRAME as i64);
             let mod8 = (i64::from(nsss.frame_mod8) + frames_after).rem_euclid(8) as u8;
-            if mod8 == 0 {
-                self.npbch.reset_combining();
-            }
-            if self.npbch.combined_count() == 0 {
-                group_start = f;
-            }
             let s0 = f + NPBCH_SUBFRAME * SAMPLES_PER_SUBFRAME;
             self.ofdm.demodulate_subframe(
                 &self.corrected[s0..s0 + SAMPLES_PER_SUBFRAME],
                 &mut self.grid,
             )?;
-            self.npbch.accumulate(&self.grid, nsss.cell, mod8)?;
+            if self
+                .npbch
+                .accumulate(&self.grid, nsss.cell, rel, mod8)
+                .is_err()
+            {
+                // beyond one TTI from the first frame: stop combining
+                break;
+            }
             let last_of_buffer =
                 f + SAMPLES_PER_FRAME + SAMPLES_PER_SUBFRAME > self.corrected.len();
-            let try_now = self.npbch.combined_count() == 1 || mod8 == 7 || last_of_buffer;
+            let try_now = rel == 0 || mod8 == 7 || last_of_buffer;
             if let Some(d) = try_now
                 .then(|| self.npbch.decode_accumulated(nsss.cell).ok())
                 .flatten()
             {
-                mib = Some((group_start, d));
+                mib = Some((first_frame, d));
                 break;
             }
             f += SAMPLES_PER_FRAME;
+            rel += 1;
         }
         Ok(CellSearchResult { npss, nsss, mib })
     }

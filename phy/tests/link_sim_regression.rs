@@ -1,0 +1,63 @@
+//! Regression check of the stored link-level curves (`vectors/data/phy/link_*_awgn.csv`, kind
+//! regression): a few cheap points are re-run with a different seed and fewer trials and must
+//! agree with the stored error rates within statistical tolerance (two-proportion z ≤ 4).
+
+use std::path::PathBuf;
+
+use ntn_phy::link_sim::{LinkChannel, LinkPoint, LinkSimConfig, parse_csv, run_point};
+
+fn stored(name: &str) -> Vec<LinkPoint> {
+    let path = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("../vectors/data/phy")
+        .join(name);
+    let text = std::fs::read_to_string(&path)
+        .unwrap_or_else(|e| panic!("{} missing: {e}", path.display()));
+    parse_csv(&text).expect("well-formed CSV")
+}
+
+/// |z| of the difference between two binomial proportions, with a variance floor so that
+/// 0 and 1 do not demand an exact match.
+fn z(a: &LinkPoint, b: &LinkPoint) -> f64 {
+    let (pa, pb) = (a.error_rate(), b.error_rate());
+    let pooled = (a.errors + b.errors) as f64 / (a.trials + b.trials) as f64;
+    let var = (pooled * (1.0 - pooled)).max(0.02) * (1.0 / a.trials as f64 + 1.0 / b.trials as f64);
+    (pa - pb).abs() / var.sqrt()
+}
+
+fn check(channel: LinkChannel, file: &str, snrs: &[f32], trials: usize) {
+    let points = stored(file);
+    let cfg = LinkSimConfig::new(channel, snrs.to_vec(), trials, 777);
+    for (i, &snr) in snrs.iter().enumerate() {
+        let old = points
+            .iter()
+            .find(|p| (p.snr_db - snr).abs() < 1e-3)
+            .unwrap_or_else(|| panic!("{file}: no stored point at {snr} dB"));
+        let new = run_point(&cfg, i, snr).expect("run");
+        let zv = z(old, &new);
+        println!(
+            "{file} {snr} dB: stored {}/{} now {}/{} (z {zv:.2})",
+            old.errors, old.trials, new.errors, new.trials
+        );
+        assert!(zv <= 4.0, "{file} at {snr} dB moved: z = {zv:.2}");
+    }
+}
+
+#[test]
+fn npdsch_curve_still_holds() {
+    check(
+        LinkChannel::Npdsch,
+        "link_npdsch_awgn.csv",
+        &[-1.5, 1.0],
+        60,
+    );
+}
+
+#[test]
+fn npdcch_curve_still_holds() {
+    check(
+        LinkChannel::Npdcch,
+        "link_npdcch_awgn.csv",
+        &[-9.5, -6.5],
+        40,
+    );
+}

@@ -1,0 +1,11 @@
+//! # ntn-stack — where the layers meet
+//!
+//! The only crate that wires layers together (architecture.md §2). It starts with the NTN
+//! behaviour of the terminal that needs the orbit layer and nothing else: [`ntn`], the
+//! UE-side pre-compensation of timing and frequency from its own GNSS fix and the ephemeris
+//! the cell broadcasts, with the uplink-synchronisation validity timer. Like every entity of
+//! ntn it is sans-IO: it is fed events and the current time and is polled for its outputs.
+#![warn(missing_docs)]
+#![forbid(unsafe_code)]
+
+pub mod ntn;

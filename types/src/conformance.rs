@@ -1,0 +1,85 @@
+//! The result of a conformance suite: one block (e.g. "SGP4", "NPBCH") checked against one
+//! independent source of vectors, case by case. Each layer crate produces these from vector
+//! text it is handed (no file access in the layers); `ntn conformance` and the vector tests
+//! print and assert them.
+
+use serde::{Deserialize, Serialize};
+
+/// One checked case.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct CaseResult {
+    /// What was checked (e.g. a satellite number, a capture file).
+    pub name: String,
+    /// Whether every comparison of the case is within its tolerance.
+    pub passed: bool,
+    /// The measured figure (worst error, decoded fields) or the reason of a failure.
+    pub detail: String,
+}
+
+/// A suite: one block against one source.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct SuiteReport {
+    /// Suite name, e.g. "sgp4-vallado".
+    pub suite: String,
+    /// The block under test, e.g. "orbit/SGP4".
+    pub block: String,
+    /// Where the vectors come from (document, tool and version).
+    pub source: String,
+    /// Tolerances applied.
+    pub tolerance: String,
+    /// The cases.
+    pub cases: Vec<CaseResult>,
+}
+
+impl SuiteReport {
+    /// An empty report.
+    pub fn new(suite: &str, block: &str, source: &str, tolerance: &str) -> Self {
+        SuiteReport {
+            suite: suite.to_owned(),
+            block: block.to_owned(),
+            source: source.to_owned(),
+            tolerance: tolerance.to_owned(),
+            cases: Vec::new(),
+        }
+    }
+
+    /// Record a case.
+    pub fn case(&mut self, name: impl Into<String>, passed: bool, detail: impl Into<String>) {
+        self.cases.push(CaseResult {
+            name: name.into(),
+            passed,
+            detail: detail.into(),
+        });
+    }
+
+    /// Number of passed cases.
+    pub fn passed(&self) -> usize {
+        self.cases.iter().filter(|c| c.passed).count()
+    }
+
+    /// True when there is at least one case and every case passed.
+    pub fn all_passed(&self) -> bool {
+        !self.cases.is_empty() && self.cases.iter().all(|c| c.passed)
+    }
+
+    /// The failed cases, for assertion messages.
+    pub fn failures(&self) -> Vec<&CaseResult> {
+        self.cases.iter().filter(|c| !c.passed).collect()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn counts() {
+        let mut r = SuiteReport::new("s", "b", "src", "tol");
+        assert!(!r.all_passed());
+        r.case("a", true, "ok");
+        r.case("b", false, "off by 2");
+        assert_eq!(r.passed(), 1);
+        assert!(!r.all_passed());
+        assert_eq!(r.failures()[0].name, "b");
+    }
+}
