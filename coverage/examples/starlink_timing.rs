@@ -28,7 +28,9 @@ fn main() {
         },
         mask,
     );
-    cfg.link = Some(LinkParams::default());
+    if std::env::var_os("NOLINK").is_none() {
+        cfg.link = Some(LinkParams::default());
+    }
     let t1 = std::time::Instant::now();
     let r = run(&c, &g, &cfg, Shard::WHOLE, method, &mut |_, _| {}).unwrap();
     let t2 = std::time::Instant::now();

@@ -122,6 +122,8 @@ impl Shard {
 /// Progress after each sample: (samples done, samples in this shard).
 pub type ProgressFn<'a> = dyn FnMut(u32, u32) + 'a;
 
+/// Samples propagated and indexed together before the rows run through them.
+const SAMPLES_PER_BLOCK: usize = 4;
 /// Extra angle added to the index bound, deg (covers rounding, which is ~1e−12 deg).
 const INDEX_MARGIN_DEG: f64 = 0.05;
 /// Size of an index bin in latitude and in longitude, deg.
@@ -157,59 +159,76 @@ pub fn run(
             visible_hist: vec![0; cols * vb],
             cn_hist: vec![0; cols * cb],
             covered_now: 0,
+            covered_block: Vec::with_capacity(SAMPLES_PER_BLOCK),
             band: Band::default(),
         })
         .collect();
 
     let sats = constellation.satellites();
-    let mut states = vec![SatState::default(); sats.len()];
-    let mut index = SatIndex::default();
     let sin_mask = config.mask_deg.to_radians().sin();
     let ctx = EvalContext {
         sin2_mask: sin_mask * sin_mask,
         carrier_hz: config.carrier_hz,
         config,
     };
+    // Samples go in blocks: all satellites are propagated and indexed for a block, then each
+    // row runs through the block's samples while its accumulators stay in cache.
+    let mut states: Vec<Vec<SatState>> = Vec::new();
+    let mut indexes: Vec<SatIndex> = Vec::new();
     let total = steps.len() as u32;
-    for (done, k) in steps.clone().enumerate() {
-        let t = config.window.start + Duration::from_nanos(step_ns * k as i64);
-        let rot = TemeToEcef::at(t, &config.eop);
-        states
-            .par_iter_mut()
-            .zip(sats.par_iter())
-            .for_each(|(st, sat)| {
-                *st = match sat.state_teme(t) {
-                    Ok(teme) => {
-                        let ecef = rot.state(&teme);
-                        SatState {
-                            r_m: ecef.r_m(),
-                            v_mps: ecef.v_mps(),
-                            ok: true,
+    let mut done = 0u32;
+    let all: Vec<u32> = steps.clone().collect();
+    for block in all.chunks(SAMPLES_PER_BLOCK) {
+        states.resize_with(block.len(), Vec::new);
+        indexes.resize_with(block.len(), SatIndex::default);
+        for ((&k, st), index) in block.iter().zip(&mut states).zip(&mut indexes) {
+            let t = config.window.start + Duration::from_nanos(step_ns * k as i64);
+            let rot = TemeToEcef::at(t, &config.eop);
+            st.resize(sats.len(), SatState::default());
+            st.par_iter_mut()
+                .zip(sats.par_iter())
+                .for_each(|(st, sat)| {
+                    *st = match sat.state_teme(t) {
+                        Ok(teme) => {
+                            let ecef = rot.state(&teme);
+                            SatState {
+                                r_m: ecef.r_m(),
+                                v_mps: ecef.v_mps(),
+                                ok: true,
+                            }
                         }
+                        Err(_) => SatState::default(),
+                    };
+                });
+            let failed = st.iter().filter(|s| !s.ok).count() as u32;
+            partial.failed_per_sample.push(failed);
+            if failed > 0 {
+                for (s, sat) in st.iter().zip(sats) {
+                    if !s.ok {
+                        partial.failed_ids.push(sat.norad_id());
                     }
-                    Err(_) => SatState::default(),
-                };
-            });
-        let failed = states.iter().filter(|s| !s.ok).count() as u32;
-        partial.failed_per_sample.push(failed);
-        if failed > 0 {
-            for (s, sat) in states.iter().zip(sats) {
-                if !s.ok {
-                    partial.failed_ids.push(sat.norad_id());
                 }
             }
+            match method {
+                Method::Indexed => index.build(st, config.mask_deg),
+                Method::BruteForce => index.build_all(st),
+            }
         }
-        match method {
-            Method::Indexed => index.build(&states, config.mask_deg),
-            Method::BruteForce => index.build_all(&states),
-        }
+        let n = block.len();
         row_accs.par_iter_mut().for_each(|ra| {
-            ra.step(grid, &index, &states, &ctx, method);
+            ra.covered_block.clear();
+            for (index, st) in indexes[..n].iter().zip(&states[..n]) {
+                ra.step(grid, index, st, &ctx, method);
+                ra.covered_block.push(ra.covered_now);
+            }
         });
-        partial
-            .covered_cells_per_row
-            .extend(row_accs.iter().map(|r| r.covered_now));
-        progress(done as u32 + 1, total);
+        for s in 0..n {
+            partial
+                .covered_cells_per_row
+                .extend(row_accs.iter().map(|r| r.covered_block[s]));
+            done += 1;
+            progress(done, total);
+        }
     }
     partial.failed_ids.sort_unstable();
     partial.failed_ids.dedup();
@@ -224,7 +243,8 @@ pub fn run(
 /// The exact visibility test shared by both methods: the satellite at `sat_m` (ECEF) is
 /// visible from `cell` when its elevation is at least the mask, i.e. ρ·û > 0 and
 /// (ρ·û)² ≥ sin²(mask)·|ρ|², with ρ = sat − cell. Returns sin²(elevation) (a key that orders
-/// satellites by elevation) when visible. [`scan`] evaluates exactly these operations.
+/// satellites by elevation) when visible. The search kernels evaluate exactly these
+/// operations.
 #[inline]
 pub fn visible(cell: &Cell, sat_m: DVec3, sin2_mask: f64) -> Option<f64> {
     let (vis, key) = test(cell, sat_m.x, sat_m.y, sat_m.z, sin2_mask);
@@ -308,6 +328,8 @@ struct RowAccum {
     visible_hist: Vec<u32>,
     cn_hist: Vec<u32>,
     covered_now: u32,
+    /// `covered_now` of each sample of the current block.
+    covered_block: Vec<u32>,
     /// The satellites of this row's latitude band, ordered by longitude bin (scratch).
     band: Band,
 }

@@ -117,4 +117,22 @@ mod tests {
             .is_err()
         );
     }
+
+    #[test]
+    fn tr38821_sc9_downlink_row() {
+        // TR 38.821 Table 6.1.3.3-1 (via docs ntn-reference.md), LEO-600 S-band DL at 30°:
+        // EIRP 48.8 dBW in 30 MHz, G/T −31.6 dB/K, FSPL 159.1 dB, atmospheric 0.1 +
+        // shadowing 3.0 + scintillation 2.2 dB → CNR 6.6 dB.
+        let p = LinkParams {
+            eirp_density_dbw_per_mhz: 48.8 - 10.0 * 30f64.log10(),
+            g_over_t_db_per_k: -31.6,
+            bandwidth_hz: 30e6,
+            other_losses_db: 0.1 + 3.0 + 2.2,
+        };
+        let cn = p.fixed_terms_db() - 159.1;
+        assert!((cn - 6.63).abs() < 0.01, "{cn}");
+        // The slant range of 600 km at 30° elevation (1075.1 km, R = 6371 km) gives that
+        // FSPL at 2 GHz.
+        assert!((fspl_db(1_075.1e3, 2e9) - 159.1).abs() < 0.02);
+    }
 }

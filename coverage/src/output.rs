@@ -13,21 +13,25 @@ use std::io::Write;
 pub const CSV_HEADER: &str = "lat_deg,lon_deg,area_km2,covered_fraction,mean_visible,\
 max_visible,outages,longest_outage_s,mean_outage_s,mean_best_elevation_deg,\
 max_best_elevation_deg,max_abs_doppler_hz,max_delay_ms,cn_p10_db,cn_p50_db,cn_p90_db,\
-visible_hist";
+visible_hist,cn_hist";
 
 fn opt(v: Option<f64>, decimals: usize) -> String {
     v.map_or_else(String::new, |x| format!("{x:.decimals$}"))
 }
 
 /// One CSV row per cell (row-major, south-west first). `visible_hist` is the visible-count
-/// histogram as `k0;k1;…` (samples with 0, 1, … satellites; the last bin is "or more").
+/// histogram as `k0;k1;…` (samples with 0, 1, … satellites; the last bin is "or more");
+/// `cn_hist` the best-server C/N histogram over covered samples, bin i spanning
+/// `cn_min_db + i·cn_bin_db` upwards (first and last bins open-ended; see the summary's
+/// configuration). Both stop at their last non-zero bin.
 pub fn write_cells_csv(
     result: &CoveragePartial,
     cells: &[CellStats],
     w: &mut dyn Write,
 ) -> Result<(), CoverageError> {
     let vb = result.header.config.visible_bins as usize;
-    let mut out = String::with_capacity(cells.len() * 160);
+    let cb = result.header.config.cn_bins_used();
+    let mut out = String::with_capacity(cells.len() * 200);
     out.push_str(CSV_HEADER);
     out.push('\n');
     for (c, s) in cells.iter().enumerate() {
@@ -51,18 +55,27 @@ pub fn write_cells_csv(
             opt(cn.map(|p| p[1]), 1),
             opt(cn.map(|p| p[2]), 1),
         ));
-        let hist = &result.visible_hist[c * vb..(c + 1) * vb];
-        let last = hist.iter().rposition(|&k| k > 0).unwrap_or(0);
+        push_hist(&mut out, &result.visible_hist[c * vb..(c + 1) * vb]);
+        out.push(',');
+        if cb > 0 {
+            push_hist(&mut out, &result.cn_hist[c * cb..(c + 1) * cb]);
+        }
+        out.push('\n');
+    }
+    w.write_all(out.as_bytes())?;
+    Ok(())
+}
+
+/// `k0;k1;…` up to the last non-zero bin (empty when all are zero).
+fn push_hist(out: &mut String, hist: &[u32]) {
+    if let Some(last) = hist.iter().rposition(|&k| k > 0) {
         for (i, k) in hist[..=last].iter().enumerate() {
             if i > 0 {
                 out.push(';');
             }
             out.push_str(&k.to_string());
         }
-        out.push('\n');
     }
-    w.write_all(out.as_bytes())?;
-    Ok(())
 }
 
 /// A GeoJSON FeatureCollection with one Polygon per cell (its lat/lon quadrangle) and the

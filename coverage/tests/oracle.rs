@@ -66,6 +66,9 @@ fn indexed_equals_brute_force_walker_72_over_6h() {
         assert_eq!(outputs(&fast), outputs(&slow));
         let (_, s) = statistics(&fast).unwrap();
         assert_eq!((s.samples, s.step_s, s.cells), (360, 60.0, 648));
+        // The time mean of the covered-area series is the area-weighted coverage.
+        let series_mean = s.covered_area_fraction_series.iter().sum::<f64>() / 360.0;
+        assert!((series_mean - s.area_weighted_coverage).abs() < 1e-12);
         coverage.push(s.area_weighted_coverage);
     }
     // 72 satellites at 550 km: nearly global at 0°, thin at 25°.
@@ -256,4 +259,49 @@ fn maps_render() {
         &mut svg,
     )
     .unwrap();
+}
+
+/// A box across the antimeridian reaching the pole, and one in the south: same results both
+/// ways; the box's cells are the global grid's cells with the same statistics.
+#[test]
+fn boxes_match_brute_force_and_the_global_grid() {
+    let shells = [
+        shell(60, 6, 1, 550.0, 53.0),
+        WalkerShell {
+            pattern: WalkerPattern::Star,
+            ..shell(24, 4, 1, 780.0, 86.4)
+        },
+    ];
+    let c = Constellation::from_walker(&shells, start()).unwrap();
+    let cfg = config(2.0, 60.0, 10.0, true);
+    let global = Grid::new(GridSpec::global(5.0)).unwrap();
+    let (gcells, _) = statistics(&run_with(&c, &global, &cfg, Method::Indexed)).unwrap();
+    for spec in [
+        GridSpec {
+            lat_min_deg: 60.0,
+            lat_max_deg: 90.0,
+            lon_min_deg: 150.0,
+            lon_max_deg: 210.0,
+            resolution_deg: 5.0,
+        },
+        GridSpec {
+            lat_min_deg: -50.0,
+            lat_max_deg: -20.0,
+            lon_min_deg: -80.0,
+            lon_max_deg: -40.0,
+            resolution_deg: 5.0,
+        },
+    ] {
+        let g = Grid::new(spec).unwrap();
+        let fast = run_with(&c, &g, &cfg, Method::Indexed);
+        assert_eq!(fast, run_with(&c, &g, &cfg, Method::BruteForce));
+        let (cells, _) = statistics(&fast).unwrap();
+        for cell in &cells {
+            let twin = gcells
+                .iter()
+                .find(|x| x.lat_deg == cell.lat_deg && x.lon_deg == cell.lon_deg)
+                .unwrap();
+            assert_eq!(cell, twin);
+        }
+    }
 }
