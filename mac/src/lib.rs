@@ -30,4 +30,5 @@
 #![forbid(unsafe_code)]
 
 mod bits;
+pub mod pdcp;
 pub mod rlc;

@@ -763,6 +763,25 @@ mod tests {
         assert_eq!(StatusPduRepr::parse(&bytes).unwrap(), s);
     }
 
+    /// An independent STATUS PDU: these 8 bytes are the hand-built control PDU of
+    /// OpenAirInterface's rlc_v2 unit test 16 (ACK_SN 0, NACK_SN 1, SOstart 14, SOend 16).
+    #[test]
+    fn status_independent_example() {
+        let bytes = [0x00, 0x02, 0x00, 0xa0, 0x03, 0x80, 0x08, 0x00];
+        let s = StatusPduRepr::parse(&bytes).unwrap();
+        assert_eq!(s.ack_sn, 0);
+        assert_eq!(
+            s.nacks,
+            vec![Nack {
+                sn: 1,
+                so: Some((14, 16))
+            }]
+        );
+        let mut out = Vec::new();
+        s.emit(&mut out).unwrap();
+        assert_eq!(out, bytes);
+    }
+
     /// STATUS PDU with no NACK: 2 bytes.
     #[test]
     fn status_ack_only() {
