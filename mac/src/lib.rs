@@ -1,5 +1,5 @@
-//! ntn layer 2 for NB-IoT (NTN first): MAC (TS 36.321), RLC (TS 36.322) and PDCP
-//! (TS 36.323), as sans-IO state machines.
+//! ntn layer 2 for NB-IoT (NTN first): MAC ([`mac`], TS 36.321), RLC ([`rlc`], TS 36.322)
+//! and PDCP ([`pdcp`], TS 36.323), as sans-IO state machines.
 //!
 //! Every entity follows architecture.md §3: `new(config, now)`, inputs `handle_*(now, …)`,
 //! a transmit opportunity `pull_pdu(now, grant_bytes, out)`, outputs drained with
@@ -30,5 +30,6 @@
 #![forbid(unsafe_code)]
 
 mod bits;
+pub mod mac;
 pub mod pdcp;
 pub mod rlc;
