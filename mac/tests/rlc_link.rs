@@ -190,8 +190,13 @@ fn run_am(
     (a_sdus, b_sdus, out)
 }
 
-fn am_cfg(poll_ms: u32, reorder_ms: Option<u32>, prohibit_ms: u32) -> RlcAmConfig {
+/// LTE-style AM (pollPDU 16, pollByte 25 kB) when `nb_iot` is false; NB-IoT rules otherwise.
+fn am_cfg(poll_ms: u32, reorder_ms: Option<u32>, prohibit_ms: u32, nb_iot: bool) -> RlcAmConfig {
     RlcAmConfig {
+        nb_iot,
+        enable_status_report_sn_gap: nb_iot,
+        poll_pdu: (!nb_iot).then_some(16),
+        poll_byte: (!nb_iot).then_some(25_000),
         t_poll_retransmit: TPollRetransmit::from_ms(poll_ms).unwrap(),
         t_reordering: reorder_ms.map(|m| TReordering::from_ms(m).unwrap()),
         t_status_prohibit: TStatusProhibit::from_ms(prohibit_ms).unwrap(),
@@ -222,7 +227,7 @@ proptest! {
     ) {
         let p = LinkParams { one_way: LEO_ONE_WAY, jitter_ms, loss, dup,
             tti: Duration::from_millis(4), grant_min: 3, grant_max: 120 };
-        check_am(am_cfg(100, Some(40), 35), p, seed, n)?;
+        check_am(am_cfg(100, Some(40), 35, false), p, seed, n)?;
     }
 
     /// GEO (RTT ≈ 541 ms): t-PollRetransmit 1000 ms (ms1000-v1310), t-Reordering 200 ms,
@@ -237,11 +242,11 @@ proptest! {
     ) {
         let p = LinkParams { one_way: GEO_ONE_WAY, jitter_ms, loss, dup,
             tti: Duration::from_millis(10), grant_min: 3, grant_max: 200 };
-        check_am(am_cfg(1000, Some(200), 800), p, seed, n)?;
+        check_am(am_cfg(1000, Some(200), 800, false), p, seed, n)?;
     }
 
     /// NB-IoT NTN over GEO: t-PollRetransmit 1000 ms (T-PollRetransmit-NB-r13),
-    /// t-ReorderingExt-r17 2200 ms, no t-StatusProhibit.
+    /// t-ReorderingExt-r17 2200 ms, enableStatusReportSN-Gap, no t-StatusProhibit.
     #[test]
     fn am_exactly_once_in_order_geo_nb_iot(
         seed in any::<u64>(),
@@ -252,7 +257,25 @@ proptest! {
     ) {
         let p = LinkParams { one_way: GEO_ONE_WAY, jitter_ms, loss, dup,
             tti: Duration::from_millis(20), grant_min: 3, grant_max: 80 };
-        check_am(am_cfg(1000, Some(2200), 0), p, seed, n)?;
+        check_am(am_cfg(1000, Some(2200), 0, true), p, seed, n)?;
+    }
+
+    /// NB-IoT default over LEO: no t-Reordering and no t-StatusProhibit (both 0), no
+    /// enableStatusReportSN-Gap: STATUS reports answer polls only, losses are repaired
+    /// through t-PollRetransmit (500 ms here).
+    #[test]
+    fn am_exactly_once_in_order_leo_nb_iot_poll_only(
+        seed in any::<u64>(),
+        loss in 0.0f64..0.2,
+        dup in 0.0f64..0.1,
+        jitter_ms in 0i64..20,
+        n in 1usize..30,
+    ) {
+        let p = LinkParams { one_way: LEO_ONE_WAY, jitter_ms, loss, dup,
+            tti: Duration::from_millis(10), grant_min: 3, grant_max: 80 };
+        let mut cfg = am_cfg(500, None, 0, true);
+        cfg.enable_status_report_sn_gap = false;
+        check_am(cfg, p, seed, n)?;
     }
 
     /// UM with loss and reordering: an in-order subsequence, nothing twice; all of it when
@@ -346,7 +369,7 @@ fn am_geo_fixed_case() {
         grant_max: 200,
     };
     let (a_sdus, b_sdus, out) = run_am(
-        am_cfg(1000, Some(200), 800),
+        am_cfg(1000, Some(200), 800, false),
         p,
         7,
         200,

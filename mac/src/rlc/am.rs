@@ -11,10 +11,11 @@
 //! passed them; the spec also allows delivering from the in-sequence byte segments of the
 //! PDU at VR(R) (§5.1.3.2.3). The delivered data and order are the same, only later.
 //!
-//! NB-IoT without t-Reordering (no twoHARQ, no t-ReorderingExt): handled as t-Reordering
-//! = 0 ms, the behaviour TS 36.331 gives to ms0; with enableStatusReportSN-Gap the expiry
-//! triggers a STATUS report (detection of reception failure). **Reading, UNCONFIRMED**
-//! against the 36.322 text of §5.2.3 for NB-IoT.
+//! NB-IoT (checked in the 36.322 text): "the receiving side … shall behave such that the
+//! timer values of t-Reordering and t-StatusProhibit are 0, if not configured"
+//! (§5.1.3.2.1); pollPDU/pollByte counting does not apply (§5.2.2.1); t-Reordering expiry
+//! triggers a STATUS report only if enableStatusReportSN-Gap is configured (§5.2.3), so
+//! without it STATUS reports answer polls only.
 
 use super::pdu::{
     AmdPduRepr, FramingInfo, LiLength, Nack, SN10_MODULUS, SO_END_LAST_BYTE, SO_MAX, SegmentInfo,
@@ -47,6 +48,9 @@ pub struct RlcAmConfig {
     pub t_reordering: Option<TReordering>,
     /// t-StatusProhibit (0 for NB-IoT, where it is not signalled).
     pub t_status_prohibit: TStatusProhibit,
+    /// NB-IoT rules (§5.2.2.1, §5.2.3): no PDU/byte poll counters; reception failure
+    /// reported only with `enable_status_report_sn_gap`.
+    pub nb_iot: bool,
     /// enableStatusReportSN-Gap-r13 (NB-IoT).
     pub enable_status_report_sn_gap: bool,
     /// LI field length.
@@ -70,6 +74,7 @@ impl RlcAmConfig {
             max_retx_threshold: MaxRetxThreshold::new(4).unwrap_or_else(|_| unreachable_retx()),
             t_reordering: None,
             t_status_prohibit: TStatusProhibit::ZERO,
+            nb_iot: true,
             enable_status_report_sn_gap: false,
             li_length: LiLength::Eleven,
             max_sdus: 1024,
@@ -374,10 +379,36 @@ impl RlcAmEntity {
         self.vt_a == self.vt_s && self.sdus.is_empty() && self.retx.is_empty()
     }
 
-    /// Re-establishment (§5.4): reassemble what the receiving side can, discard the rest,
-    /// reset state variables and stop timers.
+    /// Re-establishment (§5.4): reassemble and deliver what the receiving side can from
+    /// AMD PDUs with SN < VR(MR), discard the rest, reset state variables, stop timers.
+    /// SDUs delivered here stay in the event queue.
     pub fn reestablish(&mut self, now: Instant) {
+        let mut sn = self.vr_r;
+        let mut gap = false;
+        for _ in 0..AM_WINDOW_SIZE {
+            if self.rx_complete(sn) {
+                if gap {
+                    // The SDU in progress lost a piece below this PDU.
+                    self.reasm.push(
+                        FramingInfo::WHOLE,
+                        &[],
+                        false,
+                        &mut self.events,
+                        &mut self.stats,
+                    );
+                    gap = false;
+                }
+                self.deliver(sn);
+            } else {
+                gap = true;
+            }
+            sn = (sn + 1) % MOD;
+        }
+        let events = std::mem::take(&mut self.events);
+        let stats = self.stats.clone();
         *self = RlcAmEntity::new(self.cfg.clone(), now);
+        self.events = events;
+        self.stats = stats;
     }
 
     // ------------------------------------------------------------------------------
@@ -435,7 +466,7 @@ impl RlcAmEntity {
     /// §5.2.2.1: decide the P bit for the PDU being sent.
     fn poll_after_tx(&mut self, new_pdu: bool) -> bool {
         let mut poll = std::mem::take(&mut self.poll_pending);
-        if new_pdu {
+        if new_pdu && !self.cfg.nb_iot {
             if self
                 .cfg
                 .poll_pdu
@@ -771,7 +802,9 @@ impl RlcAmEntity {
         if self.rx_off(sn) >= self.rx_off(self.vr_ms) {
             self.vr_ms = sn;
         }
-        if self.cfg.t_reordering.is_some() || self.cfg.enable_status_report_sn_gap {
+        // §5.2.3: detection of reception failure, except for an NB-IoT UE not configured
+        // with enableStatusReportSN-Gap.
+        if !self.cfg.nb_iot || self.cfg.enable_status_report_sn_gap {
             self.status_triggered = true;
         }
         if self.rx_off(self.vr_h) > self.rx_off(self.vr_ms) {
@@ -944,6 +977,58 @@ mod tests {
         }
         assert_eq!(a.poll_event(), Some(RlcEvent::MaxRetransmissions { sn: 0 }));
         assert!(t > t0);
+    }
+
+    #[test]
+    fn poll_pdu_counter_outside_nb_iot() {
+        let t0 = Instant::ZERO;
+        let c = RlcAmConfig {
+            nb_iot: false,
+            poll_pdu: Some(4),
+            ..cfg()
+        };
+        let mut a = RlcAmEntity::new(c, t0);
+        for _ in 0..10 {
+            a.handle_sdu(t0, Bytes::from_static(b"0123456789")).unwrap();
+        }
+        let polls: Vec<bool> = (0..10)
+            .map(|_| {
+                let p = pull(&mut a, t0, 12).unwrap();
+                AmdPduRepr::parse(&p, LiLength::Eleven).unwrap().0.poll
+            })
+            .collect();
+        // Every 4th PDU (pollPDU), and the last one (buffer empty).
+        assert_eq!(
+            polls,
+            [
+                false, false, false, true, false, false, false, true, false, true
+            ]
+        );
+    }
+
+    #[test]
+    fn reestablish_delivers_what_it_can() {
+        let t0 = Instant::ZERO;
+        let mut a = RlcAmEntity::new(cfg(), t0);
+        let mut b = RlcAmEntity::new(cfg(), t0);
+        for i in 0..4u8 {
+            a.handle_sdu(t0, Bytes::from(vec![i; 10])).unwrap();
+        }
+        let pdus: Vec<_> = (0..4).map(|_| pull(&mut a, t0, 12).unwrap()).collect();
+        // SN 0 lost: SNs 1..3 wait in the reception buffer.
+        for p in &pdus[1..] {
+            b.handle_pdu(t0, p);
+        }
+        assert_eq!(b.poll_event(), None);
+        b.reestablish(t0);
+        let got: Vec<_> = std::iter::from_fn(|| b.poll_event()).collect();
+        assert_eq!(
+            got,
+            (1..4u8)
+                .map(|i| RlcEvent::Sdu(Bytes::from(vec![i; 10])))
+                .collect::<Vec<_>>()
+        );
+        assert_eq!(b.poll_timeout(), None);
     }
 
     #[test]
