@@ -7,12 +7,18 @@
 //! - MAC control elements (§6.1.3): Timing Advance Command (§6.1.3.5), C-RNTI (§6.1.3.2),
 //!   UE Contention Resolution Identity (§6.1.3.4), Short BSR (§6.1.3.1; NB-IoT: LCG 0),
 //!   Data Volume and Power Headroom Report, DPR (§6.1.3.10; in NB-IoT Msg3 it is the first
-//!   octet in front of the CCCH SDU, under the CCCH subheader).
+//!   octet in front of the CCCH SDU, under the CCCH subheader), and the Rel-17 IoT-NTN
+//!   Timing Advance Report (§6.1.3.20, UL LCID 01111, `R R TA(14)`).
 //! - Random Access Response (§6.1.5, §6.2.2, §6.2.3): `E T RAPID(6)` / `E T R R BI(4)`
 //!   subheaders, then 6-octet MAC RARs.
 //!
-//! Not implemented (could not be checked against the 36.321 Rel-17 text here): the IoT-NTN
-//! Timing Advance Report and Differential Koffset MAC CEs and their LCIDs/eLCIDs.
+//! Sources: the 36.321 text itself could not be read here. LCID values, fixed CE sizes,
+//! the Buffer Size and DV tables, the NB-IoT RAR layout and the Timing Advance Report
+//! layout/LCID were cross-checked against an independent implementation of 36.321
+//! (Wireshark's `packet-mac-lte.c` value tables, read for facts only); the NB-IoT RAR
+//! grant content against TS 36.213 §16.3.3 text. Not implemented: the IoT-NTN
+//! Differential Koffset MAC CE (its DL LCID/eLCID and layout were not found in any source
+//! available here).
 
 use thiserror::Error;
 
@@ -98,6 +104,8 @@ pub enum UlLcid {
     Ccch,
     /// 00001–01010: a logical channel.
     Channel(u8),
+    /// 01111: Timing Advance Report (2 octets), Rel-17 IoT NTN.
+    TimingAdvanceReport,
     /// 11010: Power Headroom Report (1 octet).
     PowerHeadroomReport,
     /// 11011: C-RNTI (2 octets).
@@ -120,6 +128,7 @@ impl UlLcid {
         match v {
             0 => UlLcid::Ccch,
             1..=10 => UlLcid::Channel(v),
+            15 => UlLcid::TimingAdvanceReport,
             26 => UlLcid::PowerHeadroomReport,
             27 => UlLcid::CRnti,
             28 => UlLcid::TruncatedBsr,
@@ -134,6 +143,7 @@ impl UlLcid {
         match self {
             UlLcid::Ccch => 0,
             UlLcid::Channel(v) | UlLcid::Unknown(v) => v & 0x1f,
+            UlLcid::TimingAdvanceReport => 15,
             UlLcid::PowerHeadroomReport => 26,
             UlLcid::CRnti => 27,
             UlLcid::TruncatedBsr => 28,
@@ -163,6 +173,7 @@ pub fn fixed_ce_len(dir: LinkDirection, lcid: u8) -> Option<usize> {
             _ => None,
         },
         LinkDirection::Uplink => match UlLcid::from_bits(lcid) {
+            UlLcid::TimingAdvanceReport => Some(2),
             UlLcid::PowerHeadroomReport => Some(1),
             UlLcid::CRnti => Some(2),
             UlLcid::TruncatedBsr | UlLcid::ShortBsr => Some(1),
@@ -429,8 +440,13 @@ impl ShortBsr {
     }
 }
 
+/// Upper bounds in bytes of the Data Volume levels of the DPR (Table 6.1.3.10-1): index i
+/// means `DV_BOUNDS[i-1] < DV ≤ DV_BOUNDS[i]`, index 15 means DV > 1500.
+pub const DV_BOUNDS: [u32; 15] = [
+    0, 10, 14, 19, 26, 36, 49, 67, 91, 125, 171, 234, 321, 768, 1500,
+];
+
 /// Data Volume and Power Headroom Report, DPR (§6.1.3.10): `R R PH(2) DV(4)`.
-/// The DV index table (Table 6.1.3.10-1) is not reproduced: the index is carried as is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub struct Dpr {
     /// Power Headroom level (0…3), Table 6.1.3.10-2 / TS 36.133.
@@ -440,6 +456,16 @@ pub struct Dpr {
 }
 
 impl Dpr {
+    /// The DPR for `bytes` of data and power headroom level `ph` (0…3).
+    pub fn for_bytes(ph: u8, bytes: usize) -> Self {
+        let b = u32::try_from(bytes).unwrap_or(u32::MAX);
+        let idx = DV_BOUNDS.iter().position(|&ub| b <= ub).unwrap_or(15);
+        Dpr {
+            ph: ph & 0x03,
+            dv: idx as u8,
+        }
+    }
+
     /// Parses the 1-octet body (R bits ignored).
     pub fn parse(b: &[u8]) -> Result<Self, MacPduError> {
         let v = *b.first().ok_or(MacPduError::Truncated)?;
@@ -457,6 +483,34 @@ impl Dpr {
     }
 }
 
+/// Timing Advance Report MAC CE (§6.1.3.20, Rel-17 IoT NTN): `R R TA(14)`, 2 octets. The
+/// TA field carries the UE's timing advance in ms (subframes), rounded up — by analogy
+/// with TS 38.321 §6.1.3.56 (15 kHz slots); the LTE unit is **UNCONFIRMED**.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct TimingAdvanceReport {
+    /// Timing Advance (0…16383).
+    pub ta: u16,
+}
+
+impl TimingAdvanceReport {
+    /// Parses the 2-octet body (R bits ignored).
+    pub fn parse(b: &[u8]) -> Result<Self, MacPduError> {
+        match b {
+            [hi, lo, ..] => Ok(TimingAdvanceReport {
+                ta: u16::from_be_bytes([*hi, *lo]) & 0x3fff,
+            }),
+            _ => Err(MacPduError::Truncated),
+        }
+    }
+    /// The 2-octet body.
+    pub fn emit(&self) -> Result<[u8; 2], MacPduError> {
+        if self.ta > 0x3fff {
+            return Err(MacPduError::OutOfRange("TA report"));
+        }
+        Ok(self.ta.to_be_bytes())
+    }
+}
+
 // ---------------------------------------------------------------------------------------
 // Random Access Response
 // ---------------------------------------------------------------------------------------
@@ -469,8 +523,8 @@ pub struct NbRarGrant {
     pub spacing_15khz: bool,
     /// Subcarrier indication I_sc (0…63).
     pub subcarrier_indication: u8,
-    /// Scheduling delay I_delay (0…3): k0 = 12, 16, 32, 64 ms for 0…3 (Table 16.3.3? /
-    /// §16.5.1; k0 = 12 for I_delay = 0 is quoted in §16.3.3).
+    /// Scheduling delay I_delay (0…3): k0 = 12 for 0 (§16.3.3), else 16, 32, 64 as in
+    /// Table 16.5.1-1.
     pub scheduling_delay: u8,
     /// Msg3 repetition number index (0…7).
     pub msg3_repetitions: u8,
@@ -499,10 +553,9 @@ impl NbRarGrant {
     }
 }
 
-/// One NB-IoT MAC RAR (6 octets). Layout: `R(1) TA(11) UL Grant(15) R(5) Temporary
-/// C-RNTI(16)`. The 11-bit TA, the 15-bit grant and the 48-bit total are confirmed (36.321
-/// §6.2.3, 36.213 §16.3.3); the position of the 5 reserved bits after the grant is
-/// **UNCONFIRMED** (figure 6.1.5-3b not read).
+/// One NB-IoT MAC RAR (6 octets, figure 6.1.5-3b): `R(1) TA(11) UL Grant(15) R(5)
+/// Temporary C-RNTI(16)` — the grant occupies the first 15 bits of the LTE 20-bit UL Grant
+/// position, followed by 5 padding bits (as Wireshark's dissector reads it).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub struct NbRar {
     /// Timing Advance Command T_A (0…1282 for NB-IoT; 11 bits), N_TA = T_A·16 Ts.
@@ -614,6 +667,7 @@ pub fn fuzz_decode_mac(data: &[u8]) {
                 let _ = parse_contention_resolution_identity(e.payload);
                 let _ = ShortBsr::parse(e.payload);
                 let _ = Dpr::parse(e.payload);
+                let _ = TimingAdvanceReport::parse(e.payload);
             }
         }
     }
@@ -755,6 +809,38 @@ mod tests {
         assert_eq!(ShortBsr::for_bytes(0, 1132).buffer_size_index, 31);
         assert_eq!(ShortBsr::for_bytes(0, 1133).buffer_size_index, 32);
         assert_eq!(ShortBsr::for_bytes(0, 150_001).buffer_size_index, 63);
+        assert_eq!(Dpr::for_bytes(1, 100), Dpr { ph: 1, dv: 9 });
+        assert_eq!(Dpr::for_bytes(0, 2000).dv, 15);
+    }
+
+    /// UL PDU with a Timing Advance Report (LCID 01111, fixed 2 octets) and a C-RNTI CE.
+    #[test]
+    fn timing_advance_report() {
+        let bytes = [
+            // R F2 E=1 LCID=01111 (Timing Advance Report)
+            0b0_0_1_01111,
+            // R F2 E=0 LCID=11011 (C-RNTI), last
+            0b0_0_0_11011,
+            // R R | TA = 00 0010 0001 1101 (541)
+            0b00_000010,
+            0b0001_1101,
+            // C-RNTI 0x4601
+            0x46,
+            0x01,
+        ];
+        let p = MacPduRepr::parse(&bytes, LinkDirection::Uplink).unwrap();
+        assert_eq!(
+            TimingAdvanceReport::parse(p.elements[0].payload).unwrap(),
+            TimingAdvanceReport { ta: 541 }
+        );
+        assert_eq!(parse_c_rnti(p.elements[1].payload).unwrap(), 0x4601);
+        assert_eq!(
+            TimingAdvanceReport { ta: 541 }.emit().unwrap(),
+            [0x02, 0x1d]
+        );
+        let mut out = Vec::new();
+        p.emit(LinkDirection::Uplink, 6, &mut out).unwrap();
+        assert_eq!(out, bytes);
     }
 
     #[test]

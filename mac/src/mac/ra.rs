@@ -5,8 +5,8 @@
 //!
 //! Timing, all on the UE's own absolute time (the `now` it is given):
 //! - RA Response window (§5.1.4): starts at the end of the last preamble repetition plus
-//!   4 subframes (41 when NPRACH repetitions ≥ 64; configurable as
-//!   [`RaConfig::rar_window_delay`]), lasts ra-ResponseWindowSize. **NTN**: the start is
+//!   a few subframes (4, or 41 when NPRACH repetitions ≥ 64 — recalled, **UNCONFIRMED**;
+//!   configurable as [`RaConfig::rar_window_delay`]), lasts ra-ResponseWindowSize. **NTN**: the start is
 //!   further delayed by the UE–eNB RTT = UE TA + K_mac (ntn-reference.md §4.4, from the NR
 //!   38.321/38.213 text; the 36.321 Rel-17 wording is **UNCONFIRMED** here). Without it a
 //!   GEO RAR (≈ 541 ms round trip) arrives long after the window closed.
@@ -19,7 +19,7 @@
 //! - Preamble retransmission with power ramping (§5.1.3: PREAMBLE_RECEIVED_TARGET_POWER =
 //!   initial + (counter − 1)·step on CE level 0, PCMAX on higher levels), CE-level
 //!   escalation after maxNumPreambleAttemptCE (§5.1.1/§5.1.2), backoff drawn uniformly in
-//!   [0, BI] (§5.1.4, BI values of Table 7.2-1; the NB-IoT table is **UNCONFIRMED**), and
+//!   [0, BI] (§5.1.4, NB-IoT Backoff Parameter values [`BACKOFF_NB_MS`]), and
 //!   failure after preambleTransMax-CE attempts (§5.1.4: "indicate a Random Access problem
 //!   to upper layers").
 
@@ -30,13 +30,15 @@ use super::pdu::{
 use ntn_types::{Duration, Instant};
 use std::collections::VecDeque;
 
-/// Backoff Parameter values of TS 36.321 Table 7.2-1, in ms (index 13–15 reserved → 960).
-pub const BACKOFF_MS: [u32; 16] = [
-    0, 10, 20, 30, 40, 60, 80, 120, 160, 240, 320, 480, 960, 960, 960, 960,
+/// NB-IoT Backoff Parameter values (TS 36.321 §7.2), in ms; reserved indices 13–15 are
+/// treated as the largest value. Cross-checked with Wireshark's NB-IoT BI table.
+pub const BACKOFF_NB_MS: [u32; 16] = [
+    0, 256, 512, 1024, 2048, 4096, 8192, 16384, 32768, 65536, 131072, 262144, 524288, 524288,
+    524288, 524288,
 ];
 
-/// k0 of the NB-IoT RAR grant for I_delay = 0…3 (TS 36.213 Table 16.5.1-x: 12, 16, 32, 64
-/// ms; only k0 = 12 for I_delay = 0 is quoted in §16.3.3 — the others are **UNCONFIRMED**).
+/// k0 of the NB-IoT RAR grant for I_delay = 0…3, in ms: 12 for I_delay = 0 (TS 36.213
+/// §16.3.3, read), 16, 32, 64 otherwise (Table 16.5.1-1, as used for DCI N0).
 pub const RAR_K0_MS: [i64; 4] = [12, 16, 32, 64];
 
 /// NTN timing known to the UE (SIB31-NB: k-Offset-r17, k-Mac-r17).
@@ -259,7 +261,7 @@ impl RaProcedure {
             return;
         };
         if let Some(bi) = rar.backoff_indicator {
-            self.backoff = Duration::from_millis(i64::from(BACKOFF_MS[usize::from(bi & 0x0f)]));
+            self.backoff = Duration::from_millis(i64::from(BACKOFF_NB_MS[usize::from(bi & 0x0f)]));
         }
         if now < start || now > end {
             self.stats.rars_ignored += 1;
