@@ -426,6 +426,9 @@ impl RlcAmEntity {
 
     fn build_new(&mut self, now: Instant, grant: usize, v: &mut Vec<u8>) {
         if self.window_stalled() {
+            if !self.sdus.is_empty() {
+                self.stats.window_stalls += 1;
+            }
             return;
         }
         let Some(field) = self

@@ -76,6 +76,8 @@ pub struct RlcStats {
     pub status_invalid: u64,
     /// Bytes of PDUs handed to the lower layer.
     pub bytes_tx: u64,
+    /// AM: transmit opportunities with new data left unused because the window was full.
+    pub window_stalls: u64,
 }
 
 /// Bytes waiting to be sent, for buffer status reporting (TS 36.321 §5.4.5, TS 36.322 §4.5).
