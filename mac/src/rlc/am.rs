@@ -729,6 +729,12 @@ impl RlcAmEntity {
             Some(seg) => (usize::from(seg.so), seg.lsf),
             None => (0, true),
         };
+        // The SO field has 15 bits, so no AMD PDU data field goes past byte 32767: a
+        // segment claiming otherwise is invalid (§5.5.1) and would only cost memory.
+        if so + data.len() > usize::from(SO_MAX) + 1 {
+            self.stats.malformed += 1;
+            return;
+        }
         let in_window = self.rx_off(x) < AM_WINDOW_SIZE;
         let dup = !in_window
             || self.rx[usize::from(x)]
