@@ -66,12 +66,10 @@ impl RlcAmConfig {
     /// maxRetxThreshold t4, t-Reordering released, enableStatusReportSN-Gap disabled.
     pub fn nb_iot_default() -> Self {
         RlcAmConfig {
-            // Both values are in the RRC tables (checked by the timers tests).
-            t_poll_retransmit: TPollRetransmit::from_ms(25000)
-                .unwrap_or_else(|_| unreachable_timer()),
+            t_poll_retransmit: TPollRetransmit::NB_SRB1_DEFAULT,
             poll_pdu: None,
             poll_byte: None,
-            max_retx_threshold: MaxRetxThreshold::new(4).unwrap_or_else(|_| unreachable_retx()),
+            max_retx_threshold: MaxRetxThreshold::T4,
             t_reordering: None,
             t_status_prohibit: TStatusProhibit::ZERO,
             nb_iot: true,
@@ -81,16 +79,6 @@ impl RlcAmConfig {
             max_sdu_len: 9000,
         }
     }
-}
-
-#[cold]
-fn unreachable_timer() -> TPollRetransmit {
-    // 25000 ms is ms25000 of T-PollRetransmit-NB-r13.
-    unreachable!("25000 ms is a T-PollRetransmit-NB-r13 value")
-}
-#[cold]
-fn unreachable_retx() -> MaxRetxThreshold {
-    unreachable!("4 is maxRetxThreshold t4")
 }
 
 /// A transmitted AMD PDU awaiting acknowledgement: its data field and framing.

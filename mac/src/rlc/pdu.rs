@@ -182,7 +182,7 @@ fn check_lis(lis: &[u16], data_len: usize) -> Result<(), PduError> {
 }
 
 /// Splits a data field into its elements by the LIs (the last element takes the rest).
-/// The LIs must have passed [`check_lis`].
+/// Lengths past the end are clamped, so any LIs are safe; parsed LIs always fit.
 pub fn split_data_field<'a>(data: &'a [u8], lis: &[u16]) -> Vec<&'a [u8]> {
     let mut out = Vec::with_capacity(lis.len() + 1);
     let mut rest = data;

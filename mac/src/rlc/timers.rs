@@ -74,6 +74,9 @@ fn checked(name: &'static str, table: &[u32], ms: u32) -> Result<Duration, Confi
 pub struct TPollRetransmit(Duration);
 
 impl TPollRetransmit {
+    /// ms25000 of T-PollRetransmit-NB-r13: the NB-IoT SRB1 default (TS 36.331 §9.2.1.1).
+    pub const NB_SRB1_DEFAULT: TPollRetransmit = TPollRetransmit(Duration::from_millis(25000));
+
     /// From milliseconds, checked against the LTE and NB-IoT enumerations.
     pub fn from_ms(ms: u32) -> Result<Self, ConfigError> {
         checked("t-PollRetransmit", T_POLL_RETRANSMIT_MS, ms)
@@ -123,6 +126,9 @@ impl TStatusProhibit {
 pub struct MaxRetxThreshold(u32);
 
 impl MaxRetxThreshold {
+    /// t4: the NB-IoT SRB1 default (TS 36.331 §9.2.1.1).
+    pub const T4: MaxRetxThreshold = MaxRetxThreshold(4);
+
     /// From the number of retransmissions (t1 = 1 … t32 = 32).
     pub fn new(n: u32) -> Result<Self, ConfigError> {
         if MAX_RETX_THRESHOLD.contains(&n) {
@@ -153,5 +159,10 @@ mod tests {
         assert!(TReordering::from_ms(105).is_err());
         assert!(MaxRetxThreshold::new(5).is_err());
         assert_eq!(MaxRetxThreshold::new(32).unwrap().get(), 32);
+        assert_eq!(
+            TPollRetransmit::from_ms(25000).unwrap(),
+            TPollRetransmit::NB_SRB1_DEFAULT
+        );
+        assert_eq!(MaxRetxThreshold::new(4).unwrap(), MaxRetxThreshold::T4);
     }
 }
