@@ -7,9 +7,8 @@
 //! t-StatusProhibit (§7.3). All SN comparisons are made on offsets from VT(A) or VR(R)
 //! modulo 1024, as §7.1 prescribes.
 //!
-//! Deviation kept on purpose: SDUs are reassembled from complete AMD PDUs once VR(R) has
-//! passed them; the spec also allows delivering from the in-sequence byte segments of the
-//! PDU at VR(R) (§5.1.3.2.3). The delivered data and order are the same, only later.
+//! SDUs are reassembled from the AMD PDUs below VR(R) and from the in-sequence byte
+//! segments (the received prefix) of the AMD PDU at VR(R), as §5.1.3.2.3 says.
 //!
 //! NB-IoT (checked in the 36.322 text): "the receiving side … shall behave such that the
 //! timer values of t-Reordering and t-StatusProhibit are 0, if not configured"
@@ -19,7 +18,7 @@
 
 use super::pdu::{
     AmdPduRepr, FramingInfo, LiLength, Nack, SN10_MODULUS, SO_END_LAST_BYTE, SO_MAX, SegmentInfo,
-    StatusPduRepr, is_am_data_pdu, split_data_field,
+    StatusPduRepr, is_am_data_pdu,
 };
 use super::reassembly::Reassembler;
 use super::segmentation::SduQueue;
@@ -221,6 +220,8 @@ pub struct RlcAmEntity {
     t_status_prohibit: Option<Instant>,
     status_triggered: bool,
     pending_polls: Vec<u16>,
+    /// (SN, bytes) of the AMD PDU at VR(R) already reassembled from its prefix.
+    consumed: Option<(u16, usize)>,
     reasm: Reassembler,
     // ---- outputs ----
     events: VecDeque<RlcEvent>,
@@ -251,6 +252,7 @@ impl RlcAmEntity {
             t_status_prohibit: None,
             status_triggered: false,
             pending_polls: Vec::new(),
+            consumed: None,
             reasm: Reassembler::default(),
             events: VecDeque::new(),
             stats: RlcStats::default(),
@@ -770,6 +772,9 @@ impl RlcAmEntity {
                 self.vr_ms = self.vr_r;
             }
         }
+        if x == self.vr_r || self.rx[usize::from(self.vr_r)].is_some() {
+            self.deliver_prefix();
+        }
         if self.t_reordering.is_some() {
             let ox = self.rx_off(self.vr_x);
             if self.vr_x == self.vr_r || (ox > AM_WINDOW_SIZE) {
@@ -823,26 +828,75 @@ impl RlcAmEntity {
         }
     }
 
+    /// Reassembles the rest of the complete AMD PDU `sn` (from where
+    /// [`Self::deliver_prefix`] stopped, if it started on it) and drops it from the buffer.
     fn deliver(&mut self, sn: u16) {
         let Some(p) = self.rx[usize::from(sn)].take() else {
             return;
         };
-        // Rebuild the LIs from the boundary set; boundaries at 0 or the end carry no LI.
-        let total = p.total.unwrap_or(p.data.len()).min(p.data.len());
-        let data = &p.data[..total];
-        let mut lis = Vec::new();
-        let mut prev = 0usize;
-        for &b in p.bounds.iter().filter(|&&b| b > 0 && b < total) {
-            lis.push(u16::try_from(b - prev).unwrap_or(u16::MAX));
-            prev = b;
-        }
-        let fi = FramingInfo {
-            starts_sdu: p.starts_sdu.unwrap_or(true),
-            ends_sdu: p.ends_sdu.unwrap_or(true),
+        let start = match self.consumed.take() {
+            Some((s, c)) if s == sn => c,
+            _ => 0,
         };
-        let elems = split_data_field(data, &lis);
-        self.reasm
-            .push(fi, &elems, true, &mut self.events, &mut self.stats);
+        let total = p.total.unwrap_or(p.data.len()).min(p.data.len());
+        self.push_pieces(&p, start, total, p.ends_sdu.unwrap_or(true));
+    }
+
+    /// §5.1.3.2.3: delivers the SDUs that end inside the in-sequence byte segments
+    /// (the received prefix) of the AMD PDU at VR(R), before the PDU is complete.
+    fn deliver_prefix(&mut self) {
+        let sn = self.vr_r;
+        let Some(p) = self.rx[usize::from(sn)].take() else {
+            return;
+        };
+        let start = match self.consumed {
+            Some((s, c)) if s == sn => c,
+            _ => 0,
+        };
+        if let Some(&(0, prefix_end)) = p.have.first().filter(|h| h.1 > start) {
+            // The last known SDU end within the prefix (BTreeSet::range panics on an
+            // inverted range: prefix_end > start is checked above).
+            if let Some(&cut) = p.bounds.range(start + 1..=prefix_end).next_back() {
+                self.push_pieces(&p, start, cut, true);
+                self.consumed = Some((sn, cut));
+            }
+        }
+        self.rx[usize::from(sn)] = Some(p);
+    }
+
+    /// Feeds bytes [start, end) of `p` to the reassembler, split at the known SDU ends.
+    /// `end_is_sdu_end` tells whether `end` closes an SDU.
+    fn push_pieces(&mut self, p: &RxPdu, start: usize, end: usize, end_is_sdu_end: bool) {
+        if end <= start {
+            return;
+        }
+        let mut cur = start;
+        // start < end, so the range is well formed.
+        let cuts: Vec<usize> = p
+            .bounds
+            .range(start + 1..end)
+            .copied()
+            .chain(std::iter::once(end))
+            .collect();
+        for b in cuts {
+            if b <= cur || b > p.data.len() {
+                continue;
+            }
+            let starts = if cur == 0 {
+                p.starts_sdu.unwrap_or(true)
+            } else {
+                true
+            };
+            let ends = b < end || end_is_sdu_end;
+            self.reasm.push_piece(
+                &p.data[cur..b],
+                starts,
+                ends,
+                &mut self.events,
+                &mut self.stats,
+            );
+            cur = b;
+        }
     }
 
     /// Builds a STATUS PDU for [VR(R), VR(MS)) that fits `grant` (§5.2.3, §6.2.1.6): when
@@ -954,6 +1008,45 @@ mod tests {
         a.handle_pdu(t1, &st2);
         assert!(a.is_idle());
         assert_eq!(a.poll_timeout(), None);
+    }
+
+    /// §5.1.3.2.3: an SDU that ends inside the received prefix of the AMD PDU at VR(R) is
+    /// delivered before the rest of that PDU arrives.
+    #[test]
+    fn prefix_of_pdu_at_vr_r_is_delivered_early() {
+        let t0 = Instant::ZERO;
+        let mut a = RlcAmEntity::new(cfg(), t0);
+        let mut b = RlcAmEntity::new(cfg(), t0);
+        a.handle_sdu(t0, Bytes::from(vec![1u8; 4])).unwrap();
+        a.handle_sdu(t0, Bytes::from(vec![2u8; 8])).unwrap();
+        // One AMD PDU: 2 + 2 (one LI) + 12 bytes.
+        let p = pull(&mut a, t0, 16).unwrap();
+        assert_eq!(
+            AmdPduRepr::parse(&p, LiLength::Eleven).unwrap().0.lis,
+            vec![4]
+        );
+        // Lost; the receiver NACKs it; the retransmission is split into 10-byte segments.
+        let st = StatusPduRepr {
+            ack_sn: 1,
+            nacks: vec![Nack { sn: 0, so: None }],
+        };
+        let mut sb = Vec::new();
+        st.emit(&mut sb).unwrap();
+        a.handle_pdu(t0, &sb);
+        let s1 = pull(&mut a, t0, 10).unwrap(); // SO 0..6: SDU 1 (4) + 2 bytes of SDU 2
+        let s2 = pull(&mut a, t0, 20).unwrap(); // SO 6..12
+        b.handle_pdu(t0, &s1);
+        assert_eq!(
+            b.poll_event(),
+            Some(RlcEvent::Sdu(Bytes::from(vec![1u8; 4])))
+        );
+        assert_eq!(b.poll_event(), None);
+        b.handle_pdu(t0, &s2);
+        assert_eq!(
+            b.poll_event(),
+            Some(RlcEvent::Sdu(Bytes::from(vec![2u8; 8])))
+        );
+        assert_eq!(b.stats().sdus_delivered, 2);
     }
 
     #[test]

@@ -32,30 +32,43 @@ impl Reassembler {
         for (i, e) in elems.iter().enumerate() {
             let starts = i > 0 || fi.starts_sdu;
             let ends = i + 1 < n || fi.ends_sdu;
-            let buf = if starts {
-                if self.partial.take().is_some() {
-                    stats.sdus_discarded += 1;
-                }
-                e.to_vec()
-            } else {
-                match self.partial.take() {
-                    Some(mut p) => {
-                        p.extend_from_slice(e);
-                        p
-                    }
-                    None => {
-                        // The start of this SDU was lost: drop its remainder.
-                        stats.sdus_discarded += 1;
-                        continue;
-                    }
-                }
-            };
-            if ends {
-                stats.sdus_delivered += 1;
-                events.push_back(RlcEvent::Sdu(Bytes::from(buf)));
-            } else {
-                self.partial = Some(buf);
+            self.push_piece(e, starts, ends, events, stats);
+        }
+    }
+
+    /// Feeds one piece of an SDU: `starts` when it is the SDU's first byte, `ends` when it
+    /// holds its last byte.
+    pub(crate) fn push_piece(
+        &mut self,
+        piece: &[u8],
+        starts: bool,
+        ends: bool,
+        events: &mut VecDeque<RlcEvent>,
+        stats: &mut RlcStats,
+    ) {
+        let buf = if starts {
+            if self.partial.take().is_some() {
+                stats.sdus_discarded += 1;
             }
+            piece.to_vec()
+        } else {
+            match self.partial.take() {
+                Some(mut p) => {
+                    p.extend_from_slice(piece);
+                    p
+                }
+                None => {
+                    // The start of this SDU was lost: drop its remainder.
+                    stats.sdus_discarded += 1;
+                    return;
+                }
+            }
+        };
+        if ends {
+            stats.sdus_delivered += 1;
+            events.push_back(RlcEvent::Sdu(Bytes::from(buf)));
+        } else {
+            self.partial = Some(buf);
         }
     }
 }
