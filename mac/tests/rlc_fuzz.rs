@@ -74,3 +74,124 @@ fn entities_survive_garbage_and_mutations() {
     println!("tx {:?}\nrx {:?}", tx.stats(), rx.stats());
     assert!(tx.stats().pdus_tx > 100);
 }
+
+mod structured {
+    use bytes::BytesMut;
+    use ntn_mac::rlc::am::{RlcAmConfig, RlcAmEntity};
+    use ntn_mac::rlc::pdu::{
+        AmdPduRepr, FramingInfo, LiLength, Nack, SegmentInfo, StatusPduRepr, UmSnLength, UmdPduRepr,
+    };
+    use ntn_mac::rlc::timers::TReordering;
+    use ntn_mac::rlc::um::{RlcUmConfig, RlcUmEntity};
+    use ntn_types::{Duration, Instant};
+    use proptest::prelude::*;
+
+    /// Well-formed but adversarial PDUs: any SN, segment flags, SO, LIs, polls, STATUS
+    /// PDUs with any ACK/NACK/SO values. The entities must not panic and must keep their
+    /// invariants (delivered bytes never exceed received bytes).
+    #[derive(Debug, Clone)]
+    enum Op {
+        Amd(u16, bool, u8, Option<(bool, u16)>, Vec<u16>, usize),
+        Status(u16, Vec<(u16, Option<(u16, u16)>)>),
+        Tick(u16),
+        Pull(usize),
+    }
+
+    fn op() -> impl Strategy<Value = Op> {
+        prop_oneof![
+            (
+                0u16..1024,
+                any::<bool>(),
+                0u8..4,
+                proptest::option::of((any::<bool>(), 0u16..300)),
+                proptest::collection::vec(1u16..40, 0..4),
+                1usize..40
+            )
+                .prop_map(|(sn, p, fi, seg, lis, tail)| Op::Amd(sn, p, fi, seg, lis, tail)),
+            (
+                0u16..1024,
+                proptest::collection::vec(
+                    (0u16..1024, proptest::option::of((0u16..400, 0u16..0x8000))),
+                    0..5
+                )
+            )
+                .prop_map(|(a, n)| Op::Status(a, n)),
+            (0u16..300).prop_map(Op::Tick),
+            (0usize..200).prop_map(Op::Pull),
+        ]
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig { cases: 512, ..ProptestConfig::default() })]
+        #[test]
+        fn adversarial_pdus_never_panic(ops in proptest::collection::vec(op(), 1..80)) {
+            let mut now = Instant::ZERO;
+            let cfg = RlcAmConfig {
+                t_reordering: Some(TReordering::from_ms(20).unwrap()),
+                ..RlcAmConfig::nb_iot_default()
+            };
+            let mut am = RlcAmEntity::new(cfg, now);
+            let mut um = RlcUmEntity::new(
+                RlcUmConfig::new(UmSnLength::Ten, Some(TReordering::from_ms(20).unwrap())),
+                now,
+            );
+            for i in 0..5u8 {
+                am.handle_sdu(now, bytes::Bytes::from(vec![i; 30])).unwrap();
+            }
+            let mut received = 0usize;
+            for o in ops {
+                match o {
+                    Op::Amd(sn, poll, fi, seg, lis, tail) => {
+                        let r = AmdPduRepr {
+                            poll,
+                            fi: FramingInfo::from_bits(fi),
+                            sn,
+                            segment: seg.map(|(lsf, so)| SegmentInfo { lsf, so }),
+                            lis: lis.clone(),
+                        };
+                        let mut v = Vec::new();
+                        r.emit(LiLength::Eleven, &mut v).unwrap();
+                        let n = lis.iter().map(|&l| usize::from(l)).sum::<usize>() + tail;
+                        v.resize(v.len() + n, 0xab);
+                        received += n;
+                        am.handle_pdu(now, &v);
+                        let u = UmdPduRepr { sn, fi: FramingInfo::from_bits(fi), lis };
+                        let mut w = Vec::new();
+                        u.emit(UmSnLength::Ten, LiLength::Eleven, &mut w).unwrap();
+                        w.resize(w.len() + n, 0xcd);
+                        um.handle_pdu(now, &w);
+                    }
+                    Op::Status(ack, nacks) => {
+                        let s = StatusPduRepr {
+                            ack_sn: ack,
+                            nacks: nacks
+                                .into_iter()
+                                .map(|(sn, so)| Nack { sn, so: so.map(|(a, b)| (a.min(b), a.max(b))) })
+                                .collect(),
+                        };
+                        let mut v = Vec::new();
+                        s.emit(&mut v).unwrap();
+                        am.handle_pdu(now, &v);
+                    }
+                    Op::Tick(ms) => {
+                        now += Duration::from_millis(i64::from(ms));
+                        am.handle_timeout(now);
+                        um.handle_timeout(now);
+                    }
+                    Op::Pull(g) => {
+                        let mut o = BytesMut::new();
+                        am.pull_pdu(now, g, &mut o);
+                    }
+                }
+                let mut delivered = 0usize;
+                while let Some(e) = am.poll_event() {
+                    if let ntn_mac::rlc::RlcEvent::Sdu(s) = e {
+                        delivered += s.len();
+                    }
+                }
+                prop_assert!(delivered <= received);
+                while um.poll_event().is_some() {}
+            }
+        }
+    }
+}
