@@ -335,6 +335,19 @@ fn geo_fails_when_contention_timer_is_not_extended() {
 }
 
 #[test]
+fn sib31_ranges() {
+    let t = NtnTiming::from_sib31(560, Some(20)).unwrap();
+    assert_eq!((t.k_offset, t.k_mac), (GEO.k_offset, GEO.k_mac));
+    assert_eq!(
+        NtnTiming::from_sib31(30, None).unwrap().k_mac,
+        Duration::ZERO
+    );
+    assert!(NtnTiming::from_sib31(1024, None).is_none());
+    assert!(NtnTiming::from_sib31(0, Some(0)).is_none());
+    assert!(NtnTiming::from_sib31(0, Some(513)).is_none());
+}
+
+#[test]
 fn deterministic() {
     let a = run(
         GEO,

@@ -41,7 +41,9 @@ pub const BACKOFF_NB_MS: [u32; 16] = [
 /// §16.3.3, read), 16, 32, 64 otherwise (Table 16.5.1-1, as used for DCI N0).
 pub const RAR_K0_MS: [i64; 4] = [12, 16, 32, 64];
 
-/// NTN timing known to the UE (SIB31-NB: k-Offset-r17, k-Mac-r17).
+/// NTN timing known to the UE (SystemInformationBlockType31, TS 36.331 §6.3.1:
+/// k-Offset-r17 INTEGER (0..1023) "Unit in ms"; k-Mac-r17 INTEGER (1..512) "Unit in ms",
+/// absent ⇒ 0).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct NtnTiming {
     /// K_offset (cell specific), as a time (1 ms subframes).
@@ -54,6 +56,22 @@ pub struct NtnTiming {
     pub contention_timer_extension: bool,
     /// Add K_offset to the Msg3 timing.
     pub msg3_k_offset: bool,
+}
+
+impl NtnTiming {
+    /// From the SIB31 fields, with every NTN rule applied; `None` if out of range.
+    pub fn from_sib31(k_offset_ms: u16, k_mac_ms: Option<u16>) -> Option<Self> {
+        if k_offset_ms > 1023 || k_mac_ms.is_some_and(|k| !(1..=512).contains(&k)) {
+            return None;
+        }
+        Some(NtnTiming {
+            k_offset: Duration::from_millis(i64::from(k_offset_ms)),
+            k_mac: Duration::from_millis(i64::from(k_mac_ms.unwrap_or(0))),
+            rar_window_offset: true,
+            contention_timer_extension: true,
+            msg3_k_offset: true,
+        })
+    }
 }
 
 /// RA configuration (RACH-ConfigCommon-NB, NPRACH-Parameters-NB).
