@@ -172,7 +172,9 @@ impl Satellite {
             Sgp4Mode::Wgs84 => 6_378_137.0,
         };
         if r.length() < earth_radius_m {
-            return Err(fail("the satellite has decayed (position below the Earth's surface)"));
+            return Err(fail(
+                "the satellite has decayed (position below the Earth's surface)",
+            ));
         }
         Ok(StateVector::new(r, v))
     }
