@@ -15,7 +15,13 @@
 //! reproduces what `parse` saw; typed getters read the known ones. Unknown message types
 //! decode to `Unknown` variants.
 //!
-//! Not here yet: procedures (UE EMM state machine, timers), the MME peer, 5GS NAS.
+//! - [`eps::ue`], [`eps::usim`]: the UE side of attach (AKA on a USIM model with SQN
+//!   management, security mode control, T3410), ESM DATA TRANSPORT; sans-IO on virtual time.
+//! - [`eps::mme`]: a minimal MME + HSS peer for the simulator (AKA vectors, resynchronisation
+//!   from AUTS, SMC, attach accept with a default bearer, data echo).
+//!
+//! Not here yet: TAU, service request procedure, paging, the remaining EMM messages as typed
+//! `Repr`s (they decode as `Unknown`), 5GS NAS (TS 24.501).
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
 

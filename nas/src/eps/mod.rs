@@ -2,7 +2,10 @@
 
 pub mod emm;
 pub mod esm;
+pub mod mme;
 pub mod security;
+pub mod ue;
+pub mod usim;
 
 use crate::DecodeError;
 use crate::reader::Reader;
