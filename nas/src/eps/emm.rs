@@ -1,0 +1,689 @@
+//! EPS mobility management messages (TS 24.301 §8.2). Protocol discriminator 7.
+//!
+//! Each message is a `Repr`: mandatory IEs as typed fields, optional IEs in `ies` in the order
+//! received (known or not), with typed getters. `parse_body`/`emit_body` handle what follows
+//! the message type octet; [`EmmMessage`] adds the two header octets.
+
+use crate::DecodeError;
+use crate::ie::{
+    Ie, IeFormat, IeTable, MobileIdentity, NasKsi, SecurityCapability, emit_lv, emit_lve, find_ie,
+    parse_optional, set_ie,
+};
+use crate::reader::Reader;
+use ntn_security::Direction;
+
+use IeFormat::{HalfTv, Tlv, Tlve, Tv};
+
+/// EMM message types (TS 24.301 §9.8, table 9.8.1).
+pub mod message_type {
+    #![allow(missing_docs)]
+    pub const ATTACH_REQUEST: u8 = 0x41;
+    pub const ATTACH_ACCEPT: u8 = 0x42;
+    pub const ATTACH_COMPLETE: u8 = 0x43;
+    pub const ATTACH_REJECT: u8 = 0x44;
+    pub const DETACH_REQUEST: u8 = 0x45;
+    pub const DETACH_ACCEPT: u8 = 0x46;
+    pub const AUTHENTICATION_REQUEST: u8 = 0x52;
+    pub const AUTHENTICATION_RESPONSE: u8 = 0x53;
+    pub const AUTHENTICATION_REJECT: u8 = 0x54;
+    pub const IDENTITY_REQUEST: u8 = 0x55;
+    pub const IDENTITY_RESPONSE: u8 = 0x56;
+    pub const AUTHENTICATION_FAILURE: u8 = 0x5c;
+    pub const SECURITY_MODE_COMMAND: u8 = 0x5d;
+    pub const SECURITY_MODE_COMPLETE: u8 = 0x5e;
+    pub const SECURITY_MODE_REJECT: u8 = 0x5f;
+    pub const EMM_STATUS: u8 = 0x60;
+    pub const EMM_INFORMATION: u8 = 0x61;
+    pub const DOWNLINK_NAS_TRANSPORT: u8 = 0x62;
+    pub const UPLINK_NAS_TRANSPORT: u8 = 0x63;
+}
+
+/// EMM cause values used by the procedures here (TS 24.301 §9.9.3.9).
+pub mod cause {
+    #![allow(missing_docs)]
+    pub const ILLEGAL_UE: u8 = 3;
+    pub const MAC_FAILURE: u8 = 20;
+    pub const SYNCH_FAILURE: u8 = 21;
+    pub const CONGESTION: u8 = 22;
+    pub const UE_SECURITY_CAPABILITIES_MISMATCH: u8 = 23;
+    pub const SECURITY_MODE_REJECTED_UNSPECIFIED: u8 = 24;
+    pub const NON_EPS_AUTHENTICATION_UNACCEPTABLE: u8 = 26;
+    pub const SEMANTICALLY_INCORRECT_MESSAGE: u8 = 95;
+    pub const INVALID_MANDATORY_INFORMATION: u8 = 96;
+    pub const MESSAGE_TYPE_NON_EXISTENT: u8 = 97;
+    pub const MESSAGE_NOT_COMPATIBLE_WITH_PROTOCOL_STATE: u8 = 98;
+    pub const PROTOCOL_ERROR_UNSPECIFIED: u8 = 111;
+}
+
+// ---- optional IE tables (TS 24.301 §8.2.x, in message order) ---------------------------
+
+const ATTACH_REQUEST_IES: IeTable = &[
+    (0x19, Tv(3)),  // Old P-TMSI signature
+    (0x50, Tlv),    // Additional GUTI
+    (0x52, Tv(5)),  // Last visited registered TAI
+    (0x5c, Tv(2)),  // DRX parameter
+    (0x31, Tlv),    // MS network capability
+    (0x13, Tv(5)),  // Old location area identification
+    (0x90, HalfTv), // TMSI status
+    (0x11, Tlv),    // Mobile station classmark 2
+    (0x20, Tlv),    // Mobile station classmark 3
+    (0x40, Tlv),    // Supported codecs
+    (0xf0, HalfTv), // Additional update type
+    (0x5d, Tlv),    // Voice domain preference and UE's usage setting
+    (0xd0, HalfTv), // Device properties
+    (0xe0, HalfTv), // Old GUTI type
+    (0xc0, HalfTv), // MS network feature support
+    (0x10, Tlv),    // TMSI based NRI container
+    (0x6a, Tlv),    // T3324 value
+    (0x5e, Tlv),    // T3412 extended value
+    (0x6e, Tlv),    // Extended DRX parameters
+    (0x6f, Tlv),    // UE additional security capability
+    (0x6d, Tlv),    // UE status
+    (0x17, Tv(1)),  // Additional information requested
+    (0x32, Tlv),    // N1 UE network capability
+    (0x34, Tlv),    // UE radio capability ID availability
+    (0x35, Tlv),    // Requested WUS assistance information
+    (0x36, Tlv),    // DRX parameter in NB-S1 mode
+    (0x38, Tlv),    // Requested IMSI offset
+];
+
+const ATTACH_ACCEPT_IES: IeTable = &[
+    (0x50, Tlv),    // GUTI
+    (0x13, Tv(5)),  // Location area identification
+    (0x23, Tlv),    // MS identity
+    (0x53, Tv(1)),  // EMM cause
+    (0x17, Tv(1)),  // T3402 value
+    (0x59, Tv(1)),  // T3423 value
+    (0x4a, Tlv),    // Equivalent PLMNs
+    (0x34, Tlv),    // Emergency number list
+    (0x64, Tlv),    // EPS network feature support
+    (0xf0, HalfTv), // Additional update result
+    (0x5e, Tlv),    // T3412 extended value
+    (0x6a, Tlv),    // T3324 value
+    (0x6e, Tlv),    // Extended DRX parameters
+    (0x65, Tlv),    // DCN-ID
+    (0xe0, HalfTv), // SMS services status
+    (0xd0, HalfTv), // Non-3GPP NW provided policies
+    (0x6b, Tlv),    // T3448 value
+    (0xc0, HalfTv), // Network policy
+    (0x6c, Tlv),    // T3447 value
+    (0x7a, Tlve),   // Extended emergency number list
+    (0x7c, Tlve),   // Ciphering key data
+    (0x66, Tlv),    // UE radio capability ID
+    (0xb0, HalfTv), // UE radio capability ID deletion indication
+    (0x35, Tlv),    // Negotiated WUS assistance information
+    (0x36, Tlv),    // Negotiated DRX parameter in NB-S1 mode
+    (0x38, Tlv),    // Negotiated IMSI offset
+];
+
+const ATTACH_REJECT_IES: IeTable = &[
+    (0x78, Tlve),   // ESM message container
+    (0x5f, Tlv),    // T3346 value
+    (0x16, Tlv),    // T3402 value
+    (0xa0, HalfTv), // Extended EMM cause
+];
+
+const AUTH_FAILURE_IES: IeTable = &[(0x30, Tlv)]; // Authentication failure parameter (AUTS)
+
+const SMC_IES: IeTable = &[
+    (0xc0, HalfTv), // IMEISV request
+    (0x55, Tv(4)),  // Replayed nonceUE
+    (0x56, Tv(4)),  // NonceMME
+    (0x4f, Tlv),    // HashMME
+    (0x6f, Tlv),    // Replayed UE additional security capability
+    (0x6d, Tlv),    // UE radio capability ID request
+];
+
+const SMC_COMPLETE_IES: IeTable = &[
+    (0x23, Tlv),  // IMEISV
+    (0x79, Tlve), // Replayed NAS message container
+    (0x66, Tlv),  // UE radio capability ID
+];
+
+const DETACH_REQUEST_DL_IES: IeTable = &[(0x53, Tv(1))]; // EMM cause
+
+const EMM_INFORMATION_IES: IeTable = &[
+    (0x43, Tlv),   // Full name for network
+    (0x45, Tlv),   // Short name for network
+    (0x46, Tv(1)), // Local time zone
+    (0x47, Tv(7)), // Universal time and local time zone
+    (0x49, Tlv),   // Network daylight saving time
+];
+
+// ---- messages ------------------------------------------------------------------------------
+
+/// ATTACH REQUEST (§8.2.4), UE to network.
+#[derive(Clone, Debug, Eq, PartialEq)]
+pub struct AttachRequest {
+    /// EPS attach type (§9.9.3.11), 4-bit field: 1 EPS attach, 2 combined, 6 emergency.
+    pub attach_type: u8,
+    /// NAS key set identifier.
+    pub nas_ksi: NasKsi,
+    /// EPS mobile identity (IMSI, GUTI or IMEI).
+    pub identity: MobileIdentity,
+    /// UE network capability.
+    pub ue_network_capability: SecurityCapability,
+    /// ESM message container: the PDN CONNECTIVITY REQUEST (or ESM DUMMY MESSAGE).
+    pub esm_container: Vec<u8>,
+    /// Optional IEs as received.
+    pub ies: Vec<Ie>,
+}
+
+impl AttachRequest {
+    fn parse_body(r: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        let o = r.u8("EPS attach type")?;
+        let identity = MobileIdentity::parse(r.lv("EPS mobile identity", 1, 11)?)?;
+        let ue_network_capability =
+            SecurityCapability::parse(r.lv("UE network capability", 2, 13)?)?;
+        let esm_container = r.lve("ESM message container", 0, 65535)?.to_vec();
+        Ok(Self {
+            attach_type: o & 0x0f,
+            nas_ksi: NasKsi::from_nibble(o >> 4),
+            identity,
+            ue_network_capability,
+            esm_container,
+            ies: parse_optional(r, ATTACH_REQUEST_IES)?,
+        })
+    }
+
+    fn emit_body(&self, out: &mut Vec<u8>) {
+        out.push((self.nas_ksi.nibble() << 4) | (self.attach_type & 0x0f));
+        emit_lv(out, &self.identity.to_vec());
+        emit_lv(out, &self.ue_network_capability.to_vec());
+        emit_lve(out, &self.esm_container);
+        self.ies.iter().for_each(|ie| ie.emit(out));
+    }
+
+    /// DRX parameter (IEI 0x5C), if present.
+    pub fn drx_parameter(&self) -> Option<[u8; 2]> {
+        find_ie(&self.ies, 0x5c).and_then(|ie| ie.value.as_slice().try_into().ok())
+    }
+
+    /// Sets the DRX parameter.
+    pub fn set_drx_parameter(&mut self, v: [u8; 2]) {
+        set_ie(
+            &mut self.ies,
+            Ie {
+                iei: 0x5c,
+                format: Tv(2),
+                value: v.to_vec(),
+            },
+            ATTACH_REQUEST_IES,
+        );
+    }
+}
+
+/// ATTACH ACCEPT (§8.2.1), network to UE.
+#[derive(Clone, Debug, Eq, PartialEq)]
+pub struct AttachAccept {
+    /// EPS attach result (§9.9.3.10), 4-bit field: 1 EPS only, 2 combined.
+    pub attach_result: u8,
+    /// T3412 value, GPRS timer (TS 24.008 §10.5.7.3).
+    pub t3412: u8,
+    /// Tracking area identity list (§9.9.3.33), value octets.
+    pub tai_list: Vec<u8>,
+    /// ESM message container: ACTIVATE DEFAULT EPS BEARER CONTEXT REQUEST.
+    pub esm_container: Vec<u8>,
+    /// Optional IEs as received.
+    pub ies: Vec<Ie>,
+}
+
+impl AttachAccept {
+    fn parse_body(r: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        let o = r.u8("EPS attach result")?;
+        let t3412 = r.u8("T3412 value")?;
+        let tai_list = r.lv("TAI list", 6, 96)?.to_vec();
+        let esm_container = r.lve("ESM message container", 0, 65535)?.to_vec();
+        Ok(Self {
+            attach_result: o & 0x0f,
+            t3412,
+            tai_list,
+            esm_container,
+            ies: parse_optional(r, ATTACH_ACCEPT_IES)?,
+        })
+    }
+
+    fn emit_body(&self, out: &mut Vec<u8>) {
+        out.push(self.attach_result & 0x0f);
+        out.push(self.t3412);
+        emit_lv(out, &self.tai_list);
+        emit_lve(out, &self.esm_container);
+        self.ies.iter().for_each(|ie| ie.emit(out));
+    }
+
+    /// GUTI (IEI 0x50): `None` if absent, `Some(Err)` if present but malformed.
+    pub fn guti(&self) -> Option<Result<MobileIdentity, DecodeError>> {
+        find_ie(&self.ies, 0x50).map(|ie| MobileIdentity::parse(&ie.value))
+    }
+
+    /// Sets the GUTI IE.
+    pub fn set_guti(&mut self, id: &MobileIdentity) {
+        set_ie(
+            &mut self.ies,
+            Ie {
+                iei: 0x50,
+                format: Tlv,
+                value: id.to_vec(),
+            },
+            ATTACH_ACCEPT_IES,
+        );
+    }
+
+    /// EMM cause (IEI 0x53), if present.
+    pub fn emm_cause(&self) -> Option<u8> {
+        find_ie(&self.ies, 0x53).and_then(|ie| ie.value.first().copied())
+    }
+}
+
+/// A message whose body is a single mandatory ESM message container (ATTACH COMPLETE §8.2.2).
+#[derive(Clone, Debug, Eq, PartialEq)]
+pub struct AttachComplete {
+    /// ESM message container: ACTIVATE DEFAULT EPS BEARER CONTEXT ACCEPT.
+    pub esm_container: Vec<u8>,
+}
+
+/// ATTACH REJECT (§8.2.3).
+#[derive(Clone, Debug, Eq, PartialEq)]
+pub struct AttachReject {
+    /// EMM cause.
+    pub cause: u8,
+    /// Optional IEs as received.
+    pub ies: Vec<Ie>,
+}
+
+/// AUTHENTICATION REQUEST (§8.2.7).
+#[derive(Clone, Debug, Eq, PartialEq)]
+pub struct AuthenticationRequest {
+    /// NAS key set identifier of the KASME being established.
+    pub nas_ksi: NasKsi,
+    /// RAND.
+    pub rand: [u8; 16],
+    /// AUTN.
+    pub autn: [u8; 16],
+}
+
+/// AUTHENTICATION RESPONSE (§8.2.8).
+#[derive(Clone, Debug, Eq, PartialEq)]
+pub struct AuthenticationResponse {
+    /// RES, 4 to 16 octets.
+    pub res: Vec<u8>,
+}
+
+/// AUTHENTICATION FAILURE (§8.2.5).
+#[derive(Clone, Debug, Eq, PartialEq)]
+pub struct AuthenticationFailure {
+    /// EMM cause: 20 MAC failure, 21 synch failure, 26 non-EPS authentication unacceptable.
+    pub cause: u8,
+    /// Optional IEs as received.
+    pub ies: Vec<Ie>,
+}
+
+impl AuthenticationFailure {
+    /// A synch failure carrying AUTS (cause 21 with the authentication failure parameter).
+    pub fn synch_failure(auts: [u8; 14]) -> Self {
+        Self {
+            cause: cause::SYNCH_FAILURE,
+            ies: vec![Ie {
+                iei: 0x30,
+                format: Tlv,
+                value: auts.to_vec(),
+            }],
+        }
+    }
+
+    /// AUTS from the authentication failure parameter (IEI 0x30, §9.9.3.1), if present and
+    /// 14 octets long.
+    pub fn auts(&self) -> Option<[u8; 14]> {
+        find_ie(&self.ies, 0x30).and_then(|ie| ie.value.as_slice().try_into().ok())
+    }
+}
+
+/// SECURITY MODE COMMAND (§8.2.20).
+#[derive(Clone, Debug, Eq, PartialEq)]
+pub struct SecurityModeCommand {
+    /// Type of ciphering algorithm (§9.9.3.23), 3 bits: 0 EEA0 .. 3 128-EEA3.
+    pub ciphering: u8,
+    /// Type of integrity protection algorithm, 3 bits: 0 EIA0 .. 3 128-EIA3.
+    pub integrity: u8,
+    /// NAS key set identifier.
+    pub nas_ksi: NasKsi,
+    /// Replayed UE security capabilities.
+    pub replayed_ue_security_capabilities: SecurityCapability,
+    /// Optional IEs as received.
+    pub ies: Vec<Ie>,
+}
+
+impl SecurityModeCommand {
+    /// IMEISV request (IEI 0xC-) value, if present: 1 = IMEISV requested.
+    pub fn imeisv_request(&self) -> Option<u8> {
+        find_ie(&self.ies, 0xc0).and_then(|ie| ie.value.first().map(|v| v & 0x07))
+    }
+
+    /// Sets the IMEISV request IE.
+    pub fn set_imeisv_request(&mut self, v: u8) {
+        set_ie(
+            &mut self.ies,
+            Ie {
+                iei: 0xc0,
+                format: HalfTv,
+                value: vec![v & 0x07],
+            },
+            SMC_IES,
+        );
+    }
+}
+
+/// SECURITY MODE COMPLETE (§8.2.21).
+#[derive(Clone, Debug, Eq, PartialEq)]
+pub struct SecurityModeComplete {
+    /// Optional IEs as received.
+    pub ies: Vec<Ie>,
+}
+
+impl SecurityModeComplete {
+    /// IMEISV (IEI 0x23), if present.
+    pub fn imeisv(&self) -> Option<Result<MobileIdentity, DecodeError>> {
+        find_ie(&self.ies, 0x23).map(|ie| MobileIdentity::parse(&ie.value))
+    }
+
+    /// Sets the IMEISV IE.
+    pub fn set_imeisv(&mut self, id: &MobileIdentity) {
+        set_ie(
+            &mut self.ies,
+            Ie {
+                iei: 0x23,
+                format: Tlv,
+                value: id.to_vec(),
+            },
+            SMC_COMPLETE_IES,
+        );
+    }
+}
+
+/// IDENTITY REQUEST (§8.2.18).
+#[derive(Clone, Debug, Eq, PartialEq)]
+pub struct IdentityRequest {
+    /// Identity type 2 (TS 24.008 §10.5.5.9), 3 bits: 1 IMSI, 2 IMEI, 3 IMEISV, 4 TMSI.
+    pub identity_type: u8,
+}
+
+/// IDENTITY RESPONSE (§8.2.19).
+#[derive(Clone, Debug, Eq, PartialEq)]
+pub struct IdentityResponse {
+    /// Mobile identity (TS 24.008 §10.5.1.4).
+    pub identity: MobileIdentity,
+}
+
+/// DETACH REQUEST, UE originating (§8.2.11.1).
+#[derive(Clone, Debug, Eq, PartialEq)]
+pub struct DetachRequestUe {
+    /// Detach type (§9.9.3.7), 4 bits: bit 4 switch off, bits 3-1 type of detach.
+    pub detach_type: u8,
+    /// NAS key set identifier.
+    pub nas_ksi: NasKsi,
+    /// EPS mobile identity.
+    pub identity: MobileIdentity,
+}
+
+/// DETACH REQUEST, UE terminated (§8.2.11.2).
+#[derive(Clone, Debug, Eq, PartialEq)]
+pub struct DetachRequestNetwork {
+    /// Detach type, 4 bits: 1 re-attach required, 2 re-attach not required, 3 IMSI detach.
+    pub detach_type: u8,
+    /// Optional IEs as received (EMM cause, IEI 0x53).
+    pub ies: Vec<Ie>,
+}
+
+impl DetachRequestNetwork {
+    /// EMM cause (IEI 0x53), if present.
+    pub fn emm_cause(&self) -> Option<u8> {
+        find_ie(&self.ies, 0x53).and_then(|ie| ie.value.first().copied())
+    }
+}
+
+/// An EMM message in plain form (security header type 0), by message type.
+#[derive(Clone, Debug, Eq, PartialEq)]
+pub enum EmmMessage {
+    /// ATTACH REQUEST.
+    AttachRequest(AttachRequest),
+    /// ATTACH ACCEPT.
+    AttachAccept(AttachAccept),
+    /// ATTACH COMPLETE.
+    AttachComplete(AttachComplete),
+    /// ATTACH REJECT.
+    AttachReject(AttachReject),
+    /// AUTHENTICATION REQUEST.
+    AuthenticationRequest(AuthenticationRequest),
+    /// AUTHENTICATION RESPONSE.
+    AuthenticationResponse(AuthenticationResponse),
+    /// AUTHENTICATION FAILURE.
+    AuthenticationFailure(AuthenticationFailure),
+    /// AUTHENTICATION REJECT.
+    AuthenticationReject,
+    /// SECURITY MODE COMMAND.
+    SecurityModeCommand(SecurityModeCommand),
+    /// SECURITY MODE COMPLETE.
+    SecurityModeComplete(SecurityModeComplete),
+    /// SECURITY MODE REJECT with its EMM cause.
+    SecurityModeReject {
+        /// EMM cause.
+        cause: u8,
+    },
+    /// IDENTITY REQUEST.
+    IdentityRequest(IdentityRequest),
+    /// IDENTITY RESPONSE.
+    IdentityResponse(IdentityResponse),
+    /// EMM STATUS with its EMM cause.
+    EmmStatus {
+        /// EMM cause.
+        cause: u8,
+    },
+    /// EMM INFORMATION (all IEs optional).
+    EmmInformation {
+        /// Optional IEs as received.
+        ies: Vec<Ie>,
+    },
+    /// DETACH REQUEST sent by the UE.
+    DetachRequestUe(DetachRequestUe),
+    /// DETACH REQUEST sent by the network.
+    DetachRequestNetwork(DetachRequestNetwork),
+    /// DETACH ACCEPT.
+    DetachAccept,
+    /// DOWNLINK NAS TRANSPORT (SMS over NAS).
+    DownlinkNasTransport {
+        /// NAS message container.
+        container: Vec<u8>,
+    },
+    /// UPLINK NAS TRANSPORT (SMS over NAS).
+    UplinkNasTransport {
+        /// NAS message container.
+        container: Vec<u8>,
+    },
+    /// A message type this codec does not model (yet), kept as received.
+    Unknown {
+        /// Message type octet.
+        message_type: u8,
+        /// The octets after the message type.
+        body: Vec<u8>,
+    },
+}
+
+impl EmmMessage {
+    /// The message type octet.
+    pub fn message_type(&self) -> u8 {
+        use message_type as t;
+        match self {
+            Self::AttachRequest(_) => t::ATTACH_REQUEST,
+            Self::AttachAccept(_) => t::ATTACH_ACCEPT,
+            Self::AttachComplete(_) => t::ATTACH_COMPLETE,
+            Self::AttachReject(_) => t::ATTACH_REJECT,
+            Self::AuthenticationRequest(_) => t::AUTHENTICATION_REQUEST,
+            Self::AuthenticationResponse(_) => t::AUTHENTICATION_RESPONSE,
+            Self::AuthenticationFailure(_) => t::AUTHENTICATION_FAILURE,
+            Self::AuthenticationReject => t::AUTHENTICATION_REJECT,
+            Self::SecurityModeCommand(_) => t::SECURITY_MODE_COMMAND,
+            Self::SecurityModeComplete(_) => t::SECURITY_MODE_COMPLETE,
+            Self::SecurityModeReject { .. } => t::SECURITY_MODE_REJECT,
+            Self::IdentityRequest(_) => t::IDENTITY_REQUEST,
+            Self::IdentityResponse(_) => t::IDENTITY_RESPONSE,
+            Self::EmmStatus { .. } => t::EMM_STATUS,
+            Self::EmmInformation { .. } => t::EMM_INFORMATION,
+            Self::DetachRequestUe(_) | Self::DetachRequestNetwork(_) => t::DETACH_REQUEST,
+            Self::DetachAccept => t::DETACH_ACCEPT,
+            Self::DownlinkNasTransport { .. } => t::DOWNLINK_NAS_TRANSPORT,
+            Self::UplinkNasTransport { .. } => t::UPLINK_NAS_TRANSPORT,
+            Self::Unknown { message_type, .. } => *message_type,
+        }
+    }
+
+    /// Parses the part after the message type octet. `direction` picks between the two
+    /// DETACH REQUEST formats.
+    pub(crate) fn parse_body(
+        mt: u8,
+        r: &mut Reader<'_>,
+        direction: Direction,
+    ) -> Result<Self, DecodeError> {
+        use self::message_type as t;
+        let m = match mt {
+            t::ATTACH_REQUEST => Self::AttachRequest(AttachRequest::parse_body(r)?),
+            t::ATTACH_ACCEPT => Self::AttachAccept(AttachAccept::parse_body(r)?),
+            t::ATTACH_COMPLETE => Self::AttachComplete(AttachComplete {
+                esm_container: r.lve("ESM message container", 0, 65535)?.to_vec(),
+            }),
+            t::ATTACH_REJECT => Self::AttachReject(AttachReject {
+                cause: r.u8("EMM cause")?,
+                ies: parse_optional(r, ATTACH_REJECT_IES)?,
+            }),
+            t::AUTHENTICATION_REQUEST => {
+                let o = r.u8("NAS key set identifier")?;
+                let rand = r.array::<16>("RAND")?;
+                let autn_v = r.lv("AUTN", 16, 16)?;
+                let mut autn = [0u8; 16];
+                autn.copy_from_slice(autn_v);
+                Self::AuthenticationRequest(AuthenticationRequest {
+                    nas_ksi: NasKsi::from_nibble(o & 0x0f),
+                    rand,
+                    autn,
+                })
+            }
+            t::AUTHENTICATION_RESPONSE => Self::AuthenticationResponse(AuthenticationResponse {
+                res: r.lv("RES", 4, 16)?.to_vec(),
+            }),
+            t::AUTHENTICATION_FAILURE => Self::AuthenticationFailure(AuthenticationFailure {
+                cause: r.u8("EMM cause")?,
+                ies: parse_optional(r, AUTH_FAILURE_IES)?,
+            }),
+            t::AUTHENTICATION_REJECT => Self::AuthenticationReject,
+            t::SECURITY_MODE_COMMAND => {
+                let alg = r.u8("NAS security algorithms")?;
+                let ksi = r.u8("NAS key set identifier")?;
+                let caps =
+                    SecurityCapability::parse(r.lv("replayed UE security capabilities", 2, 5)?)?;
+                Self::SecurityModeCommand(SecurityModeCommand {
+                    ciphering: (alg >> 4) & 0x07,
+                    integrity: alg & 0x07,
+                    nas_ksi: NasKsi::from_nibble(ksi & 0x0f),
+                    replayed_ue_security_capabilities: caps,
+                    ies: parse_optional(r, SMC_IES)?,
+                })
+            }
+            t::SECURITY_MODE_COMPLETE => Self::SecurityModeComplete(SecurityModeComplete {
+                ies: parse_optional(r, SMC_COMPLETE_IES)?,
+            }),
+            t::SECURITY_MODE_REJECT => Self::SecurityModeReject {
+                cause: r.u8("EMM cause")?,
+            },
+            t::IDENTITY_REQUEST => Self::IdentityRequest(IdentityRequest {
+                identity_type: r.u8("identity type 2")? & 0x07,
+            }),
+            t::IDENTITY_RESPONSE => Self::IdentityResponse(IdentityResponse {
+                identity: MobileIdentity::parse(r.lv("mobile identity", 1, 9)?)?,
+            }),
+            t::EMM_STATUS => Self::EmmStatus {
+                cause: r.u8("EMM cause")?,
+            },
+            t::EMM_INFORMATION => Self::EmmInformation {
+                ies: parse_optional(r, EMM_INFORMATION_IES)?,
+            },
+            t::DETACH_REQUEST => match direction {
+                Direction::Uplink => {
+                    let o = r.u8("detach type")?;
+                    Self::DetachRequestUe(DetachRequestUe {
+                        detach_type: o & 0x0f,
+                        nas_ksi: NasKsi::from_nibble(o >> 4),
+                        identity: MobileIdentity::parse(r.lv("EPS mobile identity", 1, 11)?)?,
+                    })
+                }
+                Direction::Downlink => Self::DetachRequestNetwork(DetachRequestNetwork {
+                    detach_type: r.u8("detach type")? & 0x0f,
+                    ies: parse_optional(r, DETACH_REQUEST_DL_IES)?,
+                }),
+            },
+            t::DETACH_ACCEPT => Self::DetachAccept,
+            t::DOWNLINK_NAS_TRANSPORT => Self::DownlinkNasTransport {
+                container: r.lv("NAS message container", 2, 251)?.to_vec(),
+            },
+            t::UPLINK_NAS_TRANSPORT => Self::UplinkNasTransport {
+                container: r.lv("NAS message container", 2, 251)?.to_vec(),
+            },
+            other => Self::Unknown {
+                message_type: other,
+                body: r.bytes(r.rest().len(), "body")?.to_vec(),
+            },
+        };
+        // Messages without optional IEs must end here; extra octets are tolerated as
+        // unknown trailing IEs would be (TS 24.301 §7.6.3 comprehension rules), but a
+        // fixed-format message with leftovers is malformed.
+        if !r.is_empty() {
+            return Err(DecodeError::TrailingBytes(r.rest().len()));
+        }
+        Ok(m)
+    }
+
+    /// Appends the part after the message type octet.
+    pub(crate) fn emit_body(&self, out: &mut Vec<u8>) {
+        match self {
+            Self::AttachRequest(m) => m.emit_body(out),
+            Self::AttachAccept(m) => m.emit_body(out),
+            Self::AttachComplete(m) => emit_lve(out, &m.esm_container),
+            Self::AttachReject(m) => {
+                out.push(m.cause);
+                m.ies.iter().for_each(|ie| ie.emit(out));
+            }
+            Self::AuthenticationRequest(m) => {
+                out.push(m.nas_ksi.nibble());
+                out.extend_from_slice(&m.rand);
+                emit_lv(out, &m.autn);
+            }
+            Self::AuthenticationResponse(m) => emit_lv(out, &m.res),
+            Self::AuthenticationFailure(m) => {
+                out.push(m.cause);
+                m.ies.iter().for_each(|ie| ie.emit(out));
+            }
+            Self::AuthenticationReject | Self::DetachAccept => {}
+            Self::SecurityModeCommand(m) => {
+                out.push(((m.ciphering & 0x07) << 4) | (m.integrity & 0x07));
+                out.push(m.nas_ksi.nibble());
+                emit_lv(out, &m.replayed_ue_security_capabilities.to_vec());
+                m.ies.iter().for_each(|ie| ie.emit(out));
+            }
+            Self::SecurityModeComplete(m) => m.ies.iter().for_each(|ie| ie.emit(out)),
+            Self::SecurityModeReject { cause } | Self::EmmStatus { cause } => out.push(*cause),
+            Self::IdentityRequest(m) => out.push(m.identity_type & 0x07),
+            Self::IdentityResponse(m) => emit_lv(out, &m.identity.to_vec()),
+            Self::EmmInformation { ies } => ies.iter().for_each(|ie| ie.emit(out)),
+            Self::DetachRequestUe(m) => {
+                out.push((m.nas_ksi.nibble() << 4) | (m.detach_type & 0x0f));
+                emit_lv(out, &m.identity.to_vec());
+            }
+            Self::DetachRequestNetwork(m) => {
+                out.push(m.detach_type & 0x0f);
+                m.ies.iter().for_each(|ie| ie.emit(out));
+            }
+            Self::DownlinkNasTransport { container } | Self::UplinkNasTransport { container } => {
+                emit_lv(out, container)
+            }
+            Self::Unknown { body, .. } => out.extend_from_slice(body),
+        }
+    }
+}

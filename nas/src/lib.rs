@@ -1,0 +1,33 @@
+//! NAS for the ntn stack: EPS NAS (TS 24.301) codecs and NAS security; 5GS NAS (TS 24.501)
+//! later.
+//!
+//! What is here:
+//! - [`eps`]: the EPS NAS message layer. [`eps::NasMessage::parse`] splits a received PDU into
+//!   plain EMM / ESM messages or a security-protected envelope (TS 24.301 §9.1, §9.3.1);
+//!   typed `Repr`s for the EMM messages of attach, authentication (incl. AUTS), security mode,
+//!   identity, status and detach, and the ESM messages for PDN connectivity and ESM DATA
+//!   TRANSPORT (CIoT data over NAS), each with `parse` and `emit`.
+//! - [`eps::security`]: the EPS NAS security context: MAC check and ciphering with NAS COUNT,
+//!   overflow and replay handling (TS 24.301 §4.4.3, TS 33.401 §8), on `ntn-security`.
+//!
+//! Decoders take untrusted bytes and return [`DecodeError`]; they never panic. Optional
+//! information elements are kept in the order received, whether known or not, so `emit`
+//! reproduces what `parse` saw; typed getters read the known ones. Unknown message types
+//! decode to `Unknown` variants.
+//!
+//! - [`eps::ue`], [`eps::usim`]: the UE side of attach (AKA on a USIM model with SQN
+//!   management, security mode control, T3410), ESM DATA TRANSPORT; sans-IO on virtual time.
+//! - [`eps::mme`]: a minimal MME + HSS peer for the simulator (AKA vectors, resynchronisation
+//!   from AUTS, SMC, attach accept with a default bearer, data echo).
+//!
+//! Not here yet: TAU, service request procedure, paging, the remaining EMM messages as typed
+//! `Repr`s (they decode as `Unknown`), 5GS NAS (TS 24.501).
+#![forbid(unsafe_code)]
+#![warn(missing_docs)]
+
+pub mod eps;
+mod error;
+pub mod ie;
+mod reader;
+
+pub use error::DecodeError;
