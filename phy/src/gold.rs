@@ -36,9 +36,20 @@ impl GoldSequence {
         self.x2 = (self.x2 >> 1) | (n2 << 30);
     }
 
-    /// Skips `n` outputs.
+    /// Skips `n` outputs, 28 register steps at a time: for `k < 28` the recursions
+    /// `x1(n+31+k) = x1(n+k+3) ⊕ x1(n+k)` and
+    /// `x2(n+31+k) = x2(n+k+3) ⊕ x2(n+k+2) ⊕ x2(n+k+1) ⊕ x2(n+k)` only read bits `n…n+30`
+    /// already in the registers.
     pub fn skip(&mut self, n: usize) {
-        for _ in 0..n {
+        const BLOCK: usize = 28;
+        const MASK: u32 = (1 << BLOCK) - 1;
+        for _ in 0..n / BLOCK {
+            let n1 = (self.x1 ^ (self.x1 >> 3)) & MASK;
+            let n2 = (self.x2 ^ (self.x2 >> 1) ^ (self.x2 >> 2) ^ (self.x2 >> 3)) & MASK;
+            self.x1 = (self.x1 >> BLOCK) | (n1 << (31 - BLOCK));
+            self.x2 = (self.x2 >> BLOCK) | (n2 << (31 - BLOCK));
+        }
+        for _ in 0..n % BLOCK {
             self.step();
         }
     }

@@ -37,6 +37,17 @@ const OUTPUT_TABLE: [u8; 128] = {
     t
 };
 
+/// `OUTPUT_TABLE[2p]` for `p = 0…31` (the butterfly reference branch).
+const BUTTERFLY_OUT: [u8; 32] = {
+    let mut t = [0u8; 32];
+    let mut p = 0;
+    while p < 32 {
+        t[p] = OUTPUT_TABLE[2 * p];
+        p += 1;
+    }
+    t
+};
+
 /// Encodes `input` (`D` bits) with the tail-biting code into `out` (`3·D` bits, stream-major).
 /// The register starts with the last six input bits (`s_i = c_{D−1−i}`), 36.212 §5.1.3.1.
 ///
@@ -137,19 +148,22 @@ impl TbccDecoder {
                 let s2 = if o & 4 == 0 { l2 } else { -l2 };
                 *m = 0.5 * (s0 + s1 + s2);
             }
+            // Butterflies: next states 2p and 2p+1 both come from p and p+32. Every generator
+            // taps c_k and c_{k−6}, so with o = out(2p) the other three branches carry the
+            // complement o^7, whose metric is −bm[o].
             let mut dec = 0u64;
             let mut best = f32::NEG_INFINITY;
-            for ns in 0..NUM_STATES {
-                let p0 = ns >> 1;
-                let p1 = p0 | 32;
-                let m0 = self.metrics[p0] + bm[OUTPUT_TABLE[ns] as usize];
-                let m1 = self.metrics[p1] + bm[OUTPUT_TABLE[ns | 64] as usize];
-                let (m, b) = if m1 > m0 { (m1, 1u64) } else { (m0, 0) };
-                dec |= b << ns;
-                self.next[ns] = m;
-                if m > best {
-                    best = m;
-                }
+            for p in 0..NUM_STATES / 2 {
+                let b = bm[BUTTERFLY_OUT[p] as usize];
+                let (ma, mb) = (self.metrics[p], self.metrics[p | 32]);
+                let (m0a, m0b) = (ma + b, mb - b);
+                let (m1a, m1b) = (ma - b, mb + b);
+                let (n0, d0) = if m0b > m0a { (m0b, 1u64) } else { (m0a, 0) };
+                let (n1, d1) = if m1b > m1a { (m1b, 1u64) } else { (m1a, 0) };
+                dec |= (d0 << (2 * p)) | (d1 << (2 * p + 1));
+                self.next[2 * p] = n0;
+                self.next[2 * p + 1] = n1;
+                best = best.max(n0).max(n1);
             }
             for (m, n) in self.metrics.iter_mut().zip(self.next.iter()) {
                 *m = n - best;
@@ -184,6 +198,16 @@ mod tests {
     use super::*;
     use rand::{Rng, SeedableRng};
     use rand_chacha::ChaCha8Rng;
+
+    #[test]
+    fn butterfly_symmetry() {
+        for p in 0..32 {
+            let o = OUTPUT_TABLE[2 * p];
+            assert_eq!(OUTPUT_TABLE[2 * p + 1], o ^ 7);
+            assert_eq!(OUTPUT_TABLE[(2 * p) | 64], o ^ 7);
+            assert_eq!(OUTPUT_TABLE[(2 * p + 1) | 64], o);
+        }
+    }
 
     #[test]
     fn generator_masks_match_36_212() {

@@ -14,7 +14,7 @@ use num_complex::Complex32;
 
 use super::chest::NrsChannelEstimator;
 use super::diversity::{equalise, precode_and_map};
-use super::nrs::{NrsPilot, nrs_pilots};
+use super::nrs::nrs_positions;
 use super::{NcellId, NrsPorts};
 use crate::crc::{CrcKind, crc_attach, crc_remainder, read_bits_msb_first};
 use crate::error::{PhyError, check_finite_c32, check_len};
@@ -75,12 +75,12 @@ pub fn npdcch_re_positions(
     out: &mut Vec<(usize, usize)>,
 ) {
     out.clear();
-    let mut pilots: Vec<NrsPilot> = Vec::with_capacity(16);
+    let mut pilots = Vec::with_capacity(16);
     // positions do not depend on the subframe
-    nrs_pilots(cell, 0, ports, &mut pilots);
+    nrs_positions(cell, ports, &mut pilots);
     for l in start_symbol..SYMBOLS_PER_SUBFRAME {
         for k in candidate.subcarriers() {
-            if pilots.iter().any(|p| p.k == k && p.l == l) {
+            if pilots.iter().any(|&(pk, pl, _)| pk == k && pl == l) {
                 continue;
             }
             out.push((k, l));

@@ -37,7 +37,7 @@ use num_complex::Complex32;
 use super::chest::NrsChannelEstimator;
 use super::diversity::{equalise, precode_and_map};
 use super::npbch::OperationMode;
-use super::nrs::{NrsPilot, nrs_pilots};
+use super::nrs::nrs_positions;
 use super::{NcellId, NrsPorts};
 use crate::crc::{CrcKind, crc_attach, crc_check_masked};
 use crate::error::{PhyError, check_finite_c32, check_len};
@@ -350,12 +350,12 @@ pub fn npdsch_re_positions(
     out: &mut Vec<(usize, usize)>,
 ) {
     out.clear();
-    let mut pilots: Vec<NrsPilot> = Vec::with_capacity(16);
+    let mut pilots = Vec::with_capacity(16);
     // NRS positions do not depend on the subframe
-    nrs_pilots(cell, 0, ports, &mut pilots);
+    nrs_positions(cell, ports, &mut pilots);
     for l in data_start_symbol..SYMBOLS_PER_SUBFRAME {
         for k in 0..NBIOT_SUBCARRIERS {
-            if !pilots.iter().any(|p| p.k == k && p.l == l) {
+            if !pilots.iter().any(|&(pk, pl, _)| pk == k && pl == l) {
                 out.push((k, l));
             }
         }

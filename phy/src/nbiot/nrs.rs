@@ -45,6 +45,19 @@ pub fn nrs_subcarriers(cell: NcellId, port: usize, l: usize) -> [usize; 2] {
     [k0, k0 + 6]
 }
 
+/// The NRS positions `(k, l, port)` of `ports` in a subframe (8 per port; the same in every
+/// subframe), without generating the sequence.
+pub fn nrs_positions(cell: NcellId, ports: NrsPorts, out: &mut Vec<(usize, usize, usize)>) {
+    out.clear();
+    for port in 0..ports.count() {
+        for &l in &NRS_SYMBOLS {
+            for k in nrs_subcarriers(cell, port, l % SYMBOLS_PER_SLOT) {
+                out.push((k, l, port));
+            }
+        }
+    }
+}
+
 /// One NRS pilot: position, port and transmitted value.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct NrsPilot {
