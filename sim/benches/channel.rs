@@ -9,8 +9,8 @@
 //! the measurement falls back to wall time.
 #![allow(clippy::unwrap_used)] // bench setup
 
-use criterion::measurement::{Measurement, ValueFormatter};
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
+use ntn_benchutil::CpuTime;
 use ntn_orbit::elements::parse_tle;
 use ntn_orbit::{EarthOrientation, GroundSite, Satellite, UtcTime};
 use ntn_sim::channel::noise::NoiseConfig;
@@ -20,75 +20,6 @@ use ntn_sim::channel::{Channel, ChannelConfig};
 use ntn_types::Hz;
 use num_complex::Complex32;
 use std::hint::black_box;
-
-/// CPU time of the calling thread, nanoseconds.
-fn thread_cpu_ns() -> u64 {
-    std::fs::read_to_string("/proc/thread-self/schedstat")
-        .ok()
-        .and_then(|s| s.split_whitespace().next()?.parse().ok())
-        .unwrap_or_else(|| {
-            // No schedstat: wall time since the first call.
-            static START: std::sync::OnceLock<std::time::Instant> = std::sync::OnceLock::new();
-            #[allow(clippy::disallowed_methods)] // bench harness, not library code
-            let start = *START.get_or_init(std::time::Instant::now);
-            start.elapsed().as_nanos() as u64
-        })
-}
-
-/// Criterion measurement in thread CPU time.
-struct CpuTime;
-
-impl Measurement for CpuTime {
-    type Intermediate = u64;
-    type Value = u64;
-    fn start(&self) -> u64 {
-        thread_cpu_ns()
-    }
-    fn end(&self, i: u64) -> u64 {
-        thread_cpu_ns().saturating_sub(i)
-    }
-    fn add(&self, a: &u64, b: &u64) -> u64 {
-        a + b
-    }
-    fn zero(&self) -> u64 {
-        0
-    }
-    fn to_f64(&self, v: &u64) -> f64 {
-        *v as f64
-    }
-    fn formatter(&self) -> &dyn ValueFormatter {
-        &CpuFormatter
-    }
-}
-
-struct CpuFormatter;
-
-impl ValueFormatter for CpuFormatter {
-    fn scale_values(&self, _typical: f64, values: &mut [f64]) -> &'static str {
-        for v in values.iter_mut() {
-            *v *= 1e-3;
-        }
-        "µs (CPU)"
-    }
-    fn scale_throughputs(
-        &self,
-        _typical: f64,
-        throughput: &Throughput,
-        values: &mut [f64],
-    ) -> &'static str {
-        let n = match *throughput {
-            Throughput::Elements(n) | Throughput::Bytes(n) | Throughput::BytesDecimal(n) => n,
-            _ => 1,
-        } as f64;
-        for v in values.iter_mut() {
-            *v = n * 1e3 / *v;
-        }
-        "Msamples/s (CPU)"
-    }
-    fn scale_for_machines(&self, _values: &mut [f64]) -> &'static str {
-        "ns"
-    }
-}
 
 const BLOCK: usize = 19_200; // 10 ms at 1.92 Msps
 
