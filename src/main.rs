@@ -7,6 +7,7 @@ mod common;
 mod conformance;
 mod coverage_cmd;
 mod link_budget_cmd;
+mod nbiot;
 mod orbit_cmd;
 mod output;
 mod pass;
@@ -42,6 +43,9 @@ enum Command {
     /// Apply the NTN channel (orbit delay/Doppler, NTN-TDL fading, AWGN) to a SigMF cf32_le
     /// recording, writing a new SigMF pair.
     Channel(channel_cmd::ChannelArgs),
+    /// NB-IoT downlink: scan a recording (cell, offset, MIB-NB, DCIs, SIB1-NB), generate one.
+    #[command(subcommand)]
+    Nbiot(nbiot::NbiotCmd),
 }
 
 fn main() -> std::process::ExitCode {
@@ -60,6 +64,7 @@ fn main() -> std::process::ExitCode {
         Command::Coverage(c) => coverage_cmd::run(c),
         Command::LinkBudget(a) => link_budget_cmd::run(a),
         Command::Channel(a) => channel_cmd::run(a),
+        Command::Nbiot(c) => nbiot::run(c),
     };
     match result {
         Ok(()) => std::process::ExitCode::SUCCESS,
