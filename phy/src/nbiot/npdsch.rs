@@ -768,6 +768,19 @@ mod tests {
         npdsch_re_positions(cell, NrsPorts::One, 3, &mut pos);
         assert_eq!(pos.len(), 132 - 8);
         assert_eq!(pos[0], (0, 3));
+        // MathWorks lteNDLSCH example: TBS 208 over 3 subframes (1 port) → 960 coded bits
+        let enc = NpdschEncoder::new(NpdschConfig {
+            cell,
+            ports: NrsPorts::One,
+            rnti: 1,
+            bcch: false,
+            tbs_bits: 208,
+            n_sf: 3,
+            n_rep: 1,
+            data_start_symbol: 0,
+        })
+        .unwrap();
+        assert_eq!(3 * enc.bits_per_subframe(), 960);
     }
 
     #[test]

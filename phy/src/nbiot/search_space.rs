@@ -623,6 +623,44 @@ mod tests {
     }
 
     #[test]
+    fn garbage_and_nan_grids_do_not_panic() {
+        let space = SearchSpaceConfig::new(SearchSpaceKind::UeSpecific, 2, 4.0, 0.0).unwrap();
+        let cell = NpdcchCell {
+            cell: NcellId::new(5).unwrap(),
+            ports: NrsPorts::Two,
+            start_symbol: 0,
+        };
+        let mut g = ResourceGrid::nbiot_subframe();
+        for l in 0..14 {
+            for k in 0..12 {
+                g.set(k, l, Complex32::new(((k * 3 + l * 7) as f32).sin(), 0.2));
+            }
+        }
+        let lookup = |_: SubframeIndex| Some(&g);
+        let mut s = NpdcchSearcher::new();
+        assert!(matches!(
+            s.search(&space, sf(1, 1), None, cell, 7, 23, &lookup),
+            Err(PhyError::NotFound { .. })
+        ));
+        let mut bad = g.clone();
+        bad.set(0, 0, Complex32::new(f32::NAN, 0.0));
+        let lookup = |_: SubframeIndex| Some(&bad);
+        assert!(matches!(
+            s.search(&space, sf(1, 1), None, cell, 7, 23, &lookup),
+            Err(PhyError::NonFinite { .. })
+        ));
+        let bad_cell = NpdcchCell {
+            start_symbol: 14,
+            ..cell
+        };
+        assert!(
+            s.search(&space, sf(1, 1), None, bad_cell, 7, 23, &lookup)
+                .is_err()
+        );
+        assert!(NpdcchRepetitionEncoder::new(cell, NpdcchCandidate::Both, &[], 1).is_err());
+    }
+
+    #[test]
     fn starts_and_validation() {
         // T = 8·4 = 32, α = 1/8 → offset 4
         let s = SearchSpaceConfig::new(SearchSpaceKind::UeSpecific, 8, 4.0, 0.125).unwrap();
