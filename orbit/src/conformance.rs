@@ -211,6 +211,18 @@ struct LookRow {
     range_rate_mps: f64,
 }
 
+/// The reference JSON and the satellites of its catalog; a failure is recorded as a case.
+fn reference<T: serde::de::DeserializeOwned>(
+    catalog_text: &str,
+    json_text: &str,
+    report: &mut SuiteReport,
+) -> Option<(T, BTreeMap<u64, Satellite>)> {
+    let file = serde_json::from_str(json_text)
+        .map_err(|e| report.case("reference", false, e.to_string()))
+        .ok()?;
+    Some((file, catalog(catalog_text, report)?))
+}
+
 fn catalog(text: &str, report: &mut SuiteReport) -> Option<BTreeMap<u64, Satellite>> {
     let els = match parse_catalog(text) {
         Ok(e) => e,
@@ -242,14 +254,7 @@ pub fn skyfield_look_angles(catalog_text: &str, json_text: &str) -> SuiteReport 
         "Skyfield 1.55 + python-sgp4 2.27 (vectors/data/orbit/skyfield_look_angles.json)",
         "az·cos(el), el ≤ 0.01°; range ≤ 50 m; range rate ≤ 0.05 m/s",
     );
-    let file: LookFile = match serde_json::from_str(json_text) {
-        Ok(f) => f,
-        Err(e) => {
-            report.case("reference", false, e.to_string());
-            return report;
-        }
-    };
-    let Some(sats) = catalog(catalog_text, &mut report) else {
+    let Some((file, sats)) = reference::<LookFile>(catalog_text, json_text, &mut report) else {
         return report;
     };
     let mut per_sat: BTreeMap<u64, (usize, [f64; 4], Option<String>)> = BTreeMap::new();
@@ -347,14 +352,7 @@ pub fn skyfield_passes(catalog_text: &str, json_text: &str) -> SuiteReport {
         "Skyfield 1.55 find_events, refined (vectors/data/orbit/skyfield_passes.json)",
         "AOS/culmination/LOS within 1 s",
     );
-    let file: PassFile = match serde_json::from_str(json_text) {
-        Ok(f) => f,
-        Err(e) => {
-            report.case("reference", false, e.to_string());
-            return report;
-        }
-    };
-    let Some(sats) = catalog(catalog_text, &mut report) else {
+    let Some((file, sats)) = reference::<PassFile>(catalog_text, json_text, &mut report) else {
         return report;
     };
     let mut groups: BTreeMap<(u64, String), Vec<&PassEvent>> = BTreeMap::new();

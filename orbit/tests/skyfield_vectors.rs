@@ -7,24 +7,9 @@
 mod common;
 
 use ntn_orbit::conformance::{skyfield_look_angles, skyfield_passes};
-use ntn_types::conformance::SuiteReport;
 
 fn read(rel: &str) -> String {
     std::fs::read_to_string(common::own_vector(rel)).unwrap()
-}
-
-fn check(r: &SuiteReport, min_cases: usize) {
-    for c in &r.cases {
-        eprintln!(
-            "{} {}: {} — {}",
-            r.suite,
-            c.name,
-            if c.passed { "pass" } else { "FAIL" },
-            c.detail
-        );
-    }
-    assert!(r.cases.len() >= min_cases, "{} cases", r.cases.len());
-    assert!(r.all_passed(), "{:?}", r.failures());
 }
 
 #[test]
@@ -34,19 +19,7 @@ fn look_angles_match_skyfield() {
         &read("orbit/skyfield_look_angles.json"),
     );
     // ≥ 20 satellites (LEO, MEO, GEO, Molniya) × ≥ 5 sites × ≥ 20 times.
-    check(&r, 20);
-    let rows: usize = r
-        .cases
-        .iter()
-        .map(|c| {
-            c.detail
-                .split(' ')
-                .next()
-                .unwrap()
-                .parse::<usize>()
-                .unwrap()
-        })
-        .sum();
+    let rows = common::check_report(&r, 20);
     assert!(rows >= 20 * 5 * 20, "{rows}");
 }
 
@@ -57,5 +30,5 @@ fn passes_match_skyfield() {
         &read("orbit/skyfield_passes.json"),
     );
     // 18 satellites × 6 sites, less the pairs with no pass above 10° in the window.
-    check(&r, 90);
+    common::check_report(&r, 90);
 }

@@ -26,3 +26,18 @@ pub fn own_vector(rel: &str) -> PathBuf {
         .join("../vectors/data")
         .join(rel)
 }
+
+/// Print every case of a conformance report, then assert it has at least `min_cases` cases,
+/// all passed, and return the rows counted in the cases' details ("N rows, …").
+pub fn check_report(r: &ntn_types::conformance::SuiteReport, min_cases: usize) -> usize {
+    for c in &r.cases {
+        let verdict = if c.passed { "pass" } else { "FAIL" };
+        eprintln!("{} {}: {verdict} — {}", r.suite, c.name, c.detail);
+    }
+    assert!(r.cases.len() >= min_cases, "{} cases", r.cases.len());
+    assert!(r.all_passed(), "{:?}", r.failures());
+    r.cases
+        .iter()
+        .filter_map(|c| c.detail.split(' ').next()?.parse::<usize>().ok())
+        .sum()
+}
