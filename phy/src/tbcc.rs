@@ -87,7 +87,6 @@ pub struct TbccDecoder {
     wrap: usize,
     decisions: Vec<u64>,
     metrics: [f32; NUM_STATES],
-    next: [f32; NUM_STATES],
 }
 
 impl TbccDecoder {
@@ -103,7 +102,6 @@ impl TbccDecoder {
             wrap,
             decisions: vec![0; max_len + 2 * wrap],
             metrics: [0.0; NUM_STATES],
-            next: [0.0; NUM_STATES],
         }
     }
 
@@ -150,25 +148,36 @@ impl TbccDecoder {
             }
             // Butterflies: next states 2p and 2p+1 both come from p and p+32. Every generator
             // taps c_k and c_{k−6}, so with o = out(2p) the other three branches carry the
-            // complement o^7, whose metric is −bm[o].
-            let mut dec = 0u64;
-            let mut best = f32::NEG_INFINITY;
+            // complement o^7, whose metric is −bm[o]. Written over whole 32-lane arrays so the
+            // compiler can vectorise; decisions: bit p = state 2p, bit 32+p = state 2p+1.
+            let mut bv = [0f32; NUM_STATES / 2];
+            for (v, &o) in bv.iter_mut().zip(BUTTERFLY_OUT.iter()) {
+                *v = bm[o as usize];
+            }
+            let (lo, hi) = self.metrics.split_at(NUM_STATES / 2);
+            let mut even = [0f32; NUM_STATES / 2];
+            let mut odd = [0f32; NUM_STATES / 2];
+            let mut d_even = 0u32;
+            let mut d_odd = 0u32;
             for p in 0..NUM_STATES / 2 {
-                let b = bm[BUTTERFLY_OUT[p] as usize];
-                let (ma, mb) = (self.metrics[p], self.metrics[p | 32]);
-                let (m0a, m0b) = (ma + b, mb - b);
-                let (m1a, m1b) = (ma - b, mb + b);
-                let (n0, d0) = if m0b > m0a { (m0b, 1u64) } else { (m0a, 0) };
-                let (n1, d1) = if m1b > m1a { (m1b, 1u64) } else { (m1a, 0) };
-                dec |= (d0 << (2 * p)) | (d1 << (2 * p + 1));
-                self.next[2 * p] = n0;
-                self.next[2 * p + 1] = n1;
-                best = best.max(n0).max(n1);
+                let (a, h, b) = (lo[p], hi[p], bv[p]);
+                let (x0, y0) = (a + b, h - b);
+                let (x1, y1) = (a - b, h + b);
+                let (c0, c1) = (y0 > x0, y1 > x1);
+                even[p] = if c0 { y0 } else { x0 };
+                odd[p] = if c1 { y1 } else { x1 };
+                d_even |= u32::from(c0) << p;
+                d_odd |= u32::from(c1) << p;
             }
-            for (m, n) in self.metrics.iter_mut().zip(self.next.iter()) {
-                *m = n - best;
+            let best = even
+                .iter()
+                .chain(odd.iter())
+                .fold(f32::NEG_INFINITY, |m, &v| m.max(v));
+            for p in 0..NUM_STATES / 2 {
+                self.metrics[2 * p] = even[p] - best;
+                self.metrics[2 * p + 1] = odd[p] - best;
             }
-            self.decisions[t] = dec;
+            self.decisions[t] = u64::from(d_even) | (u64::from(d_odd) << 32);
             i += 1;
             if i == d {
                 i = 0;
@@ -186,7 +195,8 @@ impl TbccDecoder {
             if t >= wrap && t < wrap + d {
                 out[t - wrap] = (state & 1) as u8;
             }
-            let b = ((self.decisions[t] >> state) & 1) as usize;
+            let bit = (state >> 1) + 32 * (state & 1);
+            let b = ((self.decisions[t] >> bit) & 1) as usize;
             state = (state >> 1) | (b << 5);
         }
         Ok(-second)
