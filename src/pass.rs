@@ -16,6 +16,7 @@ use clap::Args;
 use ntn_orbit::passes::PassSearch;
 use ntn_orbit::timing::TimingAdvance;
 use ntn_orbit::{LinkConfig, UtcTime};
+use ntn_sim::nbiot_dl::{DlProbe, DlProbeConfig, DlProbeResult};
 use ntn_types::Hz;
 use std::path::PathBuf;
 
@@ -57,6 +58,27 @@ pub struct PassArgs {
     /// Do not draw the plot.
     #[arg(long)]
     pub no_plot: bool,
+    /// Sample-level downlink check every STEP along the pass: our NB-IoT cell through the
+    /// orbit channel to our terminal's cell search ("0s" turns it off).
+    #[arg(long, default_value = "60s", value_name = "STEP")]
+    pub acquire_every: DurationOrOff,
+    /// SNR of that check over the 180 kHz carrier, dB.
+    #[arg(long, default_value_t = 0.0, allow_negative_numbers = true)]
+    pub snr_db: f64,
+}
+
+/// A duration, or `0`/`0s`/`off` for none.
+#[derive(Clone, Copy, Debug)]
+pub struct DurationOrOff(pub Option<f64>);
+
+impl std::str::FromStr for DurationOrOff {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, String> {
+        match s.trim() {
+            "0" | "0s" | "off" | "none" => Ok(DurationOrOff(None)),
+            t => t.parse::<DurationSpec>().map(|d| DurationOrOff(Some(d.0))),
+        }
+    }
 }
 
 pub fn run(a: PassArgs) -> Result<()> {
@@ -223,6 +245,34 @@ pub fn run(a: PassArgs) -> Result<()> {
         format!("{:.3} … {:.3}", ta_min * 1e3, ta_max * 1e3),
     );
     table.summary("max_ta_drift_us_per_s", (ta_drift_max * 1e7).round() / 10.0);
+    let acquisition = match a.acquire_every.0 {
+        Some(step) => Some(acquire_along(
+            &sat,
+            &link,
+            t0,
+            span,
+            step,
+            a.snr_db,
+            a.link.radio.dl_mhz,
+        )?),
+        None => None,
+    };
+    if let Some(acq) = &acquisition {
+        let ok = acq.iter().filter(|r| r.mib_decoded).count();
+        let worst = acq
+            .iter()
+            .filter_map(|r| r.offset_error_hz())
+            .fold(0.0f64, |w, e| w.max(e.abs()));
+        table.summary(
+            "downlink_check",
+            format!(
+                "NB-IoT cell found and MIB-NB decoded at {ok}/{} points (SNR {} dB over 180 kHz, \
+                 no prior); worst Doppler measurement error {worst:.1} Hz",
+                acq.len(),
+                a.snr_db
+            ),
+        );
+    }
     if !a.no_plot {
         let [el, dl, ul, rate, delay, rtt, ta] = curves;
         let series = |label: &str, points| Series {
@@ -277,5 +327,75 @@ pub fn run(a: PassArgs) -> Result<()> {
         out: a.out.clone(),
         plot: None,
     };
-    emit(&out, &table.render(a.format))
+    let text = match (a.format, &acquisition) {
+        (crate::output::Format::Json, Some(acq)) => {
+            let mut v = table.to_json();
+            if let Some(o) = v.as_object_mut() {
+                o.insert("downlink_checks".into(), serde_json::to_value(acq)?);
+            }
+            format!("{}\n", serde_json::to_string_pretty(&v)?)
+        }
+        (f, Some(acq)) => {
+            let mut t = table.render(f);
+            t.push('\n');
+            t.push_str(&acquisition_table(acq).render(f));
+            t
+        }
+        (f, None) => table.render(f),
+    };
+    emit(&out, &text)
+}
+
+/// The sample-level downlink check at every `step_s` of the pass.
+fn acquire_along(
+    sat: &ntn_orbit::Satellite,
+    link: &LinkConfig,
+    t0: UtcTime,
+    span_s: f64,
+    step_s: f64,
+    snr_db: f64,
+    dl_mhz: f64,
+) -> Result<Vec<DlProbeResult>> {
+    let mut probe = DlProbe::new(DlProbeConfig {
+        carrier: Hz(dl_mhz * 1e6),
+        snr_db,
+        eop: link.eop,
+        ..Default::default()
+    })?;
+    // Stop 50 ms short of the end so the searched frames stay inside the window.
+    let n = ((span_s - 0.05).max(0.0) / step_s).floor() as usize;
+    (0..=n)
+        .map(|k| Ok(probe.run(sat, link.ue, t0.add_secs(k as f64 * step_s))?))
+        .collect()
+}
+
+fn acquisition_table(acq: &[DlProbeResult]) -> Table {
+    let mut t = Table::new(
+        "Downlink check: our NB-IoT cell → orbit channel → our cell search",
+        &[
+            ("time", "UTC"),
+            ("cell_found", ""),
+            ("mib_decoded", ""),
+            ("measured_offset", "Hz"),
+            ("true_doppler", "Hz"),
+            ("error", "Hz"),
+            ("doppler_rate", "Hz/s"),
+        ],
+    );
+    for r in acq {
+        let opt = |v: Option<f64>| match v {
+            Some(x) => Cell::Num(x, 1),
+            None => Cell::Text("-".into()),
+        };
+        t.push(vec![
+            Cell::Text(r.time.to_string()),
+            Cell::Text(if r.cell_id.is_some() { "yes" } else { "no" }.into()),
+            Cell::Text(if r.mib_decoded { "yes" } else { "no" }.into()),
+            opt(r.measured_offset_hz),
+            Cell::Num(r.true_doppler_hz, 1),
+            opt(r.offset_error_hz()),
+            Cell::Num(r.true_doppler_rate_hz_s, 1),
+        ]);
+    }
+    t
 }

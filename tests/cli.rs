@@ -31,6 +31,16 @@ fn main_job_default_pass() {
     // A ~780 km LEO at 2185 MHz: tens of kHz, below the 600 km bound of ~50 kHz.
     assert!(max_dop > 20e3 && max_dop < 50e3, "{max_dop}");
     assert!(j["rows"].as_array().unwrap().len() > 10);
+    // The sample-level downlink check: cell found, MIB-NB decoded, Doppler measured to within
+    // tens of Hz of the geometry at every point of the pass.
+    let checks = j["downlink_checks"].as_array().unwrap();
+    assert!(checks.len() >= 5);
+    for c in checks {
+        assert_eq!(c["mib_decoded"], true, "{c}");
+        let err =
+            c["measured_offset_hz"].as_f64().unwrap() - c["true_doppler_hz"].as_f64().unwrap();
+        assert!(err.abs() < 50.0, "{c}");
+    }
     let png = std::fs::read(&plot).unwrap();
     assert_eq!(&png[1..4], b"PNG");
     std::fs::remove_file(&plot).ok();
@@ -38,7 +48,15 @@ fn main_job_default_pass() {
 
 #[test]
 fn geo_pass_has_no_doppler_and_a_quarter_second_rtt() {
-    let (ok, out, err) = ntn(&["pass", "--geo", "--no-plot", "--format", "json"]);
+    let (ok, out, err) = ntn(&[
+        "pass",
+        "--geo",
+        "--no-plot",
+        "--format",
+        "json",
+        "--geo-span",
+        "10m",
+    ]);
     assert!(ok, "{err}");
     let j: serde_json::Value = serde_json::from_str(&out).unwrap();
     assert!(j["max_doppler_dl_hz"].as_f64().unwrap() < 5.0);

@@ -1,9 +1,11 @@
-//! # ntn-sim — the NTN channel and link budget
+//! # ntn-sim — the NTN channel, link budget and sample-level probes
 //!
 //! * [`channel`]: what the air does to a sample stream between a terminal and a satellite
 //!   (and its gateway): light-time delay and carrier phase from the true orbit, keyed to the
 //!   sample time; TR 38.811 §6.6 large-scale loss; TR 38.811 §6.9 NTN-TDL fading; AWGN.
 //! * [`link_budget`]: EIRP, G/T, losses, C/N0 and C/N, with TR 38.821 presets.
+//! * [`nbiot_dl`]: our NB-IoT cell through the orbit channel to our terminal's cell search at
+//!   one point of a pass.
 //! * [`scenario`]: a channel scenario as a user writes it (serde, every field defaulted),
 //!   turned into a [`channel::ChannelConfig`] for a recording.
 //!
@@ -19,4 +21,5 @@
 pub mod channel;
 pub mod link_budget;
 pub mod math;
+pub mod nbiot_dl;
 pub mod scenario;
