@@ -277,7 +277,7 @@ fn our_messages() -> Vec<(Direction, NasMessage)> {
         replayed_ue_security_capabilities: SecurityCapability {
             eea: 0xf0,
             eia: 0x70,
-            rest: vec![0x80],
+            rest: vec![0xc0, 0x40],
         },
         ies: vec![],
     };
