@@ -27,6 +27,7 @@
 
 pub mod eps;
 mod error;
+pub mod fivegs;
 pub mod ie;
 mod reader;
 

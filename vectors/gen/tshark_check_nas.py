@@ -9,6 +9,7 @@ dissects it with no preferences. A PDU fails if tshark reports a malformed packe
 expert item.
 
     python3 vectors/gen/tshark_check_nas.py target/nas_our_encodings.txt
+    python3 vectors/gen/tshark_check_nas.py target/nas5g_our_encodings.txt nas-5gs
 """
 import struct
 import subprocess
@@ -22,7 +23,7 @@ def exported_pdu(payload, proto=b'nas-eps'):
     return tags + payload
 
 
-def main(path):
+def main(path, proto=b'nas-eps'):
     pdus = []
     for line in open(path):
         line = line.strip()
@@ -32,7 +33,7 @@ def main(path):
     with tempfile.NamedTemporaryFile(suffix='.pcap', delete=False) as f:
         f.write(struct.pack('<IHHiIII', 0xa1b2c3d4, 2, 4, 0, 0, 65535, 252))
         for i, (_, p) in enumerate(pdus):
-            rec = exported_pdu(p)
+            rec = exported_pdu(p, proto)
             f.write(struct.pack('<IIII', i, 0, len(rec), len(rec)))
             f.write(rec)
         pcap = f.name
@@ -56,4 +57,5 @@ def main(path):
 
 
 if __name__ == '__main__':
-    sys.exit(0 if main(sys.argv[1]) else 1)
+    proto = sys.argv[2].encode() if len(sys.argv) > 2 else b'nas-eps'
+    sys.exit(0 if main(sys.argv[1], proto) else 1)
