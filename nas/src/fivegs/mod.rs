@@ -5,6 +5,7 @@
 
 pub mod identity;
 pub mod mm;
+pub mod procedures;
 pub mod sm;
 
 use crate::DecodeError;
