@@ -190,6 +190,8 @@ fn plain_messages_after_security_activation() {
     )));
     let plain_detach = NasMessage::parse(&[0x07, 0x45, 0x01], Direction::Downlink).unwrap();
     assert!(!ue_accepts_plain(&plain_detach));
+    let tau_reject = NasMessage::parse(&[0x07, 0x4b, 0x09], Direction::Downlink).unwrap();
+    assert!(ue_accepts_plain(&tau_reject));
 }
 
 #[test]

@@ -348,8 +348,9 @@ pub fn ue_accepts_plain(msg: &NasMessage) -> bool {
             E::AuthenticationRequest(_)
             | E::AuthenticationReject
             | E::AttachReject(_)
-            | E::DetachAccept => true,
-            E::Unknown { message_type, .. } => matches!(message_type, 0x4b | 0x4e),
+            | E::DetachAccept
+            | E::TrackingAreaUpdateReject { .. }
+            | E::ServiceReject { .. } => true,
             _ => false,
         },
         _ => false,
