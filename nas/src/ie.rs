@@ -163,6 +163,13 @@ pub struct NasKsi {
     pub ksi: u8,
 }
 
+impl Default for NasKsi {
+    /// "No key is available".
+    fn default() -> Self {
+        Self::NO_KEY
+    }
+}
+
 impl NasKsi {
     /// KSI value 7: "no key is available" (UE to network) / reserved (network to UE).
     pub const NO_KEY: Self = Self {

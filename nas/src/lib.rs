@@ -20,13 +20,20 @@
 //! - [`eps::mme`]: a minimal MME + HSS peer for the simulator (AKA vectors, resynchronisation
 //!   from AUTS, SMC, attach accept with a default bearer, data echo).
 //!
-//! Not here yet: TAU, service request procedure, paging, the remaining EMM messages as typed
-//! `Repr`s (they decode as `Unknown`), 5GS NAS (TS 24.501).
+//! - [`fivegs`]: 5GS NAS (TS 24.501) codecs: 25 5GMM and 7 5GSM message types, the 5GS mobile
+//!   identity (SUCI null scheme, 5G-GUTI, 5G-S-TMSI); the same security context in its 5GS
+//!   flavour; [`fivegs::procedures`]: UE registration with 5G AKA, SMC and a PDU session,
+//!   against a minimal AMF + AUSF + UDM.
+//!
+//! Not here yet: TAU, the EPS service request procedure, paging, the remaining EMM messages as
+//! typed `Repr`s (they decode as `Unknown`), SUCI ECIES profiles A/B, 5GS mobility and periodic
+//! registration procedures, deregistration procedures.
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
 
 pub mod eps;
 mod error;
+pub mod fivegs;
 pub mod ie;
 mod reader;
 

@@ -190,6 +190,8 @@ fn plain_messages_after_security_activation() {
     )));
     let plain_detach = NasMessage::parse(&[0x07, 0x45, 0x01], Direction::Downlink).unwrap();
     assert!(!ue_accepts_plain(&plain_detach));
+    let tau_reject = NasMessage::parse(&[0x07, 0x4b, 0x09], Direction::Downlink).unwrap();
+    assert!(ue_accepts_plain(&tau_reject));
 }
 
 #[test]
@@ -204,4 +206,47 @@ fn not_protected_and_garbage_are_counted_as_malformed() {
         Err(SecurityFailure::Malformed(_))
     ));
     assert_eq!(ue.stats().malformed, 2);
+}
+
+#[test]
+fn five_gs_context_protects_with_the_5gs_envelope() {
+    use ntn_nas::fivegs::{FgmmMessage, NasMessage5g};
+    let kamf = [0x3c; 32];
+    let ksi = NasKsi {
+        mapped: false,
+        ksi: 2,
+    };
+    for c in [C::Eea0, C::Eea1, C::Eea2, C::Eea3] {
+        for i in [I::Eia1, I::Eia2, I::Eia3] {
+            let mut ue = NasSecurityContext::new_5gs(Role::Ue, ksi, &kamf, c, i);
+            let mut amf = NasSecurityContext::new_5gs(Role::Network, ksi, &kamf, c, i);
+            let plain =
+                NasMessage5g::Mm(FgmmMessage::RegistrationComplete { ies: vec![] }).to_vec();
+            let pdu = ue
+                .protect(&plain, SecurityHeaderType::IntegrityProtectedCiphered)
+                .unwrap();
+            assert_eq!(&pdu[..2], &[0x7e, 0x02]);
+            assert!(matches!(
+                NasMessage5g::parse(&pdu, Direction::Uplink).unwrap(),
+                NasMessage5g::Protected(_)
+            ));
+            assert_eq!(amf.unprotect(&pdu).unwrap(), (plain.clone(), 0));
+            // replay and tamper
+            assert!(matches!(
+                amf.unprotect(&pdu),
+                Err(SecurityFailure::Replay { count: 0 })
+            ));
+            let mut t = ue
+                .protect(&plain, SecurityHeaderType::IntegrityProtectedCiphered)
+                .unwrap();
+            *t.last_mut().unwrap() ^= 1;
+            assert!(matches!(
+                amf.unprotect(&t),
+                Err(SecurityFailure::MacFailure { .. })
+            ));
+            // an EPS context cannot open a 5GS PDU
+            let mut eps_ctx = NasSecurityContext::new(Role::Network, ksi, &kamf, c, i);
+            assert!(eps_ctx.unprotect(&pdu).is_err());
+        }
+    }
 }

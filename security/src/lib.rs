@@ -9,8 +9,10 @@
 //! - the generic KDF of TS 33.220 Annex B and the EPS (TS 33.401 Annex A) and 5G
 //!   (TS 33.501 Annex A) key hierarchies.
 //!
-//! What it does not do: key storage, procedure logic (that is the NAS layer), SUCI
-//! concealment (ECIES, TS 33.501 Annex C; not yet).
+//! - SUCI concealment with ECIES Profiles A (X25519) and B (secp256r1), TS 33.501 Annex C
+//!   ([`suci`]).
+//!
+//! What it does not do: key storage, procedure logic (that is the NAS layer).
 //!
 //! Message lengths are in **bits**: a message of `bit_len` bits occupies the first
 //! `ceil(bit_len / 8)` bytes of the buffer, most significant bit first. On output the unused
@@ -40,6 +42,7 @@ mod bits;
 pub mod kdf;
 pub mod milenage;
 pub mod snow3g;
+pub mod suci;
 mod zuc_alg;
 
 pub use algorithm::{

@@ -276,6 +276,23 @@ fn mul64(v: u64, p: u64, c: u64) -> u64 {
     acc
 }
 
+/// T_k[b] = MUL64(b · 2^(8k), P) for k = 0..8, b = 0..256.
+fn mul64_table(p: u64, c: u64) -> Box<[[u64; 256]; 8]> {
+    let mut basis = [0u64; 64]; // basis[j] = P · x^j
+    let mut x = p;
+    for b in basis.iter_mut() {
+        *b = x;
+        x = mul64x(x, c);
+    }
+    let mut t = Box::new([[0u64; 256]; 8]);
+    for (k, row) in t.iter_mut().enumerate() {
+        for b in 1..256usize {
+            row[b] = row[b & (b - 1)] ^ basis[8 * k + b.trailing_zeros() as usize];
+        }
+    }
+    t
+}
+
 /// 128-EIA1 (TS 33.401 §B.2.2 → UIA2 f9, Doc 1 §4) with COUNT-I = COUNT and
 /// FRESH = BEARER || 0^27.
 pub(crate) fn eia1(
@@ -309,8 +326,13 @@ pub(crate) fn eia1(
     const C: u64 = 0x1b;
 
     // Message blocks of 64 bits, the last one zero-padded (Doc 1 §4.4, D = ceil(LENGTH/64) + 1).
+    // MUL64(·, P) is linear over GF(2), so for long messages it is done with eight 256-entry
+    // tables T_k[b] = MUL64(b · 2^(8k), P), built from P · x^j by doubling; short messages use
+    // the bitwise product directly.
     let n_bytes = crate::bits::bytes_for(bit_len);
     let msg = &data[..n_bytes];
+    let n_blocks = n_bytes.div_ceil(8);
+    let table = (n_blocks > 16).then(|| mul64_table(p, C));
     let mut eval = 0u64;
     for (i, chunk) in msg.chunks(8).enumerate() {
         let mut block = [0u8; 8];
@@ -326,7 +348,11 @@ pub(crate) fn eia1(
                 u64::MAX << (64 - keep)
             };
         }
-        eval = mul64(eval ^ m, p, C);
+        let v = eval ^ m;
+        eval = match &table {
+            Some(t) => (0..8).fold(0, |acc, k| acc ^ t[k][((v >> (8 * k)) & 0xff) as usize]),
+            None => mul64(v, p, C),
+        };
     }
     eval ^= bit_len as u64;
     eval = mul64(eval, q, C);
@@ -337,6 +363,18 @@ pub(crate) fn eia1(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn mul64_table_equals_the_bitwise_product() {
+        let p = 0x9e37_79b9_7f4a_7c15u64;
+        let t = mul64_table(p, 0x1b);
+        let mut v = 0x0123_4567_89ab_cdefu64;
+        for _ in 0..1000 {
+            let fast = (0..8).fold(0, |acc, k| acc ^ t[k][((v >> (8 * k)) & 0xff) as usize]);
+            assert_eq!(fast, mul64(v, p, 0x1b));
+            v = v.rotate_left(13) ^ v.wrapping_mul(0x2545_f491_4f6c_dd1d);
+        }
+    }
 
     #[test]
     fn sbox_tables_match_their_definitions() {

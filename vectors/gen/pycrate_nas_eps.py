@@ -241,6 +241,40 @@ def gen():
     m = EMMULNASTransport(val={'NASContainer': bytes.fromhex('0904')})
     add('uplink nas transport', 'ul', m, lambda d: dict(container=raw(d, 'NASContainer').hex()))
 
+    # TRACKING AREA UPDATE REQUEST / ACCEPT / COMPLETE / REJECT
+    m = EMMTrackingAreaUpdateRequest(val={'NAS_KSI': 1, 'EPSUpdateType': 0,
+                                          'OldGUTI': epsid_bytes(6, ('00101', 0x0102, 0x03, 0x0a0b0c0d))})
+    opt(m, 'EPSBearerCtxtStat')['V'].set_val(bytes.fromhex('2000'))
+    add('tracking area update request', 'ul', m, lambda d: dict(
+        nas_ksi=uint(d, 'NAS_KSI'), update_type=uint(d, 'EPSUpdateType'),
+        **epsid_fields(ie(d, 'OldGUTI'))))
+    m = EMMTrackingAreaUpdateAccept(val={'EPSUpdateResult': 0})
+    opt(m, 'T3412')['V'].set_val(bytes([0x49]))
+    opt(m, 'GUTI')['V'].set_val(epsid_bytes(6, ('00101', 0x0102, 0x03, 0x0a0b0c0e)))
+    add('tracking area update accept', 'dl', m, lambda d: dict(
+        update_result=uint(d, 'EPSUpdateResult'),
+        **{'accept_' + k: x for k, x in epsid_fields(ie(d, 'GUTI')).items()}))
+    add('tracking area update complete', 'ul', EMMTrackingAreaUpdateComplete(), lambda d: {})
+    add('tracking area update reject', 'dl', EMMTrackingAreaUpdateReject(val={'EMMCause': 9}),
+        lambda d: dict(cause=uint(d, 'EMMCause')))
+    add('service reject', 'dl', EMMServiceReject(val={'EMMCause': 22}), lambda d: dict(cause=uint(d, 'EMMCause')))
+
+    # CONTROL PLANE SERVICE REQUEST carrying ESM DATA TRANSPORT (CIoT)
+    dt = ESMDataTransport(val={'ESMHeader': {'EPSBearerId': 5}, 'UserData': b'cp-data'})
+    m = EMMCPServiceRequest(val={'NAS_KSI': 1, 'CPServiceType': 0})
+    opt(m, 'ESMContainer')['V'].set_val(dt.to_bytes())
+    add('control plane service request', 'ul', m, lambda d: dict(
+        nas_ksi=uint(d, 'NAS_KSI'), service_type=uint(d, 'CPServiceType'),
+        cpsr_esm_container=raw(d, 'ESMContainer').hex()))
+
+    # DOWNLINK / UPLINK GENERIC NAS TRANSPORT (LPP)
+    m = EMMDLGenericNASTransport(val={'GenericContType': 1, 'GenericContainer': bytes.fromhex('92002b8000')})
+    add('downlink generic nas transport', 'dl', m, lambda d: dict(
+        container_type=uint(d, 'GenericContType'), container=raw(d, 'GenericContainer').hex()))
+    m = EMMULGenericNASTransport(val={'GenericContType': 1, 'GenericContainer': bytes.fromhex('92002b8000')})
+    add('uplink generic nas transport', 'ul', m, lambda d: dict(
+        container_type=uint(d, 'GenericContType'), container=raw(d, 'GenericContainer').hex()))
+
     # ESM messages
     m = ESMPDNConnectivityRequest(val={'ESMHeader': {'PTI': 7}, 'PDNType': 3, 'RequestType': 1})
     opt(m, 'APN')['V'].set_val(b'\x03iot\x07example')

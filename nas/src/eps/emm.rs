@@ -23,6 +23,12 @@ pub mod message_type {
     pub const ATTACH_REJECT: u8 = 0x44;
     pub const DETACH_REQUEST: u8 = 0x45;
     pub const DETACH_ACCEPT: u8 = 0x46;
+    pub const TRACKING_AREA_UPDATE_REQUEST: u8 = 0x48;
+    pub const TRACKING_AREA_UPDATE_ACCEPT: u8 = 0x49;
+    pub const TRACKING_AREA_UPDATE_COMPLETE: u8 = 0x4a;
+    pub const TRACKING_AREA_UPDATE_REJECT: u8 = 0x4b;
+    pub const CONTROL_PLANE_SERVICE_REQUEST: u8 = 0x4d;
+    pub const SERVICE_REJECT: u8 = 0x4e;
     pub const AUTHENTICATION_REQUEST: u8 = 0x52;
     pub const AUTHENTICATION_RESPONSE: u8 = 0x53;
     pub const AUTHENTICATION_REJECT: u8 = 0x54;
@@ -36,6 +42,8 @@ pub mod message_type {
     pub const EMM_INFORMATION: u8 = 0x61;
     pub const DOWNLINK_NAS_TRANSPORT: u8 = 0x62;
     pub const UPLINK_NAS_TRANSPORT: u8 = 0x63;
+    pub const DOWNLINK_GENERIC_NAS_TRANSPORT: u8 = 0x68;
+    pub const UPLINK_GENERIC_NAS_TRANSPORT: u8 = 0x69;
 }
 
 /// EMM cause values used by the procedures here (TS 24.301 §9.9.3.9).
@@ -149,6 +157,80 @@ const EMM_INFORMATION_IES: IeTable = &[
     (0x47, Tv(7)), // Universal time and local time zone
     (0x49, Tlv),   // Network daylight saving time
 ];
+
+const TAU_REQUEST_IES: IeTable = &[
+    (0xb0, HalfTv), // Non-current native NAS key set identifier
+    (0x80, HalfTv), // GPRS ciphering key sequence number
+    (0x19, Tv(3)),  // Old P-TMSI signature
+    (0x50, Tlv),    // Additional GUTI
+    (0x55, Tv(4)),  // NonceUE
+    (0x58, Tlv),    // UE network capability
+    (0x52, Tv(5)),  // Last visited registered TAI
+    (0x5c, Tv(2)),  // DRX parameter
+    (0xa0, HalfTv), // UE radio capability information update needed
+    (0x57, Tlv),    // EPS bearer context status
+    (0x31, Tlv),    // MS network capability
+    (0x13, Tv(5)),  // Old location area identification
+    (0x90, HalfTv), // TMSI status
+    (0x11, Tlv),    // Mobile station classmark 2
+    (0x20, Tlv),    // Mobile station classmark 3
+    (0x40, Tlv),    // Supported codecs
+    (0xf0, HalfTv), // Additional update type
+    (0x5d, Tlv),    // Voice domain preference and UE's usage setting
+    (0xe0, HalfTv), // Old GUTI type
+    (0xd0, HalfTv), // Device properties
+    (0xc0, HalfTv), // MS network feature support
+    (0x10, Tlv),    // TMSI based NRI container
+    (0x6a, Tlv),    // T3324 value
+    (0x5e, Tlv),    // T3412 extended value
+    (0x6e, Tlv),    // Extended DRX parameters
+    (0x6f, Tlv),    // UE additional security capability
+    (0x6d, Tlv),    // UE status
+    (0x17, Tv(1)),  // Additional information requested
+    (0x32, Tlv),    // N1 UE network capability
+    (0x34, Tlv),    // UE radio capability ID availability
+    (0x35, Tlv),    // Requested WUS assistance information
+    (0x36, Tlv),    // DRX parameter in NB-S1 mode
+    (0x38, Tlv),    // Requested IMSI offset
+];
+
+const TAU_ACCEPT_IES: IeTable = &[
+    (0x5a, Tv(1)),  // T3412 value
+    (0x50, Tlv),    // GUTI
+    (0x54, Tlv),    // TAI list
+    (0x57, Tlv),    // EPS bearer context status
+    (0x13, Tv(5)),  // Location area identification
+    (0x23, Tlv),    // MS identity
+    (0x53, Tv(1)),  // EMM cause
+    (0x17, Tv(1)),  // T3402 value
+    (0x59, Tv(1)),  // T3423 value
+    (0x4a, Tlv),    // Equivalent PLMNs
+    (0x34, Tlv),    // Emergency number list
+    (0x64, Tlv),    // EPS network feature support
+    (0xf0, HalfTv), // Additional update result
+    (0x5e, Tlv),    // T3412 extended value
+    (0x6a, Tlv),    // T3324 value
+    (0x6e, Tlv),    // Extended DRX parameters
+    (0x68, Tlv),    // Header compression configuration status
+    (0x65, Tlv),    // DCN-ID
+    (0xe0, HalfTv), // SMS services status
+    (0xd0, HalfTv), // Non-3GPP NW policies
+    (0x6b, Tlv),    // T3448 value
+    (0xc0, HalfTv), // Network policy
+    (0x6c, Tlv),    // T3447 value
+    (0x7a, Tlve),   // Extended emergency number list
+    (0x7c, Tlve),   // Ciphering key data
+];
+
+const TAU_REJECT_IES: IeTable = &[(0x5f, Tlv), (0xa0, HalfTv)];
+const SERVICE_REJECT_IES: IeTable = &[(0x5b, Tv(1)), (0x5f, Tlv), (0x6b, Tlv)];
+const CPSR_IES: IeTable = &[
+    (0x78, Tlve),   // ESM message container
+    (0x67, Tlv),    // NAS message container
+    (0x57, Tlv),    // EPS bearer context status
+    (0xd0, HalfTv), // Device properties
+];
+const GENERIC_NAS_TRANSPORT_IES: IeTable = &[(0x65, Tlv)]; // Additional information
 
 // ---- messages ------------------------------------------------------------------------------
 
@@ -499,6 +581,68 @@ pub enum EmmMessage {
         /// NAS message container.
         container: Vec<u8>,
     },
+    /// TRACKING AREA UPDATE REQUEST (§8.2.29).
+    TrackingAreaUpdateRequest {
+        /// EPS update type (4 bits: active flag | type).
+        update_type: u8,
+        /// NAS key set identifier.
+        nas_ksi: NasKsi,
+        /// Old GUTI (EPS mobile identity).
+        old_guti: MobileIdentity,
+        /// Optional IEs as received.
+        ies: Vec<Ie>,
+    },
+    /// TRACKING AREA UPDATE ACCEPT (§8.2.26).
+    TrackingAreaUpdateAccept {
+        /// EPS update result (4 bits).
+        update_result: u8,
+        /// Optional IEs as received.
+        ies: Vec<Ie>,
+    },
+    /// TRACKING AREA UPDATE COMPLETE.
+    TrackingAreaUpdateComplete,
+    /// TRACKING AREA UPDATE REJECT.
+    TrackingAreaUpdateReject {
+        /// EMM cause.
+        cause: u8,
+        /// Optional IEs as received.
+        ies: Vec<Ie>,
+    },
+    /// SERVICE REJECT (§8.2.24).
+    ServiceReject {
+        /// EMM cause.
+        cause: u8,
+        /// Optional IEs as received.
+        ies: Vec<Ie>,
+    },
+    /// CONTROL PLANE SERVICE REQUEST (§8.2.33), CIoT: may carry ESM DATA TRANSPORT in its ESM
+    /// message container (IEI 0x78).
+    ControlPlaneServiceRequest {
+        /// Control plane service type (4 bits: active flag | type).
+        service_type: u8,
+        /// NAS key set identifier.
+        nas_ksi: NasKsi,
+        /// Optional IEs as received.
+        ies: Vec<Ie>,
+    },
+    /// DOWNLINK GENERIC NAS TRANSPORT (§8.2.31).
+    DownlinkGenericNasTransport {
+        /// Generic message container type (1 LPP, 2 LCS, ...).
+        container_type: u8,
+        /// Generic message container.
+        container: Vec<u8>,
+        /// Optional IEs as received.
+        ies: Vec<Ie>,
+    },
+    /// UPLINK GENERIC NAS TRANSPORT (§8.2.32).
+    UplinkGenericNasTransport {
+        /// Generic message container type.
+        container_type: u8,
+        /// Generic message container.
+        container: Vec<u8>,
+        /// Optional IEs as received.
+        ies: Vec<Ie>,
+    },
     /// A message type this codec does not model (yet), kept as received.
     Unknown {
         /// Message type octet.
@@ -509,6 +653,16 @@ pub enum EmmMessage {
 }
 
 impl EmmMessage {
+    /// The ESM message container of a CONTROL PLANE SERVICE REQUEST, if present.
+    pub fn cpsr_esm_container(&self) -> Option<&[u8]> {
+        match self {
+            Self::ControlPlaneServiceRequest { ies, .. } => {
+                find_ie(ies, 0x78).map(|ie| ie.value.as_slice())
+            }
+            _ => None,
+        }
+    }
+
     /// The message type octet.
     pub fn message_type(&self) -> u8 {
         use message_type as t;
@@ -532,6 +686,14 @@ impl EmmMessage {
             Self::DetachAccept => t::DETACH_ACCEPT,
             Self::DownlinkNasTransport { .. } => t::DOWNLINK_NAS_TRANSPORT,
             Self::UplinkNasTransport { .. } => t::UPLINK_NAS_TRANSPORT,
+            Self::TrackingAreaUpdateRequest { .. } => t::TRACKING_AREA_UPDATE_REQUEST,
+            Self::TrackingAreaUpdateAccept { .. } => t::TRACKING_AREA_UPDATE_ACCEPT,
+            Self::TrackingAreaUpdateComplete => t::TRACKING_AREA_UPDATE_COMPLETE,
+            Self::TrackingAreaUpdateReject { .. } => t::TRACKING_AREA_UPDATE_REJECT,
+            Self::ServiceReject { .. } => t::SERVICE_REJECT,
+            Self::ControlPlaneServiceRequest { .. } => t::CONTROL_PLANE_SERVICE_REQUEST,
+            Self::DownlinkGenericNasTransport { .. } => t::DOWNLINK_GENERIC_NAS_TRANSPORT,
+            Self::UplinkGenericNasTransport { .. } => t::UPLINK_GENERIC_NAS_TRANSPORT,
             Self::Unknown { message_type, .. } => *message_type,
         }
     }
@@ -626,6 +788,54 @@ impl EmmMessage {
             t::UPLINK_NAS_TRANSPORT => Self::UplinkNasTransport {
                 container: r.lv("NAS message container", 2, 251)?.to_vec(),
             },
+            t::TRACKING_AREA_UPDATE_REQUEST => {
+                let o = r.u8("EPS update type")?;
+                Self::TrackingAreaUpdateRequest {
+                    update_type: o & 0x0f,
+                    nas_ksi: NasKsi::from_nibble(o >> 4),
+                    old_guti: MobileIdentity::parse(r.lv("old GUTI", 1, 11)?)?,
+                    ies: parse_optional(r, TAU_REQUEST_IES)?,
+                }
+            }
+            t::TRACKING_AREA_UPDATE_ACCEPT => Self::TrackingAreaUpdateAccept {
+                update_result: r.u8("EPS update result")? & 0x0f,
+                ies: parse_optional(r, TAU_ACCEPT_IES)?,
+            },
+            t::TRACKING_AREA_UPDATE_COMPLETE => Self::TrackingAreaUpdateComplete,
+            t::TRACKING_AREA_UPDATE_REJECT => Self::TrackingAreaUpdateReject {
+                cause: r.u8("EMM cause")?,
+                ies: parse_optional(r, TAU_REJECT_IES)?,
+            },
+            t::SERVICE_REJECT => Self::ServiceReject {
+                cause: r.u8("EMM cause")?,
+                ies: parse_optional(r, SERVICE_REJECT_IES)?,
+            },
+            t::CONTROL_PLANE_SERVICE_REQUEST => {
+                let o = r.u8("control plane service type")?;
+                Self::ControlPlaneServiceRequest {
+                    service_type: o & 0x0f,
+                    nas_ksi: NasKsi::from_nibble(o >> 4),
+                    ies: parse_optional(r, CPSR_IES)?,
+                }
+            }
+            t::DOWNLINK_GENERIC_NAS_TRANSPORT | t::UPLINK_GENERIC_NAS_TRANSPORT => {
+                let container_type = r.u8("generic message container type")?;
+                let container = r.lve("generic message container", 1, 65535)?.to_vec();
+                let ies = parse_optional(r, GENERIC_NAS_TRANSPORT_IES)?;
+                if mt == t::DOWNLINK_GENERIC_NAS_TRANSPORT {
+                    Self::DownlinkGenericNasTransport {
+                        container_type,
+                        container,
+                        ies,
+                    }
+                } else {
+                    Self::UplinkGenericNasTransport {
+                        container_type,
+                        container,
+                        ies,
+                    }
+                }
+            }
             other => Self::Unknown {
                 message_type: other,
                 body: r.bytes(r.rest().len(), "body")?.to_vec(),
@@ -682,6 +892,47 @@ impl EmmMessage {
             }
             Self::DownlinkNasTransport { container } | Self::UplinkNasTransport { container } => {
                 emit_lv(out, container)
+            }
+            Self::TrackingAreaUpdateRequest {
+                update_type,
+                nas_ksi,
+                old_guti,
+                ies,
+            } => {
+                out.push((nas_ksi.nibble() << 4) | (update_type & 0x0f));
+                emit_lv(out, &old_guti.to_vec());
+                ies.iter().for_each(|ie| ie.emit(out));
+            }
+            Self::TrackingAreaUpdateAccept { update_result, ies } => {
+                out.push(update_result & 0x0f);
+                ies.iter().for_each(|ie| ie.emit(out));
+            }
+            Self::TrackingAreaUpdateComplete => {}
+            Self::TrackingAreaUpdateReject { cause, ies } | Self::ServiceReject { cause, ies } => {
+                out.push(*cause);
+                ies.iter().for_each(|ie| ie.emit(out));
+            }
+            Self::ControlPlaneServiceRequest {
+                service_type,
+                nas_ksi,
+                ies,
+            } => {
+                out.push((nas_ksi.nibble() << 4) | (service_type & 0x0f));
+                ies.iter().for_each(|ie| ie.emit(out));
+            }
+            Self::DownlinkGenericNasTransport {
+                container_type,
+                container,
+                ies,
+            }
+            | Self::UplinkGenericNasTransport {
+                container_type,
+                container,
+                ies,
+            } => {
+                out.push(*container_type);
+                emit_lve(out, container);
+                ies.iter().for_each(|ie| ie.emit(out));
             }
             Self::Unknown { body, .. } => out.extend_from_slice(body),
         }

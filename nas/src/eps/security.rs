@@ -65,9 +65,21 @@ pub struct SecurityStats {
     pub malformed: u64,
 }
 
-/// An EPS NAS security context.
+/// Which NAS the context protects: the envelope and key derivation differ, the algorithms and
+/// NAS COUNT handling do not.
+#[derive(Clone, Copy, Debug, Eq, PartialEq)]
+pub enum NasSystem {
+    /// EPS NAS (TS 24.301): header octet SHT | PD 7; keys from KASME (TS 33.401 §A.7).
+    Eps,
+    /// 5GS NAS over 3GPP access (TS 24.501 §9.1.1): EPD 0x7E then SHT; keys from KAMF
+    /// (TS 33.501 §A.8); BEARER = NAS connection identifier 0 (TS 33.501 §6.4.3.1).
+    FiveGs,
+}
+
+/// A NAS security context (EPS or 5GS).
 #[derive(Clone)]
 pub struct NasSecurityContext {
+    system: NasSystem,
     role: Role,
     /// eKSI of KASME.
     pub ksi: NasKsi,
@@ -107,6 +119,7 @@ impl NasSecurityContext {
         integrity: IntegrityAlgorithmId,
     ) -> Self {
         Self {
+            system: NasSystem::Eps,
             role,
             ksi,
             k_nas_enc: eps::knas_enc(kasme, ciphering),
@@ -117,6 +130,35 @@ impl NasSecurityContext {
             rx_last: None,
             stats: SecurityStats::default(),
         }
+    }
+
+    /// A 5GS context from KAMF and the selected 128-NEA / 128-NIA (same code points as EEA/EIA);
+    /// KNASenc and KNASint per TS 33.501 §A.8.
+    pub fn new_5gs(
+        role: Role,
+        ng_ksi: NasKsi,
+        kamf: &Key256,
+        ciphering: CipheringAlgorithmId,
+        integrity: IntegrityAlgorithmId,
+    ) -> Self {
+        use ntn_security::kdf::{AlgorithmDistinguisher as D, fivegs};
+        Self {
+            system: NasSystem::FiveGs,
+            role,
+            ksi: ng_ksi,
+            k_nas_enc: fivegs::algorithm_key(kamf, D::NasEnc, ciphering.code()),
+            k_nas_int: fivegs::algorithm_key(kamf, D::NasInt, integrity.code()),
+            ciphering,
+            integrity,
+            tx_count: 0,
+            rx_last: None,
+            stats: SecurityStats::default(),
+        }
+    }
+
+    /// EPS or 5GS.
+    pub fn system(&self) -> NasSystem {
+        self.system
     }
 
     /// The counters.
@@ -204,16 +246,23 @@ impl NasSecurityContext {
             self.cipher(count, dir, &mut body[1..]);
         }
         let mac = self.mac(count, dir, &body);
-        let pdu = ProtectedPdu {
-            header_type,
-            mac,
-            sn: body[0],
-            payload: body.split_off(1),
-        };
+        let mut out = Vec::with_capacity(plain.len() + 7);
+        match self.system {
+            NasSystem::Eps => ProtectedPdu {
+                header_type,
+                mac,
+                sn: body[0],
+                payload: body.split_off(1),
+            }
+            .emit(&mut out),
+            NasSystem::FiveGs => {
+                out.extend_from_slice(&[crate::fivegs::EPD_5GMM, header_type.nibble()]);
+                out.extend_from_slice(&mac);
+                out.extend_from_slice(&body);
+            }
+        }
         self.tx_count += 1;
         self.stats.protected += 1;
-        let mut out = Vec::with_capacity(plain.len() + 6);
-        pdu.emit(&mut out);
         Ok(out)
     }
 
@@ -237,9 +286,24 @@ impl NasSecurityContext {
     }
 
     fn unprotect_inner(&mut self, pdu: &[u8]) -> Result<(Vec<u8>, u32), SecurityFailure> {
-        let p = match NasMessage::parse(pdu, self.rx_direction())? {
-            NasMessage::Protected(p) => p,
-            _ => return Err(SecurityFailure::NotProtected),
+        let p = match self.system {
+            NasSystem::Eps => match NasMessage::parse(pdu, self.rx_direction())? {
+                NasMessage::Protected(p) => p,
+                _ => return Err(SecurityFailure::NotProtected),
+            },
+            NasSystem::FiveGs => {
+                use crate::fivegs::NasMessage5g;
+                match NasMessage5g::parse(pdu, self.rx_direction())? {
+                    NasMessage5g::Protected(p) => ProtectedPdu {
+                        header_type: SecurityHeaderType::from_nibble(p.header_type)
+                            .ok_or(SecurityFailure::NotProtected)?,
+                        mac: p.mac,
+                        sn: p.sn,
+                        payload: p.payload,
+                    },
+                    _ => return Err(SecurityFailure::NotProtected),
+                }
+            }
         };
         let dir = self.rx_direction();
         let mut body = Vec::with_capacity(p.payload.len() + 1);
@@ -284,8 +348,9 @@ pub fn ue_accepts_plain(msg: &NasMessage) -> bool {
             E::AuthenticationRequest(_)
             | E::AuthenticationReject
             | E::AttachReject(_)
-            | E::DetachAccept => true,
-            E::Unknown { message_type, .. } => matches!(message_type, 0x4b | 0x4e),
+            | E::DetachAccept
+            | E::TrackingAreaUpdateReject { .. }
+            | E::ServiceReject { .. } => true,
             _ => false,
         },
         _ => false,
