@@ -37,8 +37,22 @@ enum Vectors {
 struct Suite {
     name: &'static str,
     vectors: Vectors,
-    run: fn(&[String]) -> SuiteReport,
+    run: fn(&[Vec<u8>]) -> SuiteReport,
 }
+
+/// Vector file contents as text (the orbit suites' files are text).
+fn text(b: &[u8]) -> String {
+    String::from_utf8_lossy(b).into_owned()
+}
+
+const NBIOT_CAPTURES: [&str; 6] = [
+    "srsran-captures/signal_nbiot_amari_nid0_sfn514_sib2.bin",
+    "srsran-captures/signal_nbiot_nid256_r14_sf0.bin",
+    "srsran-captures/signal_nbiot_nid257_r13_sf0.bin",
+    "srsran-captures/signal_nbiot_nid257_r14_sf0.bin",
+    "srsran-captures/signal_nbiot_dci_formatN0_L_1_nid0_tti_8624_rnti_0x102.bin",
+    "srsran-captures/signal_nbiot_dci_formatN1_nid0_tti_5461_rnti_0x89.bin",
+];
 
 const ORBIT_TLES: &str = include_str!("../vectors/data/orbit/reference_tles.tle");
 const SKYFIELD_LOOK: &str = include_str!("../vectors/data/orbit/skyfield_look_angles.json");
@@ -54,7 +68,7 @@ fn registry() -> Vec<Suite> {
                 "sgp4-verification/SGP4-VER.TLE",
                 "sgp4-verification/tcppver.out",
             ]),
-            run: |t| ntn_orbit::conformance::sgp4_vallado(&t[0], &t[1]),
+            run: |t| ntn_orbit::conformance::sgp4_vallado(&text(&t[0]), &text(&t[1])),
         },
         Suite {
             name: "skyfield-look-angles",
@@ -65,7 +79,7 @@ fn registry() -> Vec<Suite> {
                     SKYFIELD_LOOK,
                 ),
             ]),
-            run: |t| ntn_orbit::conformance::skyfield_look_angles(&t[0], &t[1]),
+            run: |t| ntn_orbit::conformance::skyfield_look_angles(&text(&t[0]), &text(&t[1])),
         },
         Suite {
             name: "skyfield-passes",
@@ -73,7 +87,19 @@ fn registry() -> Vec<Suite> {
                 ("vectors/data/orbit/reference_tles.tle", ORBIT_TLES),
                 ("vectors/data/orbit/skyfield_passes.json", SKYFIELD_PASSES),
             ]),
-            run: |t| ntn_orbit::conformance::skyfield_passes(&t[0], &t[1]),
+            run: |t| ntn_orbit::conformance::skyfield_passes(&text(&t[0]), &text(&t[1])),
+        },
+        Suite {
+            name: "nbiot-dl-captures",
+            vectors: Vectors::Shared(&NBIOT_CAPTURES),
+            run: |t| {
+                ntn_phy::conformance::nbiot_dl_captures(&|name| {
+                    NBIOT_CAPTURES
+                        .iter()
+                        .position(|f| f.ends_with(name))
+                        .and_then(|i| t.get(i).cloned())
+                })
+            },
         },
     ]
 }
@@ -84,12 +110,12 @@ fn shared_dir(arg: &Option<PathBuf>) -> PathBuf {
         .unwrap_or_else(|| PathBuf::from("../shared/vectors"))
 }
 
-fn load(dir: &Path, files: &[&str]) -> std::result::Result<Vec<String>, String> {
+fn load(dir: &Path, files: &[&str]) -> std::result::Result<Vec<Vec<u8>>, String> {
     files
         .iter()
         .map(|f| {
             let p = dir.join(f);
-            std::fs::read_to_string(&p).map_err(|e| format!("{}: {e}", p.display()))
+            std::fs::read(&p).map_err(|e| format!("{}: {e}", p.display()))
         })
         .collect()
 }
@@ -121,7 +147,7 @@ pub fn run(a: ConformanceArgs) -> Result<()> {
     let (mut failed, mut skipped) = (0, 0);
     for s in &suites {
         let texts = match &s.vectors {
-            Vectors::Own(v) => Ok(v.iter().map(|(_, t)| (*t).to_owned()).collect()),
+            Vectors::Own(v) => Ok(v.iter().map(|(_, t)| t.as_bytes().to_vec()).collect()),
             Vectors::Shared(files) => load(&dir, files),
         };
         let texts = match texts {

@@ -17,6 +17,7 @@
 //! Buffers on hot paths belong to the caller; FFT plans are built once by [`ofdm::NbiotOfdm`].
 #![warn(missing_docs)]
 
+pub mod conformance;
 pub mod crc;
 pub mod error;
 pub mod gold;

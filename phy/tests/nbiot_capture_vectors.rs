@@ -2,19 +2,19 @@
 //! `../shared/vectors/srsran-captures/README.md`). Read from `../shared/vectors/` relative to
 //! the workspace root (or `$NTN_VECTORS_DIR`); each test prints why it skips when absent.
 
+#![allow(clippy::unwrap_used, clippy::expect_used)] // test code: a failure is the report
+
 use std::path::PathBuf;
 
 use ntn_phy::Complex32;
-use ntn_phy::grid::ResourceGrid;
-use ntn_phy::nbiot::npbch::{FrameHint, NpbchDecoded, NpbchDecoder, OperationMode};
-use ntn_phy::nbiot::npdcch::{DCI_N0_N1_BITS, DciN0N1, DecodedDci, NpdcchCandidate};
-use ntn_phy::nbiot::npdsch::SubframeIndex;
-use ntn_phy::nbiot::search::{CellSearcher, NpssSearchConfig};
-use ntn_phy::nbiot::search_space::{
-    NpdcchCell, NpdcchSearcher, SearchSpaceConfig, SearchSpaceKind, npdcch_start_symbol,
+use ntn_phy::conformance::{
+    capture_files, cf32_from_le_bytes, decode_dci_subframe, decode_mib_subframe, nbiot_dl_captures,
 };
+use ntn_phy::grid::ResourceGrid;
+use ntn_phy::nbiot::npbch::{NpbchDecoded, OperationMode};
+use ntn_phy::nbiot::npdcch::{DciN0N1, DecodedDci, NpdcchCandidate};
 use ntn_phy::nbiot::{NcellId, NrsPorts};
-use ntn_phy::ofdm::{NBIOT_SAMPLE_RATE_HZ, NbiotOfdm, SAMPLES_PER_SUBFRAME};
+use ntn_phy::ofdm::NbiotOfdm;
 
 fn captures_dir() -> PathBuf {
     if let Ok(d) = std::env::var("NTN_VECTORS_DIR") {
@@ -23,52 +23,51 @@ fn captures_dir() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../shared/vectors/srsran-captures")
 }
 
+fn bytes(name: &str) -> Option<Vec<u8>> {
+    std::fs::read(captures_dir().join(name)).ok()
+}
+
 /// Loads a cf32_le file, or `None` (with a printed reason) when it is absent.
 fn load(name: &str) -> Option<Vec<Complex32>> {
-    let path = captures_dir().join(name);
-    match std::fs::read(&path) {
-        Ok(bytes) => Some(
-            bytes
-                .chunks_exact(8)
-                .map(|c| {
-                    Complex32::new(
-                        f32::from_le_bytes([c[0], c[1], c[2], c[3]]),
-                        f32::from_le_bytes([c[4], c[5], c[6], c[7]]),
-                    )
-                })
-                .collect(),
-        ),
-        Err(e) => {
-            println!("SKIP: capture {} not available ({e})", path.display());
+    match bytes(name) {
+        Some(b) => Some(cf32_from_le_bytes(&b).expect("whole samples")),
+        None => {
+            println!(
+                "SKIP: capture {} not available",
+                captures_dir().join(name).display()
+            );
             None
         }
     }
 }
 
-fn decode_sf0(samples: &[Complex32], cell: u16, hint: FrameHint) -> NpbchDecoded {
-    let cell = NcellId::new(cell).expect("valid cell id");
-    let mut ofdm = NbiotOfdm::new();
-    let mut grid = ResourceGrid::nbiot_subframe();
-    ofdm.demodulate_subframe(&samples[..SAMPLES_PER_SUBFRAME], &mut grid)
-        .expect("finite samples");
-    let mut dec = NpbchDecoder::new();
-    let d = dec
-        .decode_subframe(&grid, cell, hint)
-        .expect("MIB-NB CRC pass");
-    let chest = dec.last_channel_estimate().expect("estimate kept");
-    println!(
-        "cell {} ports {:?} block {} n_f mod 8 {:?} SFN {:?} mib {:?} (timing slope {:.3} rad/sc, freq slope {:.3} rad/sym, SNR {:.1} dB)",
-        cell.get(),
-        d.ports,
-        d.block,
-        d.frame_mod8,
-        d.sfn(),
-        d.mib,
-        chest.slope_per_subcarrier_rad,
-        chest.slope_per_symbol_rad,
-        10.0 * (chest.signal_power() / chest.noise_var()).log10()
-    );
+fn decode_sf0(samples: &[Complex32], cell: u16) -> NpbchDecoded {
+    let d = decode_mib_subframe(samples, cell).expect("MIB-NB CRC pass");
+    println!("cell {cell}: {d:?}");
     d
+}
+
+/// The conformance suite (`ntn conformance` runs the same): every README-stated parameter.
+#[test]
+fn capture_suite_passes() {
+    if capture_files().iter().any(|f| bytes(f).is_none()) {
+        println!(
+            "SKIP: captures not available under {}",
+            captures_dir().display()
+        );
+        return;
+    }
+    let r = nbiot_dl_captures(&bytes);
+    for c in &r.cases {
+        println!(
+            "{}: {} — {}",
+            c.name,
+            if c.passed { "pass" } else { "FAIL" },
+            c.detail
+        );
+    }
+    assert_eq!(r.cases.len(), 8);
+    assert!(r.all_passed(), "{:?}", r.failures());
 }
 
 #[test]
@@ -76,7 +75,7 @@ fn mib_nb_nid256_r14() {
     let Some(s) = load("signal_nbiot_nid256_r14_sf0.bin") else {
         return;
     };
-    let d = decode_sf0(&s, 256, FrameHint::Unknown);
+    let d = decode_sf0(&s, 256);
     assert_eq!(d.block, 0, "README: NPBCH block r = 0");
     // Rel-14 cell: θ_f present, so the full SFN is known from one subframe
     assert_eq!(d.frame_mod8, Some(0));
@@ -100,7 +99,7 @@ fn mib_nb_nid257_r13() {
     let Some(s) = load("signal_nbiot_nid257_r13_sf0.bin") else {
         return;
     };
-    let d = decode_sf0(&s, 257, FrameHint::Unknown);
+    let d = decode_sf0(&s, 257);
     assert_eq!(d.block, 4, "README: NPBCH block r = 4");
     // this transmitter predates the θ_f rotation: no n_f mod 8
     assert_eq!(d.frame_mod8, None);
@@ -114,7 +113,7 @@ fn mib_nb_nid257_r14() {
     let Some(s) = load("signal_nbiot_nid257_r14_sf0.bin") else {
         return;
     };
-    let d = decode_sf0(&s, 257, FrameHint::Unknown);
+    let d = decode_sf0(&s, 257);
     assert_eq!(d.block, 7, "README: NPBCH block r = 7");
     assert_eq!(d.frame_mod8, Some(7));
     assert_eq!(d.sfn(), Some(447));
@@ -137,7 +136,7 @@ fn mib_nb_amarisoft_nid0_sfn514() {
         return;
     };
     for frame in 0..2 {
-        let d = decode_sf0(&s[frame * 19200..], 0, FrameHint::Unknown);
+        let d = decode_sf0(&s[frame * 19200..], 0);
         // SFN 514 and 515 lie in block 0 of the TTI starting at SFN 512
         assert_eq!(d.block, 0);
         assert_eq!(d.block_first_sfn(), 512);
@@ -148,79 +147,12 @@ fn mib_nb_amarisoft_nid0_sfn514() {
     }
 }
 
-/// Full acquisition on the real Amarisoft capture with no prior, after shifting it by a
-/// carrier offset of ±50 kHz (and 0): NPSS timing and offset, NSSS → cell 0 and n_f mod 8,
-/// NPBCH → MIB-NB, giving SFN 514 for the first frame.
-#[test]
-fn cell_search_amarisoft_nid0_with_offsets() {
-    let Some(s) = load("signal_nbiot_amari_nid0_sfn514_sib2.bin") else {
-        return;
-    };
-    let mut searcher = CellSearcher::new(NpssSearchConfig::default(), s.len());
-    for offset_hz in [-50e3f64, 0.0, 50e3] {
-        let shifted: Vec<Complex32> = s
-            .iter()
-            .enumerate()
-            .map(|(n, v)| {
-                let ph = 2.0 * std::f64::consts::PI * offset_hz * n as f64 / NBIOT_SAMPLE_RATE_HZ;
-                v * Complex32::new(ph.cos() as f32, ph.sin() as f32)
-            })
-            .collect();
-        let r = searcher.search(&shifted).expect("cell found");
-        println!("offset {offset_hz} Hz: {r:?}");
-        assert_eq!(r.nsss.cell.get(), 0);
-        assert_eq!(
-            r.npss.frame_start, 0,
-            "capture starts at a subframe-0 boundary"
-        );
-        assert!(
-            (r.npss.offset_hz - offset_hz).abs() < 50.0,
-            "{}",
-            r.npss.offset_hz
-        );
-        // SFN 514: even frame, (514/2) mod 4 = 1 → n_f mod 8 = 2
-        assert_eq!(r.nsss.even_frame_start, 0);
-        assert_eq!(r.nsss.frame_mod8, 2);
-        assert_eq!(r.sfn_at_even_frame(), Some(514));
-    }
-}
-
-/// Searches the capture's subframe as the UE-specific search space with `R_max = 1` (its three
-/// candidates: NCCE 0, NCCE 1, both; 36.213 Table 16.6-1) at `l_NPDCCHStart` of §16.6.1 (no
-/// `eutraControlRegionSize`: 0).
 fn decode_dci(name: &str, sfn: u32, subframe: u32, rnti: u16) -> Option<DecodedDci> {
     let s = load(name)?;
-    let cell = NcellId::new(0).expect("valid cell id");
-    let mut grid = ResourceGrid::nbiot_subframe();
-    NbiotOfdm::new()
-        .demodulate_subframe(&s[..SAMPLES_PER_SUBFRAME], &mut grid)
-        .expect("finite samples");
-    let sf = SubframeIndex::new(sfn, subframe).expect("subframe");
-    let space =
-        SearchSpaceConfig::new(SearchSpaceKind::UeSpecific, 1, 4.0, 0.0).expect("search space");
-    let lookup = |x: SubframeIndex| (x == sf).then_some(&grid);
-    let found = NpdcchSearcher::new()
-        .with_repetition_field(21, 2)
-        .search(
-            &space,
-            sf,
-            None,
-            NpdcchCell {
-                cell,
-                ports: NrsPorts::One,
-                start_symbol: npdcch_start_symbol(None),
-            },
-            rnti,
-            DCI_N0_N1_BITS,
-            &lookup,
-        )
+    let d = decode_dci_subframe(&s, 0, sfn, subframe, rnti)
         .unwrap_or_else(|e| panic!("no DCI with CRC pass in {name}: {e}"));
-    println!("{name}: {:?} bits {:?}", found.candidate.ncce, found.bits);
-    Some(DecodedDci {
-        bits: found.bits,
-        candidate: found.candidate.ncce,
-        ports: NrsPorts::One,
-    })
+    println!("{name}: {:?} bits {:?}", d.candidate, d.bits);
+    Some(d)
 }
 
 #[test]
