@@ -123,7 +123,9 @@ fn noise_only_gives_no_detection() {
     }
 }
 
-/// Release-mode statistics for the note.
+/// Release-mode statistics for the note: the noise-only metric quantile (threshold
+/// calibration), the false-alarm rate at the default threshold, and detection probability,
+/// ToA and frequency error std per SNR (1 and 4 repetitions).
 #[test]
 #[ignore = "long: run in release for the note"]
 fn detection_false_alarm_and_estimation_statistics() {
@@ -131,43 +133,61 @@ fn detection_false_alarm_and_estimation_statistics() {
     for format in [NprachFormat::F0, NprachFormat::F1, NprachFormat::F2] {
         let c = cfg(format, 1, 17);
         let mut tx = NprachTx::new(c).unwrap();
-        let mut det = NprachDetector::new(c, DEFAULT_THRESHOLD).unwrap();
+        let mut probe = NprachDetector::new(c, 1.0).unwrap();
         let mut rng = ChaCha8Rng::seed_from_u64(20261128);
-        let nfa = 2000;
-        let mut fa = 0;
-        let mut max_noise_metric = 0f32;
+        let nfa = if format == NprachFormat::F2 {
+            2000
+        } else {
+            4000
+        };
+        let mut maxes = Vec::new();
         for _ in 0..nfa {
-            let t = trial(&mut tx, &mut det, None, &mut rng, &mut buf);
-            if !t.dets.is_empty() {
-                fa += 1;
-            }
-            for d in &t.dets {
-                max_noise_metric = max_noise_metric.max(d.metric);
-            }
+            let t = trial(&mut tx, &mut probe, None, &mut rng, &mut buf);
+            maxes.push(t.dets.iter().map(|d| d.metric).fold(0f32, f32::max));
         }
-        println!("{format:?} reps 1: false alarm {fa}/{nfa} (threshold {DEFAULT_THRESHOLD})");
-        for snr in [-8.0, -6.0, -4.0, -2.0] {
-            let n = 1000;
-            let mut hit = 0;
-            let mut et = Vec::new();
-            let mut ef = Vec::new();
-            for _ in 0..n {
-                let t = trial(&mut tx, &mut det, Some(snr), &mut rng, &mut buf);
-                if let Some(d) = correct(&t) {
-                    hit += 1;
-                    et.push(d.timing_s - t.tau_s);
-                    ef.push(d.freq_offset_hz - t.eps_hz);
+        maxes.sort_by(f32::total_cmp);
+        let fa = maxes.iter().filter(|&&m| m >= DEFAULT_THRESHOLD).count();
+        println!(
+            "{format:?}: noise-only max metric quantiles 99% {:.1}, 99.9% {:.1}, max {:.1}; false alarm at threshold {DEFAULT_THRESHOLD}: {fa}/{nfa}",
+            maxes[nfa * 99 / 100],
+            maxes[nfa * 999 / 1000],
+            maxes[nfa - 1]
+        );
+        for reps in [1usize, 4] {
+            let c = cfg(format, reps, 17);
+            let mut tx = NprachTx::new(c).unwrap();
+            let mut det = NprachDetector::new(c, DEFAULT_THRESHOLD).unwrap();
+            for snr in [-16.0, -14.0, -12.0, -10.0, -8.0, -4.0] {
+                let n = if format == NprachFormat::F2 || reps > 1 {
+                    300
+                } else {
+                    1000
+                };
+                let mut hit = 0;
+                let mut et = Vec::new();
+                let mut ef = Vec::new();
+                for _ in 0..n {
+                    let t = trial(&mut tx, &mut det, Some(snr), &mut rng, &mut buf);
+                    if let Some(d) = correct(&t) {
+                        hit += 1;
+                        et.push(d.timing_s - t.tau_s);
+                        ef.push(d.freq_offset_hz - t.eps_hz);
+                    }
                 }
+                let std = |v: &[f64]| {
+                    let m = v.iter().sum::<f64>() / v.len().max(1) as f64;
+                    (v.iter().map(|x| (x - m).powi(2)).sum::<f64>() / v.len().max(1) as f64).sqrt()
+                };
+                // Outliers: ToA beyond ±3.65 µs (a grating lobe of the hop pattern).
+                let inl: Vec<f64> = et.iter().copied().filter(|e| e.abs() <= 3.65e-6).collect();
+                println!(
+                    "{format:?} reps {reps} SNR {snr:+.1} dB: Pd {hit}/{n}, ToA err std {:.3} us (|err| > 3.65 us: {}; inlier std {:.3} us), freq err std {:.1} Hz",
+                    std(&et) * 1e6,
+                    et.len() - inl.len(),
+                    std(&inl) * 1e6,
+                    std(&ef)
+                );
             }
-            let std = |v: &[f64]| {
-                let m = v.iter().sum::<f64>() / v.len().max(1) as f64;
-                (v.iter().map(|x| (x - m).powi(2)).sum::<f64>() / v.len().max(1) as f64).sqrt()
-            };
-            println!(
-                "{format:?} reps 1 SNR {snr:+.1} dB: Pd {hit}/{n}, ToA err std {:.3} us, freq err std {:.1} Hz",
-                std(&et) * 1e6,
-                std(&ef)
-            );
         }
     }
 }

@@ -536,8 +536,21 @@ impl NprachDetector {
             // `φ_i ≈ φ0 − 2π·k_i·Δf_RA·δτ + 2π·δε·t_i` (τ and ε are coupled through the
             // hopping pattern, so they are refined together), twice.
             let yg = self.group_sums(&ks, eps);
-            let (t_hat, _) = tau_search(&yg, &ks, dfra, f, nra);
+            let (t_hat, _) = tau_search(&yg, &ks, dfra, f, nra, f.p());
             tau = t_hat;
+            // ε from consecutive contiguous groups after removing τ (unambiguous within
+            // ±1/(2·T_group), and accurate enough to make the repetitions coherent).
+            let mut zz = num_complex::Complex64::new(0.0, 0.0);
+            for i in 0..ng.saturating_sub(1) {
+                if self.cfg.group_start(i + 1) - self.cfg.group_start(i) != f.group_samples() {
+                    continue;
+                }
+                let xa = yg[i] * rot(2.0 * std::f64::consts::PI * ks[i] as f64 * dfra * tau);
+                let xb =
+                    yg[i + 1] * rot(2.0 * std::f64::consts::PI * ks[i + 1] as f64 * dfra * tau);
+                zz += xa.conj() * xb;
+            }
+            eps += zz.arg() / (2.0 * std::f64::consts::PI * f.group_samples() as f64 / fs);
             for _pass in 0..2 {
                 let yg = self.group_sums(&ks, eps);
                 let x: Vec<num_complex::Complex64> = yg
@@ -659,32 +672,39 @@ fn rot(ph: f64) -> num_complex::Complex64 {
     num_complex::Complex64::new(ph.cos(), ph.sin())
 }
 
-/// Grid search of `|Σ_i Y_i e^{j2π k_i Δf τ}|²` over `τ ∈ [−T_CP/2, T_CP/2)`, then a parabolic
-/// refinement around the best grid point. Returns `(τ, metric)`.
+/// Grid search of `Σ_r |Σ_{i∈rep r} Y_i e^{j2π k_i Δf τ}|²` (coherent inside a repetition of
+/// `p` groups, non-coherent across repetitions, so a residual frequency error cannot spoil
+/// it) over `τ ∈ [−T_CP/2, T_CP/2)`, then a parabolic refinement around the best grid point.
+/// Returns `(τ, metric)`.
 fn tau_search(
     yg: &[num_complex::Complex64],
     ks: &[usize],
     dfra: f64,
     f: NprachFormat,
     nra: usize,
+    p: usize,
 ) -> (f64, f64) {
-    // Accumulate per tone (relative to the band) so each τ costs N_sc operations.
     let kmin = ks.iter().copied().min().unwrap_or(0);
-    let mut acc = vec![
-        num_complex::Complex64::new(0.0, 0.0);
-        nra + (ks.iter().max().unwrap_or(&0) - kmin) + 1
-    ];
-    for (y, &k) in yg.iter().zip(ks) {
-        acc[k - kmin] += *y;
+    let kmax = ks.iter().copied().max().unwrap_or(0);
+    let width = (kmax - kmin + 1).max(nra);
+    // Per repetition, accumulate per tone so each τ costs N_sc operations per repetition.
+    let reps = yg.len().div_ceil(p);
+    let mut acc = vec![num_complex::Complex64::new(0.0, 0.0); reps * width];
+    for (i, (y, &k)) in yg.iter().zip(ks).enumerate() {
+        acc[(i / p) * width + (k - kmin)] += *y;
     }
     let eval = |tau: f64| -> f64 {
-        let mut s = num_complex::Complex64::new(0.0, 0.0);
-        for (j, a) in acc.iter().enumerate() {
-            if a.re != 0.0 || a.im != 0.0 {
-                s += a * rot(2.0 * std::f64::consts::PI * j as f64 * dfra * tau);
+        let mut total = 0.0;
+        for rep in acc.chunks_exact(width) {
+            let mut s = num_complex::Complex64::new(0.0, 0.0);
+            for (j, a) in rep.iter().enumerate() {
+                if a.re != 0.0 || a.im != 0.0 {
+                    s += a * rot(2.0 * std::f64::consts::PI * j as f64 * dfra * tau);
+                }
             }
+            total += s.norm_sqr();
         }
-        s.norm_sqr()
+        total
     };
     let half_cp = f.cp_samples() as f64 / 2.0 / UL_SAMPLE_RATE_HZ;
     // Step: an eighth of the inverse tone aperture.
