@@ -29,6 +29,7 @@ pub mod ofdm;
 pub mod ratematch;
 pub mod scrambling;
 pub mod tbcc;
+pub mod turbo;
 
 pub use error::PhyError;
 pub use num_complex::Complex32;

@@ -24,6 +24,7 @@ pub mod nsss;
 pub mod search;
 pub mod search_space;
 pub mod tracking;
+pub mod ul;
 
 use crate::error::PhyError;
 
