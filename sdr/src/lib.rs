@@ -2,5 +2,6 @@
 //! recordings (`cf32_le`, `ci16_le`) and raw `cf32_le` files, with typed errors for bad or
 //! missing metadata. SoapySDR devices, the TCP RF link and the realtime runner come later.
 #![warn(missing_docs)]
+#![forbid(unsafe_code)]
 
 pub mod sigmf;

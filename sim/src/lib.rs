@@ -17,6 +17,7 @@
 //! Sans-IO: no clock, no files. Every random draw comes from a caller-seeded ChaCha stream, so
 //! a run is bit-for-bit reproducible.
 #![warn(missing_docs)]
+#![forbid(unsafe_code)]
 
 pub mod channel;
 pub mod link_budget;

@@ -4,6 +4,7 @@
 //! This crate holds types and arithmetic on them, nothing else (architecture.md §2). SI units
 //! at every boundary: metres, seconds, hertz, radians.
 #![warn(missing_docs)]
+#![forbid(unsafe_code)]
 
 pub mod conformance;
 pub mod time;
