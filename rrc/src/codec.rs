@@ -1,8 +1,9 @@
 //! Typed UPER decode and encode of the NB-IoT RRC messages.
 
 use ntn_rrc_asn1::{
-    BCCHBCHMessageNB, BCCHDLSCHMessageNB, SystemInformationBlockType1NB,
-    SystemInformationBlockType31NBR17,
+    BCCHBCHMessageNB, BCCHDLSCHMessageNB, DLCCCHMessageNB, DLDCCHMessageNB, PCCHMessageNB,
+    SystemInformationBlockType1NB, SystemInformationBlockType31NBR17, ULCCCHMessageNB,
+    ULDCCHMessageNB,
 };
 use rasn::{Decode, Encode};
 
@@ -61,4 +62,31 @@ pub fn decode_sib1(bytes: &[u8]) -> Result<SystemInformationBlockType1NB, RrcErr
 /// Decodes a bare SystemInformationBlockType31-NB-r17 (as in dedicated signalling).
 pub fn decode_sib31(bytes: &[u8]) -> Result<SystemInformationBlockType31NBR17, RrcError> {
     decode_as("SystemInformationBlockType31-NB-r17", bytes)
+}
+
+/// Decodes a DL-CCCH-Message-NB (RRCConnectionSetup-NB, -Reject, -Reestablishment, EDT…).
+pub fn decode_dl_ccch(bytes: &[u8]) -> Result<DLCCCHMessageNB, RrcError> {
+    decode_as("DL-CCCH-Message-NB", bytes)
+}
+
+/// Decodes a UL-CCCH-Message-NB (RRCConnectionRequest-NB, -ResumeRequest, EarlyDataRequest…).
+pub fn decode_ul_ccch(bytes: &[u8]) -> Result<ULCCCHMessageNB, RrcError> {
+    decode_as("UL-CCCH-Message-NB", bytes)
+}
+
+/// Decodes a DL-DCCH-Message-NB (DLInformationTransfer-NB, RRCConnectionRelease-NB,
+/// SecurityModeCommand…).
+pub fn decode_dl_dcch(bytes: &[u8]) -> Result<DLDCCHMessageNB, RrcError> {
+    decode_as("DL-DCCH-Message-NB", bytes)
+}
+
+/// Decodes a UL-DCCH-Message-NB (RRCConnectionSetupComplete-NB, ULInformationTransfer-NB,
+/// SecurityModeComplete…).
+pub fn decode_ul_dcch(bytes: &[u8]) -> Result<ULDCCHMessageNB, RrcError> {
+    decode_as("UL-DCCH-Message-NB", bytes)
+}
+
+/// Decodes a PCCH-Message-NB (Paging-NB).
+pub fn decode_pcch(bytes: &[u8]) -> Result<PCCHMessageNB, RrcError> {
+    decode_as("PCCH-Message-NB", bytes)
 }

@@ -9,6 +9,9 @@
 pub mod codec;
 pub mod sib31;
 
-pub use codec::{RrcError, decode_bcch_bch, decode_bcch_dl_sch, decode_sib1, decode_sib31, encode};
+pub use codec::{
+    RrcError, decode_bcch_bch, decode_bcch_dl_sch, decode_dl_ccch, decode_dl_dcch, decode_pcch,
+    decode_sib1, decode_sib31, decode_ul_ccch, decode_ul_dcch, encode,
+};
 pub use ntn_rrc_asn1 as asn1;
 pub use sib31::{ServingSatellite, Sib31Error, UlSyncValidity};

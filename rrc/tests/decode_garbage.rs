@@ -45,3 +45,33 @@ fn sib31_never_panics() {
     let (ok, err) = hammer(4, ntn_rrc::decode_sib31);
     assert_eq!(ok + err, N);
 }
+
+#[test]
+fn dl_ccch_never_panics() {
+    let (ok, err) = hammer(5, ntn_rrc::decode_dl_ccch);
+    assert_eq!(ok + err, N);
+}
+
+#[test]
+fn ul_ccch_never_panics() {
+    let (ok, err) = hammer(6, ntn_rrc::decode_ul_ccch);
+    assert_eq!(ok + err, N);
+}
+
+#[test]
+fn dl_dcch_never_panics() {
+    let (ok, err) = hammer(7, ntn_rrc::decode_dl_dcch);
+    assert_eq!(ok + err, N);
+}
+
+#[test]
+fn ul_dcch_never_panics() {
+    let (ok, err) = hammer(8, ntn_rrc::decode_ul_dcch);
+    assert_eq!(ok + err, N);
+}
+
+#[test]
+fn pcch_never_panics() {
+    let (ok, err) = hammer(9, ntn_rrc::decode_pcch);
+    assert_eq!(ok + err, N);
+}

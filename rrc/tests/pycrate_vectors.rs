@@ -6,8 +6,9 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use ntn_rrc::asn1::{
-    BCCHBCHMessageNB, BCCHDLSCHMessageNB, SystemInformationBlockType1NB,
-    SystemInformationBlockType31NBR17,
+    BCCHBCHMessageNB, BCCHDLSCHMessageNB, DLCCCHMessageNB, DLDCCHMessageNB, PCCHMessageNB,
+    SystemInformationBlockType1NB, SystemInformationBlockType31NBR17, ULCCCHMessageNB,
+    ULDCCHMessageNB,
 };
 use ntn_rrc::{ServingSatellite, decode_sib31};
 use rasn::{Decode, Encode};
@@ -195,6 +196,11 @@ fn pycrate_vectors_decode_and_encode_identically() {
             "SystemInformationBlockType31-NB-r17" => {
                 check::<SystemInformationBlockType31NBR17>(name, hex, value)
             }
+            "DL-CCCH-Message-NB" => check::<DLCCCHMessageNB>(name, hex, value),
+            "UL-CCCH-Message-NB" => check::<ULCCCHMessageNB>(name, hex, value),
+            "DL-DCCH-Message-NB" => check::<DLDCCHMessageNB>(name, hex, value),
+            "UL-DCCH-Message-NB" => check::<ULDCCHMessageNB>(name, hex, value),
+            "PCCH-Message-NB" => check::<PCCHMessageNB>(name, hex, value),
             other => panic!("{name}: no type {other}"),
         };
         ours.push(serde_json::json!({"name": name, "type": ty, "hex": out}));

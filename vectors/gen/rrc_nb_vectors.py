@@ -27,6 +27,11 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 OUT = os.path.normpath(os.path.join(HERE, "..", "data", "rrc", "nb_pycrate.json"))
 
 TYPES = {
+    "DL-CCCH-Message-NB": NB.DL_CCCH_Message_NB,
+    "UL-CCCH-Message-NB": NB.UL_CCCH_Message_NB,
+    "DL-DCCH-Message-NB": NB.DL_DCCH_Message_NB,
+    "UL-DCCH-Message-NB": NB.UL_DCCH_Message_NB,
+    "PCCH-Message-NB": NB.PCCH_Message_NB,
     "BCCH-BCH-Message-NB": NB.BCCH_BCH_Message_NB,
     "BCCH-DL-SCH-Message-NB": NB.BCCH_DL_SCH_Message_NB,
     "SystemInformationBlockType31-NB-r17": NB.SystemInformationBlockType31_NB_r17,
@@ -235,6 +240,90 @@ def build():
         si_message([("sib3-r13", sib3({**g1, **g6b}))]))
     add("si_sib3_sib31", "BCCH-DL-SCH-Message-NB",
         si_message([("sib3-r13", sib3({**g1, **g6})), ("sib31-v1700", sib31(s_b))]))
+
+    # connection and dedicated messages
+    def c1(alt, body):
+        return {"message": ("c1", (alt, body))}
+
+    nas = bytes(range(0x07, 0x07 + 23))
+    stmsi = {"mmec": (0x5A, 8), "m-TMSI": (0xDEADBEEF, 32)}
+    add("rrc_conn_request_random", "UL-CCCH-Message-NB", c1("rrcConnectionRequest-r13", {
+        "criticalExtensions": ("rrcConnectionRequest-r13", {
+            "ue-Identity-r13": ("randomValue", (0x123456789A, 40)),
+            "establishmentCause-r13": "mo-Data", "multiToneSupport-r13": "true",
+            "earlyContentionResolution-r14": True, "cqi-NPDCCH-r14": "candidateRep-C",
+            "spare": (0, 17)})}))
+    add("rrc_conn_request_stmsi", "UL-CCCH-Message-NB", c1("rrcConnectionRequest-r13", {
+        "criticalExtensions": ("rrcConnectionRequest-r13", {
+            "ue-Identity-r13": ("s-TMSI", stmsi), "establishmentCause-r13": "mt-Access",
+            "earlyContentionResolution-r14": False, "cqi-NPDCCH-r14": "noMeasurements",
+            "spare": (0, 17)})}))
+    add("rrc_conn_resume_request", "UL-CCCH-Message-NB", c1("rrcConnectionResumeRequest-r13", {
+        "criticalExtensions": ("rrcConnectionResumeRequest-r13", {
+            "resumeID-r13": (0xA1B2C3D4E5, 40), "shortResumeMAC-I-r13": (0xBEEF, 16),
+            "resumeCause-r13": "mo-ExceptionData", "earlyContentionResolution-r14": True,
+            "cqi-NPDCCH-r14": "noMeasurements", "anr-InfoAvailable-r16": False,
+            "spare": (0, 3)})}))
+    add("rrc_early_data_request", "UL-CCCH-Message-NB", c1("rrcEarlyDataRequest-r15", {
+        "criticalExtensions": ("rrcEarlyDataRequest-r15", {
+            "s-TMSI-r15": stmsi, "establishmentCause-r15": "mo-Data",
+            "dedicatedInfoNAS-r15": nas})}))
+    add("rrc_conn_setup_default", "DL-CCCH-Message-NB", c1("rrcConnectionSetup-r13", {
+        "rrc-TransactionIdentifier": 0, "criticalExtensions": ("c1", (
+            "rrcConnectionSetup-r13", {"radioResourceConfigDedicated-r13": {
+                "srb-ToAddModList-r13": [{
+                    "rlc-Config-r13": ("defaultValue", 0),
+                    "logicalChannelConfig-r13": ("defaultValue", 0)}],
+                "mac-MainConfig-r13": ("defaultValue-r13", 0)}}))}))
+    add("rrc_conn_setup_ntn_rlc", "DL-CCCH-Message-NB", c1("rrcConnectionSetup-r13", {
+        "rrc-TransactionIdentifier": 3, "criticalExtensions": ("c1", (
+            "rrcConnectionSetup-r13", {"radioResourceConfigDedicated-r13": {
+                "srb-ToAddModList-r13": [{
+                    "rlc-Config-r13": ("explicitValue", ("am", {
+                        "ul-AM-RLC-r13": {"t-PollRetransmit-r13": "ms4000",
+                                          "maxRetxThreshold-r13": "t8"},
+                        "dl-AM-RLC-r13": {}})),
+                    "logicalChannelConfig-r13": ("explicitValue", {
+                        "priority-r13": 1, "logicalChannelSR-Prohibit-r13": True}),
+                    "rlc-Config-v1700": {"t-ReorderingExt-r17": ("setup", "ms2200")}}],
+                "newUE-Identity-r16": (0x4601, 16)},
+                "nonCriticalExtension": {"dedicatedInfoNAS-r16": nas}}))}))
+    add("dl_info_transfer", "DL-DCCH-Message-NB", c1("dlInformationTransfer-r13", {
+        "rrc-TransactionIdentifier": 2, "criticalExtensions": ("c1", (
+            "dlInformationTransfer-r13", {"dedicatedInfoNAS-r13": nas}))}))
+    add("rrc_conn_release", "DL-DCCH-Message-NB", c1("rrcConnectionRelease-r13", {
+        "rrc-TransactionIdentifier": 1, "criticalExtensions": ("c1", (
+            "rrcConnectionRelease-r13", {"releaseCause-r13": "other",
+                                         "extendedWaitTime-r13": 1800}))}))
+    add("rrc_conn_release_suspend_cbp", "DL-DCCH-Message-NB", c1("rrcConnectionRelease-r13", {
+        "rrc-TransactionIdentifier": 0, "criticalExtensions": ("c1", (
+            "rrcConnectionRelease-r13", {
+                "releaseCause-r13": "rrc-Suspend", "resumeIdentity-r13": (0x0102030405, 40),
+                "nonCriticalExtension": {"nonCriticalExtension": {"nonCriticalExtension": {
+                    "nonCriticalExtension": {"nonCriticalExtension": {"nonCriticalExtension": {
+                        "cbp-Index-r17": 2}}}}}}}))}))
+    add("security_mode_command", "DL-DCCH-Message-NB", c1("securityModeCommand-r13", {
+        "rrc-TransactionIdentifier": 1, "criticalExtensions": ("c1", (
+            "securityModeCommand-r8", {"securityConfigSMC": {"securityAlgorithmConfig": {
+                "cipheringAlgorithm": "eea2", "integrityProtAlgorithm": "eia2"}}}))}))
+    add("rrc_conn_resume", "DL-DCCH-Message-NB", c1("rrcConnectionResume-r13", {
+        "rrc-TransactionIdentifier": 2, "criticalExtensions": ("c1", (
+            "rrcConnectionResume-r13", {"nextHopChainingCount-r13": 5,
+                                        "drb-ContinueROHC-r13": "true"}))}))
+    add("rrc_conn_setup_complete", "UL-DCCH-Message-NB", c1("rrcConnectionSetupComplete-r13", {
+        "rrc-TransactionIdentifier": 0, "criticalExtensions": (
+            "rrcConnectionSetupComplete-r13", {
+                "selectedPLMN-Identity-r13": 1, "s-TMSI-r13": stmsi,
+                "dedicatedInfoNAS-r13": nas, "up-CIoT-EPS-Optimisation-r13": "true"})}))
+    add("ul_info_transfer", "UL-DCCH-Message-NB", c1("ulInformationTransfer-r13", {
+        "criticalExtensions": ("ulInformationTransfer-r13", {
+            "dedicatedInfoNAS-r13": nas[:5]})}))
+    add("security_mode_complete", "UL-DCCH-Message-NB", c1("securityModeComplete-r13", {
+        "rrc-TransactionIdentifier": 1, "criticalExtensions": ("securityModeComplete-r8", {})}))
+    add("paging_stmsi", "PCCH-Message-NB", c1("paging-r13", {
+        "pagingRecordList-r13": [{"ue-Identity-r13": ("s-TMSI", stmsi)}],
+        "systemInfoModification-r13": "true"}))
+    add("paging_empty", "PCCH-Message-NB", c1("paging-r13", {}))
     return vecs
 
 
