@@ -354,6 +354,7 @@ class Gen:
         self.values = values
         self.params = params
         self.out = []
+        self.rand = []
         self.done = set()
         self.queue = []
         self.rust_names = {}
@@ -456,6 +457,58 @@ class Gen:
         self.types[ctx] = ty
         return self.want(ctx)
 
+    def size_expr(self, ty, cap):
+        """Rust expression for a random length within the SIZE root (at most lo + cap)."""
+        if not ty.get("size"):
+            return f"r.below({cap + 1}) as usize"
+        lo, hi = self.val(ty["size"][0]), self.val(ty["size"][1])
+        hi = min(hi, lo + cap)
+        return f"({lo} + r.below({hi - lo + 1})) as usize" if hi > lo else f"{lo}usize"
+
+    def rand_expr(self, ty, rt):
+        """Rust expression producing a random valid value of `ty` (Rust type `rt`)."""
+        k = ty["k"]
+        if k == "int":
+            if "value" in ty:
+                lo, hi = self.val(ty["value"][0]), self.val(ty["value"][1])
+            else:
+                lo, hi = 0, 1000
+            e = f"({lo}i128 + i128::from(r.below({hi - lo + 1})))"
+            if rt == "Integer":
+                return f"Integer::from(i64::try_from({e}).unwrap_or_default())"
+            return f"{rt}::try_from({e}).unwrap_or_default()"
+        if k == "bool":
+            return "r.below(2) == 1"
+        if k == "null":
+            return "()"
+        if k == "bits":
+            return f"(0..{self.size_expr(ty, 40)}).map(|_| r.below(2) == 1).collect::<BitString>()"
+        if k == "octets" and ty.get("containing") in self.types:
+            # OCTET STRING (CONTAINING X): the UPER encoding of a random X
+            inner = self.want(ty["containing"])
+            return (f"OctetString::from(rasn::uper::encode(&<{inner} as RandomValue>::random(r))"
+                    ".unwrap_or_default())")
+        if k == "octets":
+            return (f"OctetString::from((0..{self.size_expr(ty, 6)})"
+                    ".map(|_| r.below(256) as u8).collect::<Vec<u8>>())")
+        if k == "seqof":
+            inner = rt[len("SequenceOf<"):-1]
+            elem = ty["elem"]
+            if elem["k"] in ("int", "bits", "octets", "string") and self.attrs_of(elem):
+                ee = f"<{inner} as RandomValue>::random(r)"
+            else:
+                ee = self.rand_expr(elem, inner)
+            return f"(0..{self.size_expr(ty, 3)}).map(|_| {ee}).collect::<Vec<_>>()"
+        if k == "string":
+            return f"{rt}::try_from(String::new()).unwrap_or_default()"
+        return f"<{rt} as RandomValue>::random(r)"
+
+    def rand_impl(self, r, body):
+        self.rand.append(
+            f"impl RandomValue for {r} {{\n    fn random(r: &mut dyn RandomSource) -> Self {{\n"
+            f"        {body}\n    }}\n}}\n"
+        )
+
     def emit(self, name):
         ty = self.types[name]
         r = self.rname(name)
@@ -469,6 +522,7 @@ class Gen:
             self.emit_enum(r, ty, doc)
         else:
             inner = self.inline(ty, name)
+            self.rand_impl(r, f"Self({self.rand_expr(ty, inner)})")
             attrs = ", ".join(["delegate"] + self.attrs_of(ty))
             self.out.append(
                 f"{doc}\n#[derive(AsnType, Encode, Decode, Debug, Clone, PartialEq, Eq, Hash)]\n"
@@ -486,8 +540,11 @@ class Gen:
             default_fn = f"{snake(parent)}_{fname}_default".replace("__", "_")
             attrs.append(f'default = "{default_fn}"')
             self.out.append(self.default_fn(default_fn, ty, rt, comp["default"]))
+        expr = self.rand_expr(ty, rt)
         if comp["opt"] or "extension_addition" in attrs_extra and comp["default"] is None:
             rt = f"Option<{rt}>"
+            expr = f"if r.below(2) == 1 {{ Some({expr}) }} else {{ None }}"
+        self.last_rand = expr
         line = ""
         if attrs:
             line += f"    #[rasn({', '.join(attrs)})]\n"
@@ -505,15 +562,17 @@ class Gen:
                 raise SystemExit(f"generator: DEFAULT on {ty}")
             names = target["root"] + target["ext"]
             body = f"{rt}::{variant_names(names)[names.index(value)]}"
-        return f"fn {fn}() -> {rt} {{\n    {body}\n}}\n"
+        return f"pub(crate) fn {fn}() -> {rt} {{\n    {body}\n}}\n"
 
     def emit_seq(self, r, name, ty, doc):
         lines = []
         fields = []
+        rands = []
         for comp in ty["root"]:
             f, t, line = self.field(comp, name, [])
             lines.append(line)
             fields.append((f, t))
+            rands.append(f"{f}: {self.last_rand}")
         n_group = 0
         for item in ty["ext"]:
             if "group" in item:
@@ -525,15 +584,32 @@ class Gen:
                 f = f"ext{n_group}"
                 lines.append(f"    #[rasn(extension_addition_group)]\n    pub {f}: Option<{gr}>,\n")
                 fields.append((f, f"Option<{gr}>"))
+                # a group whose components are all absent is itself absent on the wire
+                terms = []
+                for comp in item["group"]:
+                    cf = snake(comp["name"])
+                    if comp["opt"]:
+                        terms.append(f"g.{cf}.is_some()")
+                    elif comp["default"] is not None:
+                        dfn = f"{snake(gname)}_{cf}_default".replace("__", "_")
+                        terms.append(f"g.{cf} != {dfn}()")
+                    else:
+                        terms.append("true")
+                present = " || ".join(terms) or "false"
+                rands.append(f"{f}: {{ let on = r.below(2) == 1; let g = <{gr} as RandomValue>"
+                             f"::random(r); (on && ({present})).then_some(g) }}")
             else:
                 f, t, line = self.field(item, name, ["extension_addition"])
                 lines.append(line)
                 fields.append((f, t))
+                rands.append(f"{f}: {self.last_rand}")
         ne = "#[non_exhaustive]\n" if ty["extensible"] else ""
         self.out.append(
             f"{doc}\n#[derive(AsnType, Encode, Decode, Debug, Clone, PartialEq, Eq, Hash)]\n"
             f"#[rasn(automatic_tags, identifier = \"{name}\")]\n{ne}pub struct {r} {{\n{''.join(lines)}}}\n"
         )
+        self.rand_impl(r, "Self {\n            " + ",\n            ".join(rands) + "\n        }"
+                       if rands else "Self {}")
         args = ", ".join(f"{f}: {t}" for f, t in fields)
         names = ", ".join(f for f, _ in fields)
         self.out.append(
@@ -543,14 +619,20 @@ class Gen:
 
     def emit_choice(self, r, name, ty, doc):
         lines = []
+        arms = []
         vnames = variant_names([a["name"] for a in ty["root"] + ty["ext"]])
         for idx, alt in enumerate(ty["root"] + ty["ext"]):
             rt = self.inline(alt["ty"], f"{name}-{alt['name']}")
+            arms.append(f"{idx} => Self::{vnames[idx]}({self.rand_expr(alt['ty'], rt)}),")
             attrs = [f'identifier = "{alt["name"]}"'] + self.attrs_of(alt["ty"])
             if idx >= len(ty["root"]):
                 attrs = ["extension_addition"] + attrs
             a = f"    #[rasn({', '.join(attrs)})]\n" if attrs else ""
             lines.append(f"{a}    {vnames[idx]}({rt}),\n")
+        n = len(arms)
+        arms[-1] = "_" + arms[-1][len(str(n - 1)):]
+        self.rand_impl(r, f"match r.below({n}) {{\n            " + "\n            ".join(arms)
+                       + "\n        }")
         ne = "#[non_exhaustive]\n" if ty["extensible"] else ""
         self.out.append(
             f"{doc}\n#[derive(AsnType, Encode, Decode, Debug, Clone, PartialEq, Eq, Hash)]\n"
@@ -565,6 +647,10 @@ class Gen:
             ext = ", extension_addition" if idx >= len(ty["root"]) else ""
             a = f'    #[rasn(identifier = "{asn_names[idx]}"{ext})]\n'
             lines.append(f"{a}    {v},\n")
+        arms = [f"{i} => Self::{v}," for i, v in enumerate(vnames)]
+        arms[-1] = f"_ => Self::{vnames[-1]},"
+        self.rand_impl(r, f"match r.below({len(arms)}) {{\n            "
+                       + "\n            ".join(arms) + "\n        }")
         ne = "#[non_exhaustive]\n" if ty["extensible"] else ""
         self.out.append(
             f"{doc}\n#[derive(AsnType, Encode, Decode, Debug, Clone, Copy, PartialEq, Eq, Hash)]\n"
@@ -606,6 +692,13 @@ def main():
     out_path = os.path.join(HERE, "src", "generated.rs")
     with open(out_path, "w", encoding="utf-8") as f:
         f.write(header + "\n".join(body))
+    rand_path = os.path.join(HERE, "src", "random.rs")
+    with open(rand_path, "w", encoding="utf-8") as f:
+        f.write(
+            "// @generated by rrc/asn1/gen.py: a random valid value of every generated type, for\n"
+            "// round-trip tests (feature `random`). Do not edit.\n\n"
+            "use crate::generated::*;\nuse crate::{RandomSource, RandomValue};\n"
+            "use rasn::prelude::*;\n\n" + "\n".join(gen.rand))
     print(f"wrote {out_path}: {len(gen.done)} types", file=sys.stderr)
 
 

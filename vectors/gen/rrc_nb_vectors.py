@@ -8,6 +8,7 @@ ASN.1 type, the UPER hex and the value in JER (X.697 JSON, also by pycrate).
 
     python3 vectors/gen/rrc_nb_vectors.py            # write the reference file
     python3 vectors/gen/rrc_nb_vectors.py --check F  # decode our hex from F in pycrate
+    python3 vectors/gen/rrc_nb_vectors.py --decode F # same for random values (with our JER)
 
 `--check F` reads a JSON list of {"name", "type", "hex"} (written by ntn-rrc's vector test to
 vectors/data/rrc/nb_ours.json), decodes each hex with pycrate, re-encodes it and compares with
@@ -361,6 +362,82 @@ def write():
     print(f"wrote {OUT}: {len(out)} vectors")
 
 
+RENAMED = {"partEARFCN-17": "partEARFCN-r17", "nta-CommonParameters-17": "nta-CommonParameters-r17"}
+
+
+def norm(v):
+    """Our JER (V17.4.0 names, extension groups as `extN`) in pycrate's form: later names,
+    group members lifted into the enclosing object (X.697), hex strings lower case."""
+    if isinstance(v, dict):
+        out = {}
+        for k, x in v.items():
+            x = norm(x)
+            if k.startswith("ext") and k[3:].isdigit() and isinstance(x, dict):
+                out.update(x)
+            else:
+                out[RENAMED.get(k, k)] = x
+        return out
+    if isinstance(v, list):
+        return [norm(x) for x in v]
+    if isinstance(v, str) and all(c in "0123456789abcdefABCDEF" for c in v):
+        return v.lower()
+    return v
+
+
+def asn_defaults():
+    """{component name: DEFAULT value} from the V17.4.0 text (our JER leaves a component out
+    when it equals its DEFAULT, pycrate's writes it; X.697 allows both)."""
+    import re
+    src = os.path.normpath(os.path.join(HERE, "..", "..", "..", "shared", "asn1", "36331-h40"))
+    out = {}
+    for mod in ("NBIOT-RRC-Definitions.asn", "EUTRA-RRC-Definitions.asn"):
+        with open(os.path.join(src, mod), encoding="utf-8") as f:
+            for m in re.finditer(r"([a-z][A-Za-z0-9-]*)\s+[^\n]*?DEFAULT\s+([A-Za-z0-9-]+)", f.read()):
+                out[m.group(1)] = m.group(2)
+    return out
+
+
+def drop_defaults(theirs, ours, defaults):
+    """Removes from pycrate's value the components absent in ours that equal their DEFAULT."""
+    if isinstance(theirs, dict) and isinstance(ours, dict):
+        return {k: drop_defaults(x, ours.get(k), defaults) for k, x in theirs.items()
+                if k in ours or str(defaults.get(k, "\0")).lower() != str(x).lower()}
+    if isinstance(theirs, list) and isinstance(ours, list) and len(theirs) == len(ours):
+        return [drop_defaults(x, y, defaults) for x, y in zip(theirs, ours)]
+    return theirs
+
+
+def decode_ours(path):
+    """Decode random encodings of ours (with our JER of each) in pycrate and compare."""
+    with open(path, encoding="utf-8") as f:
+        ours = json.load(f)
+    passed = failed = same_bytes = by_value = 0
+    defaults = asn_defaults()
+    for v in ours:
+        obj = TYPES[v["type"]]
+        try:
+            obj.from_uper(bytes.fromhex(v["hex"]))
+            mine = norm(v["value"])
+            same_value = drop_defaults(norm(json.loads(obj.to_jer())), mine, defaults) == mine
+            same = obj.to_uper().hex() == v["hex"]
+            same_bytes += same
+            # pycrate's JER shows an OCTET STRING (CONTAINING X) decoded, ours as hex: there
+            # pycrate's re-encoding to the same bytes is the check
+            ok = same_value or same
+            by_value += same_value
+        except Exception as e:  # noqa: BLE001 - any decoder failure is a failed vector
+            print(f"{v['name']}: pycrate error {e}")
+            ok = False
+        if not ok:
+            print(f"{v['name']}: MISMATCH")
+        passed += ok
+        failed += not ok
+    print(f"pycrate reads the same value (JER) for {by_value} of {len(ours)}, "
+          f"re-encodes {same_bytes} of {len(ours)} to the same bytes")
+    print(f"{passed} passed, {failed} failed")
+    return failed == 0
+
+
 def check(path):
     with open(OUT, encoding="utf-8") as f:
         ref = {v["name"]: v for v in json.load(f)["vectors"]}
@@ -388,6 +465,8 @@ def check(path):
 
 
 if __name__ == "__main__":
+    if len(sys.argv) == 3 and sys.argv[1] == "--decode":
+        sys.exit(0 if decode_ours(sys.argv[2]) else 1)
     if len(sys.argv) == 3 and sys.argv[1] == "--check":
         sys.exit(0 if check(sys.argv[2]) else 1)
     write()
