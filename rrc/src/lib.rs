@@ -14,4 +14,4 @@ pub use codec::{
     decode_sib1, decode_sib31, decode_ul_ccch, decode_ul_dcch, encode,
 };
 pub use ntn_rrc_asn1 as asn1;
-pub use sib31::{ServingSatellite, Sib31Error, UlSyncValidity};
+pub use sib31::{ServingSatellite, Sib31Error, UlSyncValidity, sib31_in};

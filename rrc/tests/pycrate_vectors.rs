@@ -285,3 +285,26 @@ fn sib31_fields_through_orbit_types() {
     }
     assert!(n >= 8, "{n} SIB31 vectors");
 }
+
+/// The SIB31-NB carried in the SI messages (`si_sib31_*`) reads the same as the bare one.
+#[test]
+fn sib31_found_in_si_messages() {
+    let doc: Value = serde_json::from_str(&std::fs::read_to_string(REF).unwrap()).unwrap();
+    let vectors = doc["vectors"].as_array().unwrap();
+    let mut n = 0;
+    for v in vectors {
+        let name = v["name"].as_str().unwrap();
+        let Some(bare_name) = name.strip_prefix("si_") else {
+            continue;
+        };
+        let Some(bare) = vectors.iter().find(|b| b["name"] == bare_name) else {
+            continue;
+        };
+        let msg = ntn_rrc::decode_bcch_dl_sch(&hex_decode(v["hex"].as_str().unwrap())).unwrap();
+        let sib = decode_sib31(&hex_decode(bare["hex"].as_str().unwrap())).unwrap();
+        let found: Vec<_> = ntn_rrc::sib31_in(&msg).collect();
+        assert_eq!(found, vec![&sib], "{name}");
+        n += 1;
+    }
+    assert_eq!(n, 8);
+}
