@@ -242,6 +242,41 @@ def build():
     add("si_sib3_sib31", "BCCH-DL-SCH-Message-NB",
         si_message([("sib3-r13", sib3({**g1, **g6})), ("sib31-v1700", sib31(s_b))]))
 
+    # SIB32-NB: satellite assistance (TLE-form ephemeris, service start, footprint)
+    sat_full = {
+        "satelliteId-r17": 255,
+        "serviceInfo-r17": {
+            "tle-EphemerisParameters-r17": {
+                "inclination-r17": 2097151, "argumentPerigee-r17": 4194303,
+                "rightAscension-r17": 0, "meanAnomaly-r17": 1234567,
+                "eccentricity-r17": 16777215, "meanMotion-r17": 17179869183,
+                "bStarDecimal-r17": -99999, "bStarExponent-r17": -9,
+                "epochStar-r17": -1048575},
+            "t-ServiceStart-r17": 1048575},
+        "footprintInfo-r17": {
+            "referencePoint-r17": {"longitude-r17": -131072, "latitude-r17": 131071},
+            "elevationAngles-r17": {"elevationAngleRight-r17": -14,
+                                    "elevationAngleLeft-r17": 14},
+            "radius-r17": 256},
+    }
+    sat_min = {"satelliteId-r17": 0, "serviceInfo-r17": {}, "footprintInfo-r17": {}}
+    sat_mid = {
+        "satelliteId-r17": 42,
+        "serviceInfo-r17": {"tle-EphemerisParameters-r17": {
+            "inclination-r17": 532000, "argumentPerigee-r17": 1000000,
+            "rightAscension-r17": 2000000, "meanAnomaly-r17": 3000000,
+            "eccentricity-r17": 1200, "meanMotion-r17": 15500000000,
+            "bStarDecimal-r17": 12345, "bStarExponent-r17": 4, "epochStar-r17": 0}},
+        "footprintInfo-r17": {"elevationAngles-r17": {"elevationAngleRight-r17": 3},
+                              "radius-r17": 1},
+    }
+    add("si_sib32_one", "BCCH-DL-SCH-Message-NB",
+        si_message([("sib32-v1700", {"satelliteInfoList-r17": [sat_full]})]))
+    add("si_sib32_three", "BCCH-DL-SCH-Message-NB",
+        si_message([("sib32-v1700", {"satelliteInfoList-r17": [sat_min, sat_mid, sat_full]})]))
+    add("si_sib32_empty_sib31", "BCCH-DL-SCH-Message-NB",
+        si_message([("sib32-v1700", {}), ("sib31-v1700", sib31(s_a))]))
+
     # connection and dedicated messages
     def c1(alt, body):
         return {"message": ("c1", (alt, body))}
