@@ -90,3 +90,28 @@ pub fn decode_ul_dcch(bytes: &[u8]) -> Result<ULDCCHMessageNB, RrcError> {
 pub fn decode_pcch(bytes: &[u8]) -> Result<PCCHMessageNB, RrcError> {
     decode_as("PCCH-Message-NB", bytes)
 }
+
+/// The SIB31-NB entries of a BCCH-DL-SCH-Message-NB (an SI message may carry several SIBs).
+pub fn sib31_in(
+    msg: &ntn_rrc_asn1::BCCHDLSCHMessageNB,
+) -> impl Iterator<Item = &SystemInformationBlockType31NBR17> {
+    use ntn_rrc_asn1::{
+        BCCHDLSCHMessageTypeNB, BCCHDLSCHMessageTypeNBC1, SystemInformationNBCriticalExtensions,
+        SystemInformationNBR13IEsSibTypeAndInfoR13Item as Sib,
+    };
+    let sibs: &[Sib] = match &msg.message {
+        BCCHDLSCHMessageTypeNB::C1(BCCHDLSCHMessageTypeNBC1::SystemInformationR13(si)) => {
+            match &si.critical_extensions {
+                SystemInformationNBCriticalExtensions::SystemInformationR13(ies) => {
+                    &ies.sib_type_and_info_r13
+                }
+                SystemInformationNBCriticalExtensions::CriticalExtensionsFuture(_) => &[],
+            }
+        }
+        _ => &[],
+    };
+    sibs.iter().filter_map(|s| match s {
+        Sib::Sib31V1700(sib) => Some(sib),
+        _ => None,
+    })
+}

@@ -5,7 +5,9 @@
 //! UE-side pre-compensation of timing and frequency from its own GNSS fix and the ephemeris
 //! the cell broadcasts, with the uplink-synchronisation validity timer. Like every entity of
 //! ntn it is sans-IO: it is fed events and the current time and is polled for its outputs.
+//! [`sib31`] converts the decoded SIB31-NB (`ntn-rrc`) to the orbit layer's field types.
 #![warn(missing_docs)]
 #![forbid(unsafe_code)]
 
 pub mod ntn;
+pub mod sib31;

@@ -5,7 +5,8 @@
 
 use ntn_orbit::ephemeris::{EphemerisFields, OrbitalFields, StateVectorFields};
 use ntn_orbit::timing::{CommonTaFields, EpochTime};
-use ntn_rrc::{ServingSatellite, UlSyncValidity, decode_sib31, encode};
+use ntn_rrc::{decode_sib31, encode};
+use ntn_stack::sib31::{ServingSatellite, UlSyncValidity};
 use proptest::prelude::*;
 
 const SECONDS: [u16; 16] = [

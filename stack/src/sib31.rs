@@ -1,4 +1,6 @@
-//! SIB31-NB (`ServingSatelliteInfo-r17`) in the units of `ntn_orbit`, converted exactly.
+//! SIB31-NB (`ServingSatelliteInfo-r17`, decoded by `ntn-rrc`) in the units of `ntn_orbit`,
+//! converted exactly. It lives here because layer crates (rrc, orbit) do not depend on each
+//! other; the stack is where they meet.
 //!
 //! The ASN.1 fields are integers in spec steps and `ntn_orbit` keeps the same integers
 //! ([`StateVectorFields`], [`OrbitalFields`], [`CommonTaFields`], [`EpochTime`]), so the
@@ -8,7 +10,7 @@
 
 use ntn_orbit::ephemeris::{EphemerisFields, OrbitalFields, StateVectorFields};
 use ntn_orbit::timing::{CommonTaFields, EpochTime};
-use ntn_rrc_asn1::{
+use ntn_rrc::asn1::{
     EphemerisOrbitalParametersR17, EphemerisStateVectorsR17, PositionStateVectorR17,
     ServingSatelliteInfoR17, ServingSatelliteInfoR17EphemerisInfoR17,
     ServingSatelliteInfoR17EpochTimeR17, ServingSatelliteInfoR17NtaCommonParameters17,
@@ -250,29 +252,4 @@ impl ServingSatellite {
     pub fn to_sib31(&self) -> Result<SystemInformationBlockType31NBR17, Sib31Error> {
         Ok(SystemInformationBlockType31NBR17::new(self.to_asn()?, None))
     }
-}
-
-/// The SIB31-NB entries of a BCCH-DL-SCH-Message-NB (an SI message may carry several SIBs).
-pub fn sib31_in(
-    msg: &ntn_rrc_asn1::BCCHDLSCHMessageNB,
-) -> impl Iterator<Item = &SystemInformationBlockType31NBR17> {
-    use ntn_rrc_asn1::{
-        BCCHDLSCHMessageTypeNB, BCCHDLSCHMessageTypeNBC1, SystemInformationNBCriticalExtensions,
-        SystemInformationNBR13IEsSibTypeAndInfoR13Item as Sib,
-    };
-    let sibs: &[Sib] = match &msg.message {
-        BCCHDLSCHMessageTypeNB::C1(BCCHDLSCHMessageTypeNBC1::SystemInformationR13(si)) => {
-            match &si.critical_extensions {
-                SystemInformationNBCriticalExtensions::SystemInformationR13(ies) => {
-                    &ies.sib_type_and_info_r13
-                }
-                SystemInformationNBCriticalExtensions::CriticalExtensionsFuture(_) => &[],
-            }
-        }
-        _ => &[],
-    };
-    sibs.iter().filter_map(|s| match s {
-        Sib::Sib31V1700(sib) => Some(sib),
-        _ => None,
-    })
 }
