@@ -40,9 +40,8 @@ pub fn cf32_from_le_bytes(bytes: &[u8]) -> Result<Vec<Complex32>, PhyError> {
         .collect())
 }
 
-/// Decode the MIB-NB of the subframe 0 that `samples` starts with (no frame prior).
-pub fn decode_mib_subframe(samples: &[Complex32], cell: u16) -> Result<NpbchDecoded, PhyError> {
-    let cell = NcellId::new(cell)?;
+/// The resource grid of the subframe that `samples` starts with.
+fn first_subframe_grid(samples: &[Complex32]) -> Result<ResourceGrid, PhyError> {
     let sf = samples
         .get(..SAMPLES_PER_SUBFRAME)
         .ok_or(PhyError::Length {
@@ -52,6 +51,13 @@ pub fn decode_mib_subframe(samples: &[Complex32], cell: u16) -> Result<NpbchDeco
         })?;
     let mut grid = ResourceGrid::nbiot_subframe();
     NbiotOfdm::new().demodulate_subframe(sf, &mut grid)?;
+    Ok(grid)
+}
+
+/// Decode the MIB-NB of the subframe 0 that `samples` starts with (no frame prior).
+pub fn decode_mib_subframe(samples: &[Complex32], cell: u16) -> Result<NpbchDecoded, PhyError> {
+    let cell = NcellId::new(cell)?;
+    let grid = first_subframe_grid(samples)?;
     NpbchDecoder::new().decode_subframe(&grid, cell, FrameHint::Unknown)
 }
 
@@ -66,15 +72,7 @@ pub fn decode_dci_subframe(
     rnti: u16,
 ) -> Result<DecodedDci, PhyError> {
     let cell = NcellId::new(cell)?;
-    let sf_samples = samples
-        .get(..SAMPLES_PER_SUBFRAME)
-        .ok_or(PhyError::Length {
-            what: "subframe samples",
-            expected: SAMPLES_PER_SUBFRAME,
-            got: samples.len(),
-        })?;
-    let mut grid = ResourceGrid::nbiot_subframe();
-    NbiotOfdm::new().demodulate_subframe(sf_samples, &mut grid)?;
+    let grid = first_subframe_grid(samples)?;
     let sf = SubframeIndex::new(sfn, subframe)?;
     let space = SearchSpaceConfig::new(SearchSpaceKind::UeSpecific, 1, 4.0, 0.0)?;
     let lookup = |x: SubframeIndex| (x == sf).then_some(&grid);
