@@ -94,57 +94,6 @@ impl CipherAlgorithm for Eea0 {
     }
 }
 
-impl CipherAlgorithm for Eea1 {
-    fn apply(
-        &self,
-        key: &Key128,
-        count: u32,
-        bearer: u8,
-        direction: Direction,
-        data: &mut [u8],
-        bit_len: usize,
-    ) -> Result<(), SecurityError> {
-        check_inputs(data.len(), bit_len, bearer)?;
-        snow3g::eea1(key, count, bearer, direction.bit(), data, bit_len);
-        zero_tail(data, bit_len);
-        Ok(())
-    }
-}
-
-impl CipherAlgorithm for Eea2 {
-    fn apply(
-        &self,
-        key: &Key128,
-        count: u32,
-        bearer: u8,
-        direction: Direction,
-        data: &mut [u8],
-        bit_len: usize,
-    ) -> Result<(), SecurityError> {
-        check_inputs(data.len(), bit_len, bearer)?;
-        aes_alg::eea2(key, count, bearer, direction.bit(), data, bit_len);
-        zero_tail(data, bit_len);
-        Ok(())
-    }
-}
-
-impl CipherAlgorithm for Eea3 {
-    fn apply(
-        &self,
-        key: &Key128,
-        count: u32,
-        bearer: u8,
-        direction: Direction,
-        data: &mut [u8],
-        bit_len: usize,
-    ) -> Result<(), SecurityError> {
-        check_inputs(data.len(), bit_len, bearer)?;
-        zuc_alg::eea3(key, count, bearer, direction.bit(), data, bit_len);
-        zero_tail(data, bit_len);
-        Ok(())
-    }
-}
-
 impl IntegrityAlgorithm for Eia0 {
     fn mac(
         &self,
@@ -160,71 +109,54 @@ impl IntegrityAlgorithm for Eia0 {
     }
 }
 
-impl IntegrityAlgorithm for Eia1 {
-    fn mac(
-        &self,
-        key: &Key128,
-        count: u32,
-        bearer: u8,
-        direction: Direction,
-        data: &[u8],
-        bit_len: usize,
-    ) -> Result<[u8; 4], SecurityError> {
-        check_inputs(data.len(), bit_len, bearer)?;
-        Ok(snow3g::eia1(
-            key,
-            count,
-            bearer,
-            direction.bit(),
-            data,
-            bit_len,
-        ))
-    }
+/// The keyed algorithms differ only in the primitive they call: the input checks and the
+/// zeroed tail are the same for all of them.
+macro_rules! keyed_cipher {
+    ($ty:ty, $f:path) => {
+        impl CipherAlgorithm for $ty {
+            fn apply(
+                &self,
+                key: &Key128,
+                count: u32,
+                bearer: u8,
+                direction: Direction,
+                data: &mut [u8],
+                bit_len: usize,
+            ) -> Result<(), SecurityError> {
+                check_inputs(data.len(), bit_len, bearer)?;
+                $f(key, count, bearer, direction.bit(), data, bit_len);
+                zero_tail(data, bit_len);
+                Ok(())
+            }
+        }
+    };
 }
 
-impl IntegrityAlgorithm for Eia2 {
-    fn mac(
-        &self,
-        key: &Key128,
-        count: u32,
-        bearer: u8,
-        direction: Direction,
-        data: &[u8],
-        bit_len: usize,
-    ) -> Result<[u8; 4], SecurityError> {
-        check_inputs(data.len(), bit_len, bearer)?;
-        Ok(aes_alg::eia2(
-            key,
-            count,
-            bearer,
-            direction.bit(),
-            data,
-            bit_len,
-        ))
-    }
+macro_rules! keyed_integrity {
+    ($ty:ty, $f:path) => {
+        impl IntegrityAlgorithm for $ty {
+            fn mac(
+                &self,
+                key: &Key128,
+                count: u32,
+                bearer: u8,
+                direction: Direction,
+                data: &[u8],
+                bit_len: usize,
+            ) -> Result<[u8; 4], SecurityError> {
+                check_inputs(data.len(), bit_len, bearer)?;
+                Ok($f(key, count, bearer, direction.bit(), data, bit_len))
+            }
+        }
+    };
 }
 
-impl IntegrityAlgorithm for Eia3 {
-    fn mac(
-        &self,
-        key: &Key128,
-        count: u32,
-        bearer: u8,
-        direction: Direction,
-        data: &[u8],
-        bit_len: usize,
-    ) -> Result<[u8; 4], SecurityError> {
-        check_inputs(data.len(), bit_len, bearer)?;
-        Ok(zuc_alg::eia3(
-            key,
-            count,
-            bearer,
-            direction.bit(),
-            data,
-            bit_len,
-        ))
-    }
-}
+keyed_cipher!(Eea1, snow3g::eea1);
+keyed_cipher!(Eea2, aes_alg::eea2);
+keyed_cipher!(Eea3, zuc_alg::eea3);
+keyed_integrity!(Eia1, snow3g::eia1);
+keyed_integrity!(Eia2, aes_alg::eia2);
+keyed_integrity!(Eia3, zuc_alg::eia3);
 
 /// Ciphering algorithm identifier as carried in NAS and RRC (4-bit, TS 33.401 §5.1.3.2;
 /// the NAS type of ciphering algorithm is 3 bits, TS 24.301 §9.9.3.23).
