@@ -81,6 +81,7 @@ pub struct PassSearch {
     pub eop: EarthOrientation,
 }
 
+#[derive(Clone, Copy)]
 struct Sample {
     t_s: f64,
     el: f64,
@@ -143,8 +144,8 @@ impl PassSearch {
         let step = Self::step_s(sat);
         let n = (span_s / step).ceil().max(1.0) as usize;
         // Points where the elevation is monotonic in between: window ends and extrema.
-        let mut knots: Vec<Sample> = vec![self.sample(sat, 0.0)?];
         let mut prev = self.sample(sat, 0.0)?;
+        let mut knots: Vec<Sample> = vec![prev];
         for i in 1..=n {
             let t = (i as f64 * step).min(span_s);
             let cur = self.sample(sat, t)?;
