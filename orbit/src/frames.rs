@@ -9,7 +9,7 @@
 //! *Revisiting Spacetrack Report #3*, AIAA 2006-6753, §"TEME"), velocity corrected by ω⊕ × r.
 //! All positions in metres, velocities in metres per second.
 
-use crate::time::{UtcTime, gmst82};
+use crate::time::{UtcTime, gmst82_unreduced};
 use glam::{DMat3, DVec3};
 use ntn_types::{Metres, Radians};
 use serde::{Deserialize, Serialize};
@@ -196,9 +196,10 @@ impl TemeToEcef {
 }
 
 /// GMST-82 (rad) at UTC `t` given UT1 − UTC in seconds.
+/// Not reduced to [0, 2π): meant for sin/cos (see [`crate::time::gmst82`] for the reduced
+/// angle).
 pub fn gmst_at(t: UtcTime, dut1_s: f64) -> f64 {
-    let days = t.days_since_j2000() + dut1_s / 86_400.0;
-    gmst82(crate::time::JD_J2000, days)
+    gmst82_unreduced(t.days_since_j2000() + dut1_s / 86_400.0)
 }
 
 /// The polar-motion matrix W^T (PEF → ITRF), Vallado eq. 3-77, full rotation form.

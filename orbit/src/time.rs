@@ -277,13 +277,18 @@ impl TimeBase {
 /// θ_GMST = 67310.54841 s + (876600 h + 8640184.812866 s)·T + 0.093104 s·T² − 6.2·10⁻⁶ s·T³,
 /// T = (JD_UT1 − 2451545.0)/36525.
 pub fn gmst82(jd_ut1_whole: f64, jd_ut1_fraction: f64) -> f64 {
-    let days = (jd_ut1_whole - JD_J2000) + jd_ut1_fraction;
-    let t = days / 36_525.0;
+    gmst82_unreduced((jd_ut1_whole - JD_J2000) + jd_ut1_fraction).rem_euclid(std::f64::consts::TAU)
+}
+
+/// GMST-82 in radians, not reduced to [0, 2π), for UT1 days since J2000.0. Fine as an
+/// argument of sin/cos: at ~10⁴ rad this century its f64 resolution is ~10⁻¹² rad, the same
+/// as after reduction, and skipping the reduction saves a division on the per-state path.
+pub(crate) fn gmst82_unreduced(days_ut1: f64) -> f64 {
+    let t = days_ut1 / 36_525.0;
     // In f64 the seconds reach ~10⁹ this century: 10⁻⁷ s resolution, 10⁻⁶ arcsec.
     let secs = 67_310.548_41 + (876_600.0 * 3600.0 + 8_640_184.812_866) * t + 0.093_104 * t * t
         - 6.2e-6 * t * t * t;
-    let rad = (secs / 240.0).to_radians();
-    rad.rem_euclid(std::f64::consts::TAU)
+    (secs / 240.0).to_radians()
 }
 
 fn days_in_month(year: i32, month: u32) -> u32 {
