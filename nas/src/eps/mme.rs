@@ -241,11 +241,7 @@ impl Mme {
                     self.stats.dropped += 1;
                     return;
                 };
-                match ctx
-                    .unprotect(pdu)
-                    .ok()
-                    .and_then(|(b, _)| NasMessage::parse(&b, Direction::Uplink).ok())
-                {
+                match ctx.unprotect_message(pdu) {
                     Some(m) => m,
                     None => {
                         self.stats.dropped += 1;

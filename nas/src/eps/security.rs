@@ -266,6 +266,17 @@ impl NasSecurityContext {
         Ok(out)
     }
 
+    /// [`NasSecurityContext::unprotect`] followed by parsing the plain message in this
+    /// context's receive direction; `None` when either fails (check failures are counted).
+    pub fn unprotect_message(&mut self, pdu: &[u8]) -> Option<NasMessage> {
+        let rx = match self.tx_direction() {
+            Direction::Uplink => Direction::Downlink,
+            Direction::Downlink => Direction::Uplink,
+        };
+        let (plain, _) = self.unprotect(pdu).ok()?;
+        NasMessage::parse(&plain, rx).ok()
+    }
+
     /// Checks and opens a received security-protected PDU: estimates the NAS COUNT, verifies
     /// the MAC, rejects replays (a COUNT not above the last accepted one) and deciphers.
     /// Returns the plain NAS message octets and the NAS COUNT. Failures are counted.

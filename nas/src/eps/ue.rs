@@ -278,11 +278,7 @@ impl UeNas {
                     self.stats.dropped += 1;
                     return;
                 };
-                match ctx
-                    .unprotect(pdu)
-                    .ok()
-                    .and_then(|(b, _)| NasMessage::parse(&b, Direction::Downlink).ok())
-                {
+                match ctx.unprotect_message(pdu) {
                     Some(m) => m,
                     None => {
                         self.stats.dropped += 1;
