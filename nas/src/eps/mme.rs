@@ -241,7 +241,7 @@ impl Mme {
                     self.stats.dropped += 1;
                     return;
                 };
-                match ctx.unprotect_message(pdu) {
+                match ctx.unprotect_parse(pdu, |b, d| NasMessage::parse(b, d).ok()) {
                     Some(m) => m,
                     None => {
                         self.stats.dropped += 1;

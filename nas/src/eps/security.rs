@@ -266,15 +266,20 @@ impl NasSecurityContext {
         Ok(out)
     }
 
-    /// [`NasSecurityContext::unprotect`] followed by parsing the plain message in this
-    /// context's receive direction; `None` when either fails (check failures are counted).
-    pub fn unprotect_message(&mut self, pdu: &[u8]) -> Option<NasMessage> {
+    /// [`NasSecurityContext::unprotect`] followed by `parse` of the plain message in this
+    /// context's receive direction (EPS or 5GS message type); `None` when either fails
+    /// (check failures are counted).
+    pub fn unprotect_parse<T>(
+        &mut self,
+        pdu: &[u8],
+        parse: impl FnOnce(&[u8], Direction) -> Option<T>,
+    ) -> Option<T> {
         let rx = match self.tx_direction() {
             Direction::Uplink => Direction::Downlink,
             Direction::Downlink => Direction::Uplink,
         };
         let (plain, _) = self.unprotect(pdu).ok()?;
-        NasMessage::parse(&plain, rx).ok()
+        parse(&plain, rx)
     }
 
     /// Checks and opens a received security-protected PDU: estimates the NAS COUNT, verifies

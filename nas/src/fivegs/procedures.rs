@@ -286,8 +286,7 @@ impl UeNas5g {
             NasMessage5g::Protected(_) => match self
                 .security
                 .as_mut()
-                .and_then(|c| c.unprotect(pdu).ok())
-                .and_then(|(b, _)| NasMessage5g::parse(&b, Direction::Downlink).ok())
+                .and_then(|c| c.unprotect_parse(pdu, |b, d| NasMessage5g::parse(b, d).ok()))
             {
                 Some(m) => m,
                 None => {
@@ -591,8 +590,7 @@ impl Amf {
             NasMessage5g::Protected(_) => match self
                 .security
                 .as_mut()
-                .and_then(|c| c.unprotect(pdu).ok())
-                .and_then(|(b, _)| NasMessage5g::parse(&b, Direction::Uplink).ok())
+                .and_then(|c| c.unprotect_parse(pdu, |b, d| NasMessage5g::parse(b, d).ok()))
             {
                 Some(m) => m,
                 None => {
