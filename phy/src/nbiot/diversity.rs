@@ -99,3 +99,25 @@ pub fn equalise(
         }
     }
 }
+
+/// Soft-bit scale for unit-energy QPSK after equalisation: 2√2/σ² of the estimate's noise.
+pub fn qpsk_llr_scale(chest: &ChannelEstimate) -> f32 {
+    2.0 * std::f32::consts::SQRT_2 / chest.noise_var().max(1e-12)
+}
+
+/// Equalises the REs at `pos` (no derotation) and writes their QPSK soft bits, real then
+/// imaginary part of each RE, into `llr` (cleared first). `eq` is scratch.
+pub fn equalised_llrs(
+    grid: &ResourceGrid,
+    chest: &ChannelEstimate,
+    ports: NrsPorts,
+    pos: &[(usize, usize)],
+    eq: &mut Vec<Complex32>,
+    llr: &mut Vec<f32>,
+) {
+    eq.clear();
+    eq.resize(pos.len(), Complex32::default());
+    equalise(grid, chest, ports, pos, None, qpsk_llr_scale(chest), eq);
+    llr.clear();
+    llr.extend(eq.iter().flat_map(|z| [z.re, z.im]));
+}

@@ -6,7 +6,7 @@
 use num_complex::Complex32;
 
 use super::chest::{ChannelEstimate, NrsChannelEstimator};
-use super::diversity::{equalise, precode_and_map};
+use super::diversity::{equalise, precode_and_map, qpsk_llr_scale};
 use super::{NcellId, NrsPorts};
 use crate::crc::{CrcKind, crc_attach, crc_remainder, read_bits_msb_first, write_bits_msb_first};
 use crate::error::{PhyError, check_len};
@@ -470,7 +470,7 @@ impl NpbchDecoder {
             let chest = self
                 .chest
                 .estimate(grid, cell, NPBCH_SUBFRAME as u32, ports)?;
-            let scale = 2.0 * std::f32::consts::SQRT_2 / chest.noise_var().max(1e-12);
+            let scale = qpsk_llr_scale(&chest);
             for ri in 0..2 {
                 if ri == 0 {
                     npbch_rotation(cell, u32::from(frame_mod8), &mut theta);

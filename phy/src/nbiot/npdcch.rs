@@ -13,7 +13,7 @@
 use num_complex::Complex32;
 
 use super::chest::NrsChannelEstimator;
-use super::diversity::{equalise, precode_and_map};
+use super::diversity::{equalised_llrs, precode_and_map};
 use super::nrs::nrs_positions;
 use super::{NcellId, NrsPorts};
 use crate::crc::{CrcKind, crc_attach, crc_remainder, read_bits_msb_first};
@@ -244,19 +244,11 @@ impl NpdcchDecoder {
             });
         }
         let chest = self.chest.estimate(grid, cell, subframe, ports)?;
-        let scale = 2.0 * std::f32::consts::SQRT_2 / chest.noise_var().max(1e-12);
         let d = dci_len + 16;
         let rm = ConvRateMatcher::new(d);
         for candidate in NpdcchCandidate::ALL {
             npdcch_re_positions(cell, candidate, ports, start_symbol, &mut self.pos);
-            self.eq.clear();
-            self.eq.resize(self.pos.len(), Complex32::default());
-            equalise(grid, &chest, ports, &self.pos, None, scale, &mut self.eq);
-            self.llr.clear();
-            for z in &self.eq {
-                self.llr.push(z.re);
-                self.llr.push(z.im);
-            }
+            equalised_llrs(grid, &chest, ports, &self.pos, &mut self.eq, &mut self.llr);
             descramble_llrs(&mut self.llr, npdcch_c_init(cell, subframe), 0);
             self.soft.clear();
             self.soft.resize(3 * d, 0.0);

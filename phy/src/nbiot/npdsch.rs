@@ -35,7 +35,7 @@
 use num_complex::Complex32;
 
 use super::chest::NrsChannelEstimator;
-use super::diversity::{equalise, precode_and_map};
+use super::diversity::{equalised_llrs, precode_and_map};
 use super::npbch::OperationMode;
 use super::nrs::nrs_positions;
 use super::{NcellId, NrsPorts};
@@ -670,23 +670,14 @@ impl NpdschDecoder {
         )?;
         check_finite_c32("npdsch grid", grid.as_slice())?;
         let chest = self.chest.estimate(grid, cfg.cell, subframe, cfg.ports)?;
-        let scale = 2.0 * std::f32::consts::SQRT_2 / chest.noise_var().max(1e-12);
-        self.eq.clear();
-        self.eq.resize(self.pos.len(), Complex32::default());
-        equalise(
+        equalised_llrs(
             grid,
             &chest,
             cfg.ports,
             &self.pos,
-            None,
-            scale,
             &mut self.eq,
+            &mut self.llr,
         );
-        self.llr.clear();
-        for z in &self.eq {
-            self.llr.push(z.re);
-            self.llr.push(z.im);
-        }
         let g = self.llr.len();
         descramble_llrs(&mut self.llr, c_init, segment * g);
         for (a, l) in self.acc[segment * g..(segment + 1) * g]

@@ -28,7 +28,7 @@
 use num_complex::Complex32;
 
 use super::chest::{ChannelEstimate, NrsChannelEstimator};
-use super::diversity::{equalise, precode_and_map};
+use super::diversity::{equalised_llrs, precode_and_map};
 use super::npdcch::{DCI_MAX_BITS, NpdcchCandidate, npdcch_c_init, npdcch_re_positions};
 use super::npdsch::{Sib1Schedule, SubframeIndex, is_nbiot_dl_subframe};
 use super::{NcellId, NrsPorts};
@@ -474,23 +474,14 @@ impl NpdcchSearcher {
                     continue 'cand;
                 };
                 let chest = self.estimate(grid, sf, cell)?;
-                let scale = 2.0 * std::f32::consts::SQRT_2 / chest.noise_var().max(1e-12);
-                self.eq.clear();
-                self.eq.resize(self.pos.len(), Complex32::default());
-                equalise(
+                equalised_llrs(
                     grid,
                     &chest,
                     cell.ports,
                     &self.pos,
-                    None,
-                    scale,
                     &mut self.eq,
+                    &mut self.llr,
                 );
-                self.llr.clear();
-                for z in &self.eq {
-                    self.llr.push(z.re);
-                    self.llr.push(z.im);
-                }
                 let c_init = npdcch_repetition_c_init(cell.cell, &cand.subframes, j);
                 descramble_llrs(&mut self.llr, c_init, 0);
                 for (a, l) in self.acc.iter_mut().zip(&self.llr) {
