@@ -6,8 +6,10 @@
 //! the cell broadcasts, with the uplink-synchronisation validity timer. Like every entity of
 //! ntn it is sans-IO: it is fed events and the current time and is polled for its outputs.
 //! [`sib31`] converts the decoded SIB31-NB (`ntn-rrc`) to the orbit layer's field types.
+//! [`air`] is the link-level air interface between the stacks and the simulator's engine.
 #![warn(missing_docs)]
 #![forbid(unsafe_code)]
 
+pub mod air;
 pub mod ntn;
 pub mod sib31;
