@@ -4,8 +4,11 @@
 //! scheduling timing with K_offset ([`timing`]), and HARQ with feedback disabling, UL HARQ
 //! modes and RTT timers extended by the UE–eNB RTT ([`harq`]).
 //!
-//! Not yet here: SR triggering and logical channel prioritisation.
+//! Buffer status reporting with the NB-IoT trigger and cancellation rules is in [`bsr`].
+//!
+//! Not yet here: logical channel prioritisation.
 
+pub mod bsr;
 pub mod harq;
 pub mod pdu;
 pub mod ra;

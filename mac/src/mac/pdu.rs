@@ -16,9 +16,9 @@
 //! the Buffer Size and DV tables, the NB-IoT RAR layout and the Timing Advance Report
 //! layout/LCID were cross-checked against an independent implementation of 36.321
 //! (Wireshark's `packet-mac-lte.c` value tables, read for facts only); the NB-IoT RAR
-//! grant content against TS 36.213 §16.3.3 text. Not implemented: the IoT-NTN
-//! Differential Koffset MAC CE (its DL LCID/eLCID and layout were not found in any source
-//! available here).
+//! grant content against TS 36.213 §16.3.3 text. The IoT-NTN
+//! Differential Koffset MAC CE body is [`DifferentialKoffset`] (layout as TS 38.321; its
+//! LTE DL LCID/eLCID was not found in any source available here).
 
 use thiserror::Error;
 
@@ -511,6 +511,35 @@ impl TimingAdvanceReport {
     }
 }
 
+/// Differential Koffset MAC CE (Rel-17 IoT NTN, TS 36.321; same layout as TS 38.321
+/// §6.1.3.60): one octet `R R Differential Koffset(6)`. The value is K_UE,offset in ms
+/// (subframes) that TS 36.213 §16 subtracts from k-Offset for C-RNTI scheduling
+/// (K_offset = K_cell,offset − K_UE,offset). Its DL-SCH LCID/eLCID in 36.321 is
+/// **UNCONFIRMED** (not found in any source available here), so it is not in [`DlLcid`];
+/// callers that know the code point parse the body with this type.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct DifferentialKoffset {
+    /// K_UE,offset (0…63 ms).
+    pub k_ue_offset: u8,
+}
+
+impl DifferentialKoffset {
+    /// Parses the 1-octet body (R bits ignored).
+    pub fn parse(b: &[u8]) -> Result<Self, MacPduError> {
+        let v = *b.first().ok_or(MacPduError::Truncated)?;
+        Ok(DifferentialKoffset {
+            k_ue_offset: v & 0x3f,
+        })
+    }
+    /// The 1-octet body.
+    pub fn emit(&self) -> Result<[u8; 1], MacPduError> {
+        if self.k_ue_offset > 0x3f {
+            return Err(MacPduError::OutOfRange("Differential Koffset"));
+        }
+        Ok([self.k_ue_offset])
+    }
+}
+
 // ---------------------------------------------------------------------------------------
 // Random Access Response
 // ---------------------------------------------------------------------------------------
@@ -668,6 +697,7 @@ pub fn fuzz_decode_mac(data: &[u8]) {
                 let _ = ShortBsr::parse(e.payload);
                 let _ = Dpr::parse(e.payload);
                 let _ = TimingAdvanceReport::parse(e.payload);
+                let _ = DifferentialKoffset::parse(e.payload);
             }
         }
     }
@@ -841,6 +871,25 @@ mod tests {
         let mut out = Vec::new();
         p.emit(LinkDirection::Uplink, 6, &mut out).unwrap();
         assert_eq!(out, bytes);
+    }
+
+    /// Differential Koffset: R R | 101101 = 45 ms; Timing Advance Report of 541 ms for a GEO
+    /// UE: R R | 00 0010 0001 1101.
+    #[test]
+    fn ntn_control_elements() {
+        let d = DifferentialKoffset::parse(&[0b11_101101]).unwrap();
+        assert_eq!(d, DifferentialKoffset { k_ue_offset: 45 });
+        assert_eq!(d.emit().unwrap(), [0b00_101101]);
+        assert!(DifferentialKoffset { k_ue_offset: 64 }.emit().is_err());
+        assert!(DifferentialKoffset::parse(&[]).is_err());
+        assert_eq!(
+            TimingAdvanceReport::parse(&[0b11_000010, 0b0001_1101]).unwrap(),
+            TimingAdvanceReport { ta: 541 }
+        );
+        assert!(TimingAdvanceReport { ta: 0x4000 }.emit().is_err());
+        // DPR in Msg3: R R | PH level 3 | DV index 13 (321 < DV ≤ 768) for 500 bytes.
+        assert_eq!(Dpr::for_bytes(3, 500).emit().unwrap(), [0b00_11_1101]);
+        assert_eq!(Dpr::for_bytes(0, 0).emit().unwrap(), [0]);
     }
 
     #[test]
