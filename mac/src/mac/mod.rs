@@ -4,7 +4,9 @@
 //! scheduling timing with K_offset ([`timing`]), and HARQ with feedback disabling, UL HARQ
 //! modes and RTT timers extended by the UE–eNB RTT ([`harq`]).
 //!
-//! Buffer status reporting with the NB-IoT trigger and cancellation rules is in [`bsr`].
+//! Buffer status reporting with the NB-IoT trigger and cancellation rules is in [`bsr`];
+//! the cell side's anchor-carrier scheduler (NPDCCH → NPDSCH/NPUSCH with K_offset) in
+//! [`scheduler`].
 //!
 //! Not yet here: logical channel prioritisation.
 
@@ -12,5 +14,6 @@ pub mod bsr;
 pub mod harq;
 pub mod pdu;
 pub mod ra;
+pub mod scheduler;
 pub mod ta;
 pub mod timing;
