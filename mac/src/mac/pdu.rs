@@ -201,48 +201,92 @@ pub struct MacPduRepr<'a> {
     pub padding: usize,
 }
 
+/// One MAC subheader as it is on the air (§6.1.2).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct MacSubheader {
+    /// F2 bit (16-bit L field).
+    pub format2: bool,
+    /// E bit (another subheader follows).
+    pub extension: bool,
+    /// The 5-bit LCID.
+    pub lcid: u8,
+    /// F bit of a 7/15-bit L field, when there is one.
+    pub format: Option<bool>,
+    /// Element length: the L field, the fixed size of a control element, 0 for a padding
+    /// subheader with E = 1, or `None` for the last element (it runs to the end).
+    pub length: Option<usize>,
+    /// Whether `length` came from an L field.
+    pub has_l: bool,
+    /// Octets of this subheader (1, 2 or 3).
+    pub octets: usize,
+}
+
+/// Parses the subheaders of a DL-SCH/UL-SCH MAC PDU; returns them and the header length.
+pub fn parse_subheaders(
+    buf: &[u8],
+    dir: LinkDirection,
+) -> Result<(Vec<MacSubheader>, usize), MacPduError> {
+    let mut subs = Vec::new();
+    let mut pos = 0usize;
+    loop {
+        let b = *buf.get(pos).ok_or(MacPduError::Truncated)?;
+        let start = pos;
+        pos += 1;
+        let f2 = b & 0x40 != 0;
+        let e = b & 0x20 != 0;
+        let lcid = b & 0x1f;
+        let mut format = None;
+        let mut has_l = false;
+        let length = if let Some(n) = fixed_ce_len(dir, lcid) {
+            Some(n)
+        } else if lcid == LCID_PADDING {
+            if e { Some(0) } else { None }
+        } else if !e {
+            None
+        } else if f2 {
+            let hi = *buf.get(pos).ok_or(MacPduError::Truncated)?;
+            let lo = *buf.get(pos + 1).ok_or(MacPduError::Truncated)?;
+            pos += 2;
+            has_l = true;
+            Some(usize::from(u16::from_be_bytes([hi, lo])))
+        } else {
+            let b1 = *buf.get(pos).ok_or(MacPduError::Truncated)?;
+            pos += 1;
+            has_l = true;
+            format = Some(b1 & 0x80 != 0);
+            if b1 & 0x80 != 0 {
+                let b2 = *buf.get(pos).ok_or(MacPduError::Truncated)?;
+                pos += 1;
+                Some((usize::from(b1 & 0x7f) << 8) | usize::from(b2))
+            } else {
+                Some(usize::from(b1))
+            }
+        };
+        subs.push(MacSubheader {
+            format2: f2,
+            extension: e,
+            lcid,
+            format,
+            length,
+            has_l,
+            octets: pos - start,
+        });
+        if !e {
+            break;
+        }
+        if subs.len() > buf.len() {
+            return Err(MacPduError::Truncated);
+        }
+    }
+    Ok((subs, pos))
+}
+
 impl<'a> MacPduRepr<'a> {
     /// Parses a MAC PDU (§6.1.2). Never panics; errors on any inconsistency.
     pub fn parse(buf: &'a [u8], dir: LinkDirection) -> Result<Self, MacPduError> {
+        let (heads, mut pos) = parse_subheaders(buf, dir)?;
         // (lcid, Some(len) | None for "rest of the PDU")
-        let mut subs: Vec<(u8, Option<usize>)> = Vec::new();
-        let mut pos = 0usize;
-        loop {
-            let b = *buf.get(pos).ok_or(MacPduError::Truncated)?;
-            pos += 1;
-            let f2 = b & 0x40 != 0;
-            let e = b & 0x20 != 0;
-            let lcid = b & 0x1f;
-            let len = if let Some(n) = fixed_ce_len(dir, lcid) {
-                Some(n)
-            } else if lcid == LCID_PADDING {
-                if e { Some(0) } else { None }
-            } else if !e {
-                None
-            } else if f2 {
-                let hi = *buf.get(pos).ok_or(MacPduError::Truncated)?;
-                let lo = *buf.get(pos + 1).ok_or(MacPduError::Truncated)?;
-                pos += 2;
-                Some(usize::from(u16::from_be_bytes([hi, lo])))
-            } else {
-                let b1 = *buf.get(pos).ok_or(MacPduError::Truncated)?;
-                pos += 1;
-                if b1 & 0x80 != 0 {
-                    let b2 = *buf.get(pos).ok_or(MacPduError::Truncated)?;
-                    pos += 1;
-                    Some((usize::from(b1 & 0x7f) << 8) | usize::from(b2))
-                } else {
-                    Some(usize::from(b1))
-                }
-            };
-            subs.push((lcid, len));
-            if !e {
-                break;
-            }
-            if subs.len() > buf.len() {
-                return Err(MacPduError::Truncated);
-            }
-        }
+        let subs: Vec<(u8, Option<usize>)> = heads.iter().map(|h| (h.lcid, h.length)).collect();
         let mut elements = Vec::new();
         let mut padding = subs.iter().filter(|s| s.0 == LCID_PADDING).count();
         for (lcid, len) in subs {
