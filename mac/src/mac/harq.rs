@@ -611,14 +611,14 @@ impl CellHarq {
         }
     }
 
-    /// The earliest instant a process becomes free or an ACK deadline passes.
+    /// The earliest ACK deadline still open (what [`CellHarq::handle_timeout`] acts on; when
+    /// a process becomes free is in [`CellHarq::dl_state`]).
     pub fn poll_timeout(&self) -> Option<Instant> {
         self.dl
             .iter()
             .filter_map(|p| match p.state {
-                CellDlState::Free(t) => Some(t),
                 CellDlState::AwaitingAck { deadline } => Some(deadline + Duration::from_nanos(1)),
-                CellDlState::NeedsRetransmission => None,
+                _ => None,
             })
             .min()
     }
@@ -683,6 +683,30 @@ mod tests {
             UlGrantKind::NewData
         );
         assert_eq!(h.ul_tx_count(0), 1);
+    }
+
+    #[test]
+    fn cell_missing_ack_is_a_nack_then_dropped() {
+        let mut c = HarqConfig::terrestrial();
+        c.max_dl_tx = 2;
+        let mut h = CellHarq::new(c, ms(0)).unwrap();
+        let (p, a) = h.dl_next(ms(0)).unwrap();
+        h.dl_sent(p, &a, Bytes::from_static(b"t"), ms(10), ms(30))
+            .unwrap();
+        assert_eq!(h.poll_timeout(), Some(ms(30) + Duration::from_nanos(1)));
+        h.handle_timeout(ms(31));
+        assert_eq!(h.dl_state(0), Some(CellDlState::NeedsRetransmission));
+        assert_eq!(h.poll_timeout(), None);
+        let (p, a) = h.dl_next(ms(31)).unwrap();
+        assert!(matches!(a, CellDlAction::Retransmit { .. }));
+        h.dl_sent(p, &a, Bytes::from_static(b"t"), ms(40), ms(60))
+            .unwrap();
+        h.dl_feedback(ms(60), 0, false).unwrap();
+        // Second transmission NACKed with max_dl_tx = 2: dropped, process free.
+        assert_eq!(h.dl_state(0), Some(CellDlState::Free(ms(60))));
+        assert_eq!(h.stats().dl_dropped, 1);
+        assert_eq!(h.stats().dl_dtx, 1);
+        assert!(h.dl_feedback(ms(61), 0, true).is_err());
     }
 
     #[test]
