@@ -23,6 +23,11 @@
 //! tshark -o 'uat:user_dlts:"User 0 (DLT=147)","mac-lte-framed","0","","0",""' -r ue.pcap -V
 //! ```
 //!
+//! Known dissector limit: Wireshark 4.0 (Debian 12's tshark) does not know the Rel-17 IoT-NTN
+//! UL control element LCID 01111 (Timing Advance Report) and flags a PDU carrying it as
+//! malformed ("Unexpected LCID received (15)"); everything else this stack sends dissects
+//! cleanly (checked by `mac/tests/pcap_tshark.rs`). The tap writes PDUs exactly as sent.
+//!
 //! Timestamps are the stack's virtual [`Instant`]s (nanoseconds since the run start), written
 //! with the nanosecond pcap magic so nothing is rounded.
 //!
