@@ -25,7 +25,7 @@
 //! - A UE has one grant in flight (one HARQ process): its next DCI starts after the last
 //!   subframe of its previous grant (HARQ-ACK or NPUSCH) as seen at the cell.
 
-use super::timing::{ACK_K0_15KHZ, N0_K0, N1_K0_RMAX_GE_128, N1_K0_RMAX_LT_128};
+use super::timing::{ACK_K0_15KHZ, N0_K0, npdsch_first_subframe};
 use std::collections::{BTreeMap, BTreeSet, VecDeque};
 use thiserror::Error;
 
@@ -506,16 +506,12 @@ impl CellScheduler {
         last: u64,
         k_offset: u32,
     ) -> Option<Grant> {
-        let table = if self.cfg.r_max < 128 {
-            &N1_K0_RMAX_LT_128
-        } else {
-            &N1_K0_RMAX_GE_128
-        };
         let n_sub = u64::from(NPDSCH_N_SF[usize::from(req.i_sf)])
             * u64::from(NPDSCH_N_REP[usize::from(req.i_rep)]);
         let ack_len = 2 * u64::from(self.cfg.ack_repetitions);
-        for (i_delay, &k0) in table.iter().enumerate() {
-            let start = self.cfg.nth_dl_subframe(last + 5, u64::from(k0));
+        for i_delay in 0..8u8 {
+            let start =
+                npdsch_first_subframe(last, i_delay, self.cfg.r_max, |sf| self.cfg.dl_valid(sf));
             let sfs = self.cfg.dl_subframes(start, n_sub);
             if sfs.iter().any(|s| self.dl_busy.contains(s)) {
                 continue;
@@ -533,7 +529,7 @@ impl CellScheduler {
                     npdcch: Span { first, last },
                     kind: GrantKind::Dl {
                         dci: N1Fields {
-                            scheduling_delay: i_delay as u8,
+                            scheduling_delay: i_delay,
                             resource_assignment: req.i_sf,
                             mcs: req.mcs,
                             repetition_number: req.i_rep,

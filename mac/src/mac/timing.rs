@@ -74,6 +74,34 @@ pub fn npdsch_start(npdcch_end: u64, i_delay: u8, r_max: u32) -> u64 {
     npdcch_end + 5 + u64::from(table[usize::from(i_delay & 7)])
 }
 
+/// First NPDSCH subframe after a DCI N1 ending in `npdcch_end`, counting k0 in NB-IoT DL
+/// subframes as §16.4.1 does: the k0-th subframe with `is_nb_dl(sf)` from n+5 on (k0 = 0:
+/// the first NB-IoT DL subframe ≥ n+5). [`npdsch_start`] is this with every subframe valid.
+pub fn npdsch_first_subframe(
+    npdcch_end: u64,
+    i_delay: u8,
+    r_max: u32,
+    is_nb_dl: impl Fn(u64) -> bool,
+) -> u64 {
+    let table = if r_max < 128 {
+        &N1_K0_RMAX_LT_128
+    } else {
+        &N1_K0_RMAX_GE_128
+    };
+    let k0 = table[usize::from(i_delay & 7)];
+    let mut sf = npdcch_end + 5;
+    let mut seen = 0;
+    loop {
+        if is_nb_dl(sf) {
+            if seen == k0 {
+                return sf;
+            }
+            seen += 1;
+        }
+        sf += 1;
+    }
+}
+
 /// First subframe of the NPUSCH format 2 carrying the HARQ-ACK of an NPDSCH ending in
 /// `npdsch_end` (§16.4.2): it starts after the end of n + k0 − 1 + K_offset.
 pub fn harq_ack_start(
@@ -144,5 +172,15 @@ mod tests {
         assert_eq!(ta_command_applies(10, 25), 48);
         assert_eq!(n1_delay_at_least(10, 8), Some(3));
         assert_eq!(n1_delay_at_least(2000, 8), None);
+        // Subframes 105 (NPSS), 109 (NSSS, even frame) and 110 (NPBCH) are not NB-IoT DL
+        // subframes: N1 ending in 100, k0 = 4 → skip 106, 107, 108, 111 → NPDSCH at 112.
+        let valid = |sf: u64| {
+            sf % 10 != 5 && !(sf % 10 == 9 && (sf / 10).is_multiple_of(2)) && !sf.is_multiple_of(10)
+        };
+        assert_eq!(npdsch_first_subframe(100, 1, 8, valid), 112);
+        assert_eq!(
+            npdsch_first_subframe(100, 1, 8, |_| true),
+            npdsch_start(100, 1, 8)
+        );
     }
 }
