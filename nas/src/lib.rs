@@ -4,9 +4,11 @@
 //! What is here:
 //! - [`eps`]: the EPS NAS message layer. [`eps::NasMessage::parse`] splits a received PDU into
 //!   plain EMM / ESM messages or a security-protected envelope (TS 24.301 §9.1, §9.3.1);
-//!   typed `Repr`s for the EMM messages of attach, authentication (incl. AUTS), security mode,
-//!   identity, status and detach, and the ESM messages for PDN connectivity and ESM DATA
-//!   TRANSPORT (CIoT data over NAS), each with `parse` and `emit`.
+//!   every EMM message type of TS 24.301 table 9.8.1 typed (attach, detach, TAU, service
+//!   request / extended / control plane, service accept/reject, GUTI reallocation,
+//!   authentication incl. AUTS, security mode, identity, EMM information/status, CS service
+//!   notification, (generic) NAS transport), and the ESM messages for PDN connectivity and ESM
+//!   DATA TRANSPORT (CIoT data over NAS), each with `parse` and `emit`.
 //! - [`eps::security`]: the EPS NAS security context: MAC check and ciphering with NAS COUNT,
 //!   overflow and replay handling (TS 24.301 §4.4.3, TS 33.401 §8), on `ntn-security`.
 //!
@@ -25,8 +27,7 @@
 //!   flavour; [`fivegs::procedures`]: UE registration with 5G AKA, SMC and a PDU session,
 //!   against a minimal AMF + AUSF + UDM.
 //!
-//! Not here yet: TAU, the EPS service request procedure, paging, the remaining EMM messages as
-//! typed `Repr`s (they decode as `Unknown`), SUCI ECIES profiles A/B, 5GS mobility and periodic
+//! Not here yet: TAU, the EPS service request procedure, paging, 5GS mobility and periodic
 //! registration procedures, deregistration procedures.
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
