@@ -18,17 +18,22 @@
 //! decode to `Unknown` variants.
 //!
 //! - [`eps::ue`], [`eps::usim`]: the UE side of attach (AKA on a USIM model with SQN
-//!   management, security mode control, T3410), ESM DATA TRANSPORT; sans-IO on virtual time.
-//! - [`eps::mme`]: a minimal MME + HSS peer for the simulator (AKA vectors, resynchronisation
-//!   from AUTS, SMC, attach accept with a default bearer, data echo).
+//!   management, security mode control, T3410), ESM DATA TRANSPORT, tracking area update
+//!   (periodic on T3412, normal on a new TA), service request (CONTROL PLANE SERVICE REQUEST
+//!   with partial ciphering, SERVICE REQUEST with short MAC), paging response, GUTI
+//!   reallocation; sans-IO on virtual time, timer values per access ([`timers`], NTN).
+//! - [`eps::mme`]: a minimal MME + HSS peer for the simulator, any number of UEs on
+//!   caller-named connections (AKA vectors, resynchronisation from AUTS, SMC, attach accept
+//!   with a default bearer, TAU, service request, paging of idle UEs, T3450/T3460/T3413,
+//!   data echo).
 //!
 //! - [`fivegs`]: 5GS NAS (TS 24.501) codecs: 25 5GMM and 7 5GSM message types, the 5GS mobile
 //!   identity (SUCI null scheme, 5G-GUTI, 5G-S-TMSI); the same security context in its 5GS
 //!   flavour; [`fivegs::procedures`]: UE registration with 5G AKA, SMC and a PDU session,
 //!   against a minimal AMF + AUSF + UDM.
 //!
-//! Not here yet: TAU, the EPS service request procedure, paging, 5GS mobility and periodic
-//! registration procedures, deregistration procedures.
+//! Not here yet: 5GS mobility and periodic registration update and service request
+//! procedures, deregistration procedures, EPS detach procedure state machines.
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
 
@@ -37,5 +42,6 @@ mod error;
 pub mod fivegs;
 pub mod ie;
 mod reader;
+pub mod timers;
 
 pub use error::DecodeError;
