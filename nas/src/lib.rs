@@ -42,6 +42,7 @@ mod error;
 pub mod fivegs;
 pub mod ie;
 mod reader;
+mod retransmit;
 pub mod timers;
 
 pub use error::DecodeError;

@@ -125,6 +125,24 @@ pub fn gprs_timer(octet: u8) -> Option<Duration> {
     }
 }
 
+/// Decodes a GPRS timer 3 value octet (TS 24.008 §10.5.7.4a), as in T3512 of REGISTRATION
+/// ACCEPT and T3412 extended value: bits 8-6 unit (000 10 min, 001 1 h, 010 10 h, 011 2 s,
+/// 100 30 s, 101 1 min, 110 320 h, 111 deactivated), bits 5-1 the value.
+pub fn gprs_timer3(octet: u8) -> Option<Duration> {
+    let v = i64::from(octet & 0x1f);
+    let unit_s = match octet >> 5 {
+        0b000 => 600,
+        0b001 => 3600,
+        0b010 => 36_000,
+        0b011 => 2,
+        0b100 => 30,
+        0b101 => 60,
+        0b110 => 1_152_000,
+        _ => return None,
+    };
+    Some(Duration::from_secs(unit_s * v))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -148,5 +166,8 @@ mod tests {
         assert_eq!(gprs_timer(0x05), Some(Duration::from_secs(10)));
         assert_eq!(gprs_timer(0x21), Some(Duration::from_secs(60)));
         assert_eq!(gprs_timer(0xe0), None);
+        assert_eq!(gprs_timer3(0x06), Some(Duration::from_secs(3600)));
+        assert_eq!(gprs_timer3(0xa3), Some(Duration::from_secs(180)));
+        assert_eq!(gprs_timer3(0xe1), None);
     }
 }

@@ -37,6 +37,7 @@ use super::security::{NasSecurityContext, Role};
 use super::usim::{sqn_from_bytes, sqn_to_bytes};
 use super::{EsmBody, EsmMessage, NasMessage, SecurityHeaderType};
 use crate::ie::{Apn, Guti, Ie, IeFormat, MobileIdentity, NasKsi, SecurityCapability};
+use crate::retransmit::{Expiry, Retransmit};
 
 /// A signalling connection between the RAN and the MME for one UE (the role of the S1AP UE
 /// IDs). Chosen by the caller.
@@ -199,15 +200,6 @@ struct PendingAuth {
     ksi: NasKsi,
 }
 
-/// A network timer running for a UE: its deadline, what to resend, retransmissions so far.
-#[derive(Debug)]
-struct Retransmit {
-    at: Instant,
-    period: Duration,
-    pdu: Vec<u8>,
-    count: u8,
-}
-
 #[derive(Debug)]
 struct UeContext {
     ue_caps: SecurityCapability,
@@ -317,12 +309,10 @@ impl Mme {
             if let Some(r) = u.retransmit.as_mut()
                 && now >= r.at
             {
-                match (r.count < max, u.connection) {
-                    (true, Some(conn)) => {
-                        r.count += 1;
-                        r.at = now + r.period;
+                match (r.expire(now, max), u.connection) {
+                    (Expiry::Resend(pdu), Some(conn)) => {
                         self.stats.retransmissions += 1;
-                        self.transmit.push_back((conn, r.pdu.clone()));
+                        self.transmit.push_back((conn, pdu));
                     }
                     _ => {
                         u.retransmit = None;
@@ -596,12 +586,7 @@ impl Mme {
                     }
                     _ => plain,
                 };
-                u.retransmit = timer.map(|period| Retransmit {
-                    at: now + period,
-                    period,
-                    pdu: pdu.clone(),
-                    count: 0,
-                });
+                u.retransmit = timer.map(|period| Retransmit::start(now, period, pdu.clone()));
                 pdu
             }
             None => plain,

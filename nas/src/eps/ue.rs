@@ -26,7 +26,7 @@ use super::security::{NasSecurityContext, Role, ue_accepts_plain};
 use super::usim::{AuthReject, Usim};
 use super::{EsmBody, EsmMessage, NasMessage, SecurityHeaderType};
 use crate::ie::{Apn, MobileIdentity, NasKsi, SecurityCapability};
-use crate::ie::{Guti, Ie, IeFormat, find_ie};
+use crate::ie::{Guti, Ie, IeFormat, find_ie, tai_list_contains};
 use crate::timers::{EmmTimers, NasAccess, gprs_timer};
 
 /// Configuration of the UE NAS.
@@ -827,62 +827,9 @@ impl UeNas {
     }
 }
 
-/// Whether a TAI list value (TS 24.301 §9.9.3.33: partial lists of types 000, 001, 010)
-/// contains `tai` (PLMN identity + TAC).
-pub fn tai_list_contains(list: &[u8], tai: &[u8; 5]) -> bool {
-    let mut i = 0;
-    while let Some(&h) = list.get(i) {
-        let kind = (h >> 5) & 0x03;
-        let n = usize::from(h & 0x1f) + 1;
-        match kind {
-            0 => {
-                // One PLMN, n TACs.
-                let Some(p) = list.get(i + 1..i + 4) else {
-                    return false;
-                };
-                for k in 0..n {
-                    let Some(t) = list.get(i + 4 + 2 * k..i + 6 + 2 * k) else {
-                        return false;
-                    };
-                    if p == &tai[..3] && t == &tai[3..] {
-                        return true;
-                    }
-                }
-                i += 4 + 2 * n;
-            }
-            1 => {
-                // One PLMN, consecutive TACs from the first.
-                let Some(e) = list.get(i + 1..i + 6) else {
-                    return false;
-                };
-                let first = u16::from_be_bytes([e[3], e[4]]);
-                let tac = u16::from_be_bytes([tai[3], tai[4]]);
-                if e[..3] == tai[..3] && tac >= first && usize::from(tac - first) < n {
-                    return true;
-                }
-                i += 6;
-            }
-            2 => {
-                // n (PLMN, TAC) pairs.
-                for k in 0..n {
-                    let Some(e) = list.get(i + 1 + 5 * k..i + 6 + 5 * k) else {
-                        return false;
-                    };
-                    if e == tai {
-                        return true;
-                    }
-                }
-                i += 1 + 5 * n;
-            }
-            _ => return false,
-        }
-    }
-    false
-}
-
 #[cfg(test)]
 mod tests {
-    use super::tai_list_contains;
+    use crate::ie::tai_list_contains;
 
     #[test]
     fn tai_list_types() {
