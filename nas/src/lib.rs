@@ -30,10 +30,11 @@
 //! - [`fivegs`]: 5GS NAS (TS 24.501) codecs: 25 5GMM and 7 5GSM message types, the 5GS mobile
 //!   identity (SUCI null scheme, 5G-GUTI, 5G-S-TMSI); the same security context in its 5GS
 //!   flavour; [`fivegs::procedures`]: UE registration with 5G AKA, SMC and a PDU session,
-//!   against a minimal AMF + AUSF + UDM.
+//!   mobility and periodic registration update (T3512), service request and paging, against a
+//!   minimal multi-UE AMF + AUSF + UDM with the same connection surface as the MME.
 //!
-//! Not here yet: 5GS mobility and periodic registration update and service request
-//! procedures, deregistration procedures, EPS detach procedure state machines.
+//! Not here yet: the detach / deregistration procedure state machines (the messages are
+//! typed), 5GS CIoT user data over NAS.
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
 
