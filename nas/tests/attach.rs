@@ -559,6 +559,24 @@ fn satellite_access_uses_the_ntn_timer_values() {
 }
 
 #[test]
+fn configured_t3410_is_a_lower_bound_on_the_table_value() {
+    let ue = |t3410_s, access| {
+        let cfg = UeNasConfig {
+            t3410: Duration::from_secs(t3410_s),
+            access,
+            ..default_config()
+        };
+        UeNas::new(cfg, Usim::new(IMSI, &K, &OPC, 0)).timers().t3410
+    };
+    assert_eq!(ue(15, NasAccess::Terrestrial), Duration::from_secs(15));
+    assert_eq!(
+        ue(15, NasAccess::SatelliteEutran),
+        EmmTimers::for_access(NasAccess::SatelliteEutran).t3410
+    );
+    assert_eq!(ue(40, NasAccess::SatelliteEutran), Duration::from_secs(40));
+}
+
+#[test]
 fn guti_reallocation() {
     let mut w = World::new(0, 32, pass());
     w.ue.handle_attach(w.now);

@@ -40,6 +40,9 @@ pub struct UeNasConfig {
     pub apn: Option<String>,
     /// PDN type (TS 24.301 §9.9.4.10): 1 IPv4, 5 non-IP.
     pub pdn_type: u8,
+    /// Lower bound for T3410 (default 15 s, the terrestrial value, so the per-access table
+    /// decides); a stack may configure more for long satellite delays.
+    pub t3410: Duration,
     /// The access at start (the stack updates it with [`UeNas::set_access`]).
     pub access: NasAccess,
     /// Timer values to use instead of the table of [`EmmTimers::for_access`], if set.
@@ -62,6 +65,7 @@ impl Default for UeNasConfig {
             plmn: PlmnId([0x00, 0xf1, 0x10]),
             apn: None,
             pdn_type: 1,
+            t3410: Duration::from_secs(15),
             access: NasAccess::Terrestrial,
             timers: None,
             max_attach_attempts: 5,
@@ -267,11 +271,15 @@ impl UeNas {
         self.connected
     }
 
-    /// The timer values in use now (per access, or the configured override).
+    /// The timer values in use now (per access, or the configured override; T3410 not below
+    /// the configured lower bound).
     pub fn timers(&self) -> EmmTimers {
-        self.config
+        let mut t = self
+            .config
             .timers
-            .unwrap_or_else(|| EmmTimers::for_access(self.access))
+            .unwrap_or_else(|| EmmTimers::for_access(self.access));
+        t.t3410 = t.t3410.max(self.config.t3410);
+        t
     }
 
     /// The stack reports the access (terrestrial or satellite). Procedures started from now on
