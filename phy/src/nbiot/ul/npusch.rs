@@ -464,6 +464,16 @@ impl NpuschParams {
         let m_id = m_identical(cfg.n_sc, cfg.repetitions);
         match cfg.format {
             NpuschFormat::Data => {
+                // The I_TBS a modulation can carry (Table 16.5.1.2-1: single-tone π/2-BPSK
+                // only with I_TBS 0 and 2, π/4-QPSK with I_TBS ≤ 10).
+                let i_tbs_ok = match cfg.modulation {
+                    UlModulation::Pi2Bpsk => matches!(cfg.i_tbs, 0 | 2),
+                    UlModulation::Pi4Qpsk => cfg.i_tbs <= 10,
+                    UlModulation::Qpsk => true,
+                };
+                if !i_tbs_ok {
+                    return Err(bad("NPUSCH I_TBS for this modulation", usize::from(cfg.i_tbs)));
+                }
                 let tbs = npusch_tbs(cfg.i_tbs, cfg.i_ru, cfg.tbs_limit)?;
                 let n_ru = N_RU_TABLE[usize::from(cfg.i_ru)];
                 let n_slots_ru = match cfg.n_sc {
@@ -914,6 +924,8 @@ mod tests {
             NpuschConfig { n_sc: 1, first_subcarrier: 12, modulation: UlModulation::Pi2Bpsk, ..ok },
             NpuschConfig { n_sc: 3, ..NpuschConfig::ack(UlSpacing::Khz15, 0, 1) },
             NpuschConfig { tbs_limit: TbsLimit::Rel13, i_tbs: 13, ..ok },
+            NpuschConfig { n_sc: 1, modulation: UlModulation::Pi2Bpsk, i_tbs: 1, ..ok },
+            NpuschConfig { n_sc: 1, modulation: UlModulation::Pi4Qpsk, i_tbs: 11, ..ok },
         ];
         for (i, c) in cases.iter().enumerate() {
             assert!(
@@ -932,7 +944,11 @@ mod tests {
             (UlSpacing::Khz15, 6, 4),
             (UlSpacing::Khz15, 12, 2),
         ] {
-            let m = if n_sc == 1 { UlModulation::Pi2Bpsk } else { UlModulation::Qpsk };
+            let m = if n_sc == 1 {
+                UlModulation::Pi2Bpsk
+            } else {
+                UlModulation::Qpsk
+            };
             let p = NpuschParams::new(NpuschConfig::data(sp, n_sc, m, 0, 0, 1)).unwrap();
             assert_eq!(p.n_slots_ru, n_slots);
         }
