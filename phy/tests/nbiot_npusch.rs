@@ -39,10 +39,24 @@ struct Channel {
     snr_db: f64,
 }
 
-fn gauss(rng: &mut ChaCha8Rng) -> f32 {
-    let u1: f32 = rng.random_range(1e-7..1.0);
-    let u2: f32 = rng.random_range(0.0..1.0);
-    (-2.0 * u1.ln()).sqrt() * (2.0 * std::f32::consts::PI * u2).cos()
+/// Fast Gaussian pairs for long noise buffers (the rand crates are not optimised in debug
+/// test builds): xorshift64* uniforms through Box–Muller.
+struct Noise(u64);
+
+impl Noise {
+    fn uniform(&mut self) -> f32 {
+        self.0 ^= self.0 >> 12;
+        self.0 ^= self.0 << 25;
+        self.0 ^= self.0 >> 27;
+        let x = self.0.wrapping_mul(0x2545_F491_4F6C_DD1D);
+        ((x >> 40) as f32 + 0.5) / (1u64 << 24) as f32
+    }
+
+    fn pair(&mut self) -> (f32, f32) {
+        let r = (-2.0 * self.uniform().ln()).sqrt();
+        let (s, c) = (2.0 * std::f32::consts::PI * self.uniform()).sin_cos();
+        (r * c, r * s)
+    }
 }
 
 /// Passes the prepared transmitter's waveform through the channel into a receiver buffer.
@@ -62,8 +76,10 @@ fn channel(tx: &NpuschTx, rx: &NpuschRx, margin: usize, ch: &Channel, rng: &mut 
     }
     let n_fft = p.cfg.spacing.numerology().n() as f64;
     let sigma = (n_fft / 10f64.powf(ch.snr_db / 10.0) / 2.0).sqrt() as f32;
+    let mut noise = Noise(rng.random::<u64>() | 1);
     for b in &mut buf {
-        *b += Complex32::new(gauss(rng) * sigma, gauss(rng) * sigma);
+        let (x, y) = noise.pair();
+        *b += Complex32::new(x * sigma, y * sigma);
     }
     buf
 }
@@ -127,23 +143,8 @@ fn every_shape_and_resource_unit_count_round_trips() {
 fn every_shape_and_repetition_count_round_trips_with_offsets() {
     for (s, &(spacing, n_sc, m)) in SHAPES.iter().enumerate() {
         for (r, reps) in [1usize, 2, 4, 8, 16, 32, 64, 128].into_iter().enumerate() {
-            // Keep the longest cases short: 3.75 kHz single tone lasts 32 ms per RU.
-            if spacing == UlSpacing::Khz3_75 && reps > 32 {
-                continue;
-            }
             let cfg = NpuschConfig::data(spacing, n_sc, m, max_i_tbs(m).min(5), 0, reps);
             round_trip_data(cfg, &offset(spacing), 1000 + s as u64 * 10 + r as u64);
-        }
-    }
-}
-
-#[test]
-fn longest_single_tone_repetitions_round_trip() {
-    // 3.75 kHz, M_rep 64 and 128 (2 and 4 s of signal).
-    for reps in [64usize, 128] {
-        for m in [UlModulation::Pi2Bpsk, UlModulation::Pi4Qpsk] {
-            let cfg = NpuschConfig::data(UlSpacing::Khz3_75, 1, m, 2, 0, reps);
-            round_trip_data(cfg, &offset(UlSpacing::Khz3_75), 7 + reps as u64);
         }
     }
 }
@@ -187,9 +188,6 @@ fn format2_ack_and_nack_round_trip() {
     let mut rng = ChaCha8Rng::seed_from_u64(5);
     for spacing in [UlSpacing::Khz3_75, UlSpacing::Khz15] {
         for reps in [1usize, 2, 4, 8, 16, 32, 64, 128] {
-            if spacing == UlSpacing::Khz3_75 && reps > 32 {
-                continue;
-            }
             for ack in [false, true] {
                 let mut cfg = NpuschConfig::ack(spacing, rng.random_range(0..spacing.n_sc_ul()), reps);
                 cfg.n_id = rng.random_range(0..504);
