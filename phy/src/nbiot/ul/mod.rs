@@ -10,6 +10,7 @@
 pub mod dmrs;
 pub mod nprach;
 pub mod npusch;
+pub mod npusch_link;
 pub mod npusch_rx;
 pub mod scfdma;
 
