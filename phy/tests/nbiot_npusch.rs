@@ -60,7 +60,13 @@ impl Noise {
 }
 
 /// Passes the prepared transmitter's waveform through the channel into a receiver buffer.
-fn channel(tx: &NpuschTx, rx: &NpuschRx, margin: usize, ch: &Channel, rng: &mut ChaCha8Rng) -> Vec<Complex32> {
+fn channel(
+    tx: &NpuschTx,
+    rx: &NpuschRx,
+    margin: usize,
+    ch: &Channel,
+    rng: &mut ChaCha8Rng,
+) -> Vec<Complex32> {
     let p = tx.params();
     let whole = ch.delay.round();
     let frac = (ch.delay - whole) / 1.92e6;
@@ -91,7 +97,10 @@ fn round_trip_data(cfg: NpuschConfig, ch: &Channel, seed: u64) {
     let mut rx = NpuschRx::new(cfg, opts).unwrap();
     let tbs = tx.params().tbs;
     let tb: Vec<u8> = (0..tbs).map(|_| rng.random_range(0..2u8)).collect();
-    let start = UlSlot { frame: rng.random_range(0..1024), slot: 0 };
+    let start = UlSlot {
+        frame: rng.random_range(0..1024),
+        slot: 0,
+    };
     tx.encode_data(&tb, start).unwrap();
     let buf = channel(&tx, &rx, opts.margin_samples, ch, &mut rng);
     let mut out = vec![0u8; tbs];
@@ -108,14 +117,22 @@ fn round_trip_data(cfg: NpuschConfig, ch: &Channel, seed: u64) {
     if cfg.n_sc > 1 {
         let t = rep.timing_offset_s.unwrap() * 1.92e6;
         // One sample = 0.52 µs; three tones give two phase differences per slot.
-        assert!((t - ch.delay).abs() < 1.0, "timing {t} vs {} for {cfg:?}", ch.delay);
+        assert!(
+            (t - ch.delay).abs() < 1.0,
+            "timing {t} vs {} for {cfg:?}",
+            ch.delay
+        );
     } else {
         assert!(rep.timing_offset_s.is_none());
     }
 }
 
 fn clean() -> Channel {
-    Channel { delay: 0.0, freq_hz: 0.0, snr_db: 30.0 }
+    Channel {
+        delay: 0.0,
+        freq_hz: 0.0,
+        snr_db: 30.0,
+    }
 }
 
 fn offset(spacing: UlSpacing) -> Channel {
@@ -123,7 +140,11 @@ fn offset(spacing: UlSpacing) -> Channel {
     // range at 3.75 kHz).
     Channel {
         delay: 2.4,
-        freq_hz: if spacing == UlSpacing::Khz3_75 { 180.0 } else { 320.0 },
+        freq_hz: if spacing == UlSpacing::Khz3_75 {
+            180.0
+        } else {
+            320.0
+        },
         snr_db: 25.0,
     }
 }
@@ -189,13 +210,17 @@ fn format2_ack_and_nack_round_trip() {
     for spacing in [UlSpacing::Khz3_75, UlSpacing::Khz15] {
         for reps in [1usize, 2, 4, 8, 16, 32, 64, 128] {
             for ack in [false, true] {
-                let mut cfg = NpuschConfig::ack(spacing, rng.random_range(0..spacing.n_sc_ul()), reps);
+                let mut cfg =
+                    NpuschConfig::ack(spacing, rng.random_range(0..spacing.n_sc_ul()), reps);
                 cfg.n_id = rng.random_range(0..504);
                 let mut tx = NpuschTx::new(cfg).unwrap();
                 let mut rx = NpuschRx::new(cfg, NpuschRxConfig::default()).unwrap();
                 let start = UlSlot { frame: 3, slot: 1 };
                 tx.encode_ack(ack, start).unwrap();
-                let ch = Channel { snr_db: 15.0, ..offset(spacing) };
+                let ch = Channel {
+                    snr_db: 15.0,
+                    ..offset(spacing)
+                };
                 let buf = channel(&tx, &rx, 16, &ch, &mut rng);
                 let rep = rx.receive_ack(&buf, start).unwrap();
                 assert_eq!(rep.ack, Some(ack), "{cfg:?} {rep:?}");
@@ -209,7 +234,8 @@ fn format2_ack_and_nack_round_trip() {
 fn timing_advance_moves_the_buffer_start() {
     let cfg = NpuschConfig::data(UlSpacing::Khz15, 12, UlModulation::Qpsk, 3, 0, 1);
     let mut tx = NpuschTx::new(cfg).unwrap();
-    tx.encode_data(&vec![1u8; tx.params().tbs], UlSlot::default()).unwrap();
+    tx.encode_data(&vec![1u8; tx.params().tbs], UlSlot::default())
+        .unwrap();
     let mut a = vec![Complex32::default(); tx.params().total_samples()];
     // N_TA = 16·T_A with T_A = 100: 1600 T_s = exactly 100 samples earlier.
     assert_eq!(tx.transmit_with_ta(1600, 0.0, &mut a).unwrap(), -100);
@@ -221,4 +247,3 @@ fn timing_advance_moves_the_buffer_start() {
     assert!(whole == -100 || whole == -101);
     assert_ne!(a, b);
 }
-

@@ -11,18 +11,90 @@ const COMMAND: &str = "cargo test --release -p ntn-phy --test nbiot_npusch_bler 
 const SEED: u64 = 20_261_128;
 
 /// (file stem, spacing, tones, modulation, I_TBS, I_RU, M_rep, first SNR dB).
-type Curve = (&'static str, UlSpacing, usize, UlModulation, u8, u8, usize, f32);
+type Curve = (
+    &'static str,
+    UlSpacing,
+    usize,
+    UlModulation,
+    u8,
+    u8,
+    usize,
+    f32,
+);
 
 /// The curves: single tone (15 kHz π/4-QPSK, 3.75 kHz π/2-BPSK) and 12 tones, a few `I_TBS`
 /// and repetition counts. 15 SNR points 1 dB apart from the first.
 const CURVES: [Curve; 7] = [
-    ("npusch_st15_qpsk_tbs5_ru1_rep1", UlSpacing::Khz15, 1, UlModulation::Pi4Qpsk, 5, 1, 1, -6.0),
-    ("npusch_st15_qpsk_tbs5_ru1_rep4", UlSpacing::Khz15, 1, UlModulation::Pi4Qpsk, 5, 1, 4, -12.0),
-    ("npusch_st15_qpsk_tbs5_ru1_rep16", UlSpacing::Khz15, 1, UlModulation::Pi4Qpsk, 5, 1, 16, -18.0),
-    ("npusch_st3k75_bpsk_tbs0_ru0_rep1", UlSpacing::Khz3_75, 1, UlModulation::Pi2Bpsk, 0, 0, 1, -8.0),
-    ("npusch_mt12_qpsk_tbs5_ru1_rep1", UlSpacing::Khz15, 12, UlModulation::Qpsk, 5, 1, 1, -6.0),
-    ("npusch_mt12_qpsk_tbs5_ru1_rep4", UlSpacing::Khz15, 12, UlModulation::Qpsk, 5, 1, 4, -12.0),
-    ("npusch_mt12_qpsk_tbs10_ru1_rep1", UlSpacing::Khz15, 12, UlModulation::Qpsk, 10, 1, 1, -3.0),
+    (
+        "npusch_st15_qpsk_tbs5_ru1_rep1",
+        UlSpacing::Khz15,
+        1,
+        UlModulation::Pi4Qpsk,
+        5,
+        1,
+        1,
+        -6.0,
+    ),
+    (
+        "npusch_st15_qpsk_tbs5_ru1_rep4",
+        UlSpacing::Khz15,
+        1,
+        UlModulation::Pi4Qpsk,
+        5,
+        1,
+        4,
+        -12.0,
+    ),
+    (
+        "npusch_st15_qpsk_tbs5_ru1_rep16",
+        UlSpacing::Khz15,
+        1,
+        UlModulation::Pi4Qpsk,
+        5,
+        1,
+        16,
+        -18.0,
+    ),
+    (
+        "npusch_st3k75_bpsk_tbs0_ru0_rep1",
+        UlSpacing::Khz3_75,
+        1,
+        UlModulation::Pi2Bpsk,
+        0,
+        0,
+        1,
+        -8.0,
+    ),
+    (
+        "npusch_mt12_qpsk_tbs5_ru1_rep1",
+        UlSpacing::Khz15,
+        12,
+        UlModulation::Qpsk,
+        5,
+        1,
+        1,
+        -6.0,
+    ),
+    (
+        "npusch_mt12_qpsk_tbs5_ru1_rep4",
+        UlSpacing::Khz15,
+        12,
+        UlModulation::Qpsk,
+        5,
+        1,
+        4,
+        -12.0,
+    ),
+    (
+        "npusch_mt12_qpsk_tbs10_ru1_rep1",
+        UlSpacing::Khz15,
+        12,
+        UlModulation::Qpsk,
+        10,
+        1,
+        1,
+        -3.0,
+    ),
 ];
 
 fn link_config(c: &Curve, snr: Vec<f32>, trials: usize) -> NpuschLinkConfig {
@@ -79,6 +151,10 @@ fn stored_curves_reproduce() {
             .sqrt()
             .max(1e-9);
         let z = (p1 - p2) / se;
-        assert!(z.abs() <= 4.0, "{}: stored {mid:?} now {now:?} (z {z:.2})", c.0);
+        assert!(
+            z.abs() <= 4.0,
+            "{}: stored {mid:?} now {now:?} (z {z:.2})",
+            c.0
+        );
     }
 }

@@ -23,12 +23,18 @@ where
 #[test]
 fn sequences_match_python_reference() {
     let mut counts = [0usize; 6];
-    for line in REF.lines().filter(|l| !l.starts_with('#') && !l.trim().is_empty()) {
+    for line in REF
+        .lines()
+        .filter(|l| !l.starts_with('#') && !l.trim().is_empty())
+    {
         let f: Vec<&str> = line.split_whitespace().collect();
         match f[0] {
             "scr" => {
                 let v: Vec<u32> = nums(&f[1..6]);
-                let slot = UlSlot { frame: v[1] as u16, slot: v[2] as u8 };
+                let slot = UlSlot {
+                    frame: v[1] as u16,
+                    slot: v[2] as u8,
+                };
                 let c_init = npusch_c_init(v[0] as u16, slot, v[3] as u16);
                 assert_eq!(c_init, v[4], "{line}");
                 let mut bits = vec![0u8; 64];
@@ -43,7 +49,10 @@ fn sequences_match_python_reference() {
                 dmrs::single_tone_sequence(v[0], v[1], &mut r).unwrap();
                 for (x, s) in r.iter().zip(f[3].chars()) {
                     let want = if s == '+' { 1.0 } else { -1.0 } * std::f32::consts::FRAC_1_SQRT_2;
-                    assert!((x.re - want).abs() < 1e-6 && (x.im - want).abs() < 1e-6, "{line}");
+                    assert!(
+                        (x.re - want).abs() < 1e-6 && (x.im - want).abs() < 1e-6,
+                        "{line}"
+                    );
                 }
                 counts[1] += 1;
             }
@@ -72,8 +81,16 @@ fn sequences_match_python_reference() {
             "phase" => {
                 let v: Vec<usize> = nums(&f[1..4]);
                 let want: Vec<f64> = nums(&f[4..]);
-                let spacing = if v[0] == 15000 { UlSpacing::Khz15 } else { UlSpacing::Khz3_75 };
-                let m = if v[2] == 2 { UlModulation::Pi2Bpsk } else { UlModulation::Pi4Qpsk };
+                let spacing = if v[0] == 15000 {
+                    UlSpacing::Khz15
+                } else {
+                    UlSpacing::Khz3_75
+                };
+                let m = if v[2] == 2 {
+                    UlModulation::Pi2Bpsk
+                } else {
+                    UlModulation::Pi4Qpsk
+                };
                 let mut cfg = NpuschConfig::data(spacing, 1, m, 0, 0, 1);
                 cfg.first_subcarrier = v[1];
                 let p = NpuschParams::new(cfg).unwrap();

@@ -198,7 +198,11 @@ pub fn format2_cover(index: usize, m: usize) -> Complex32 {
 ///
 /// # Errors
 /// `OutOfRange` for `u ≥ 16`.
-pub fn single_tone_sequence(u: usize, offset: usize, out: &mut [Complex32]) -> Result<(), PhyError> {
+pub fn single_tone_sequence(
+    u: usize,
+    offset: usize,
+    out: &mut [Complex32],
+) -> Result<(), PhyError> {
     if u >= 16 {
         return Err(PhyError::OutOfRange {
             what: "single-tone DMRS base sequence u",

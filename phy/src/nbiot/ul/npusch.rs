@@ -430,7 +430,7 @@ impl NpuschParams {
         if cfg.spacing == UlSpacing::Khz3_75 && cfg.n_sc != 1 {
             return Err(bad("NPUSCH multi-tone at 3.75 kHz", cfg.n_sc));
         }
-        if cfg.first_subcarrier % cfg.n_sc != 0
+        if !cfg.first_subcarrier.is_multiple_of(cfg.n_sc)
             || cfg.first_subcarrier + cfg.n_sc > cfg.spacing.n_sc_ul()
         {
             return Err(bad("NPUSCH subcarrier allocation", cfg.first_subcarrier));
@@ -452,10 +452,10 @@ impl NpuschParams {
             return Err(bad("NPUSCH DMRS delta_ss", usize::from(cfg.dmrs.delta_ss)));
         }
         dmrs::cyclic_shift_rad(cfg.n_sc, cfg.dmrs.cyclic_shift)?;
-        if let Some(u) = cfg.dmrs.base_sequence {
-            if usize::from(u) >= dmrs::n_seq_ru(cfg.n_sc)? {
-                return Err(bad("NPUSCH DMRS base sequence", usize::from(u)));
-            }
+        if let Some(u) = cfg.dmrs.base_sequence
+            && usize::from(u) >= dmrs::n_seq_ru(cfg.n_sc)?
+        {
+            return Err(bad("NPUSCH DMRS base sequence", usize::from(u)));
         }
         let group_slots = match cfg.spacing {
             UlSpacing::Khz3_75 => 1,
@@ -472,7 +472,10 @@ impl NpuschParams {
                     UlModulation::Qpsk => true,
                 };
                 if !i_tbs_ok {
-                    return Err(bad("NPUSCH I_TBS for this modulation", usize::from(cfg.i_tbs)));
+                    return Err(bad(
+                        "NPUSCH I_TBS for this modulation",
+                        usize::from(cfg.i_tbs),
+                    ));
                 }
                 let tbs = npusch_tbs(cfg.i_tbs, cfg.i_ru, cfg.tbs_limit)?;
                 let n_ru = N_RU_TABLE[usize::from(cfg.i_ru)];
@@ -563,7 +566,7 @@ impl NpuschParams {
 
     /// Redundancy version of block `b` (0, 2, 0, 2, …).
     pub fn block_rv(&self, b: usize) -> u8 {
-        if b % 2 == 0 { 0 } else { 2 }
+        if b.is_multiple_of(2) { 0 } else { 2 }
     }
 
     /// Samples of the whole transmission at 1.92 Msps.
@@ -599,7 +602,12 @@ impl NpuschParams {
         check_len("NPUSCH DMRS slot output", cfg.n_sc * n_d, out.len())?;
         if cfg.n_sc == 1 {
             let u = if cfg.dmrs.group_hopping {
-                dmrs::group_hopping_u(cfg.n_id, 1, usize::from(ru_first_slot.slot), cfg.dmrs.delta_ss)?
+                dmrs::group_hopping_u(
+                    cfg.n_id,
+                    1,
+                    usize::from(ru_first_slot.slot),
+                    cfg.dmrs.delta_ss,
+                )?
             } else {
                 usize::from(cfg.n_id) % 16
             };
@@ -616,7 +624,12 @@ impl NpuschParams {
         } else {
             let n_seq = dmrs::n_seq_ru(cfg.n_sc)?;
             let u = if cfg.dmrs.group_hopping {
-                dmrs::group_hopping_u(cfg.n_id, cfg.n_sc, usize::from(slot.slot), cfg.dmrs.delta_ss)?
+                dmrs::group_hopping_u(
+                    cfg.n_id,
+                    cfg.n_sc,
+                    usize::from(slot.slot),
+                    cfg.dmrs.delta_ss,
+                )?
             } else {
                 cfg.dmrs
                     .base_sequence
@@ -909,23 +922,81 @@ mod tests {
         assert!(NpuschParams::new(ok).is_ok());
         let cases = [
             NpuschConfig { n_sc: 4, ..ok },
-            NpuschConfig { spacing: UlSpacing::Khz3_75, ..ok },
-            NpuschConfig { modulation: UlModulation::Pi2Bpsk, ..ok },
-            NpuschConfig { n_sc: 3, first_subcarrier: 4, ..ok },
-            NpuschConfig { n_sc: 6, first_subcarrier: 12, ..ok },
+            NpuschConfig {
+                spacing: UlSpacing::Khz3_75,
+                ..ok
+            },
+            NpuschConfig {
+                modulation: UlModulation::Pi2Bpsk,
+                ..ok
+            },
+            NpuschConfig {
+                n_sc: 3,
+                first_subcarrier: 4,
+                ..ok
+            },
+            NpuschConfig {
+                n_sc: 6,
+                first_subcarrier: 12,
+                ..ok
+            },
             NpuschConfig { i_tbs: 14, ..ok },
             NpuschConfig { i_ru: 8, ..ok },
-            NpuschConfig { repetitions: 3, ..ok },
-            NpuschConfig { repetitions: 256, ..ok },
+            NpuschConfig {
+                repetitions: 3,
+                ..ok
+            },
+            NpuschConfig {
+                repetitions: 256,
+                ..ok
+            },
             NpuschConfig { n_id: 504, ..ok },
-            NpuschConfig { dmrs: DmrsConfig { cyclic_shift: 1, ..DmrsConfig::default() }, ..ok },
-            NpuschConfig { dmrs: DmrsConfig { base_sequence: Some(30), ..DmrsConfig::default() }, ..ok },
-            NpuschConfig { n_sc: 1, modulation: UlModulation::Qpsk, ..ok },
-            NpuschConfig { n_sc: 1, first_subcarrier: 12, modulation: UlModulation::Pi2Bpsk, ..ok },
-            NpuschConfig { n_sc: 3, ..NpuschConfig::ack(UlSpacing::Khz15, 0, 1) },
-            NpuschConfig { tbs_limit: TbsLimit::Rel13, i_tbs: 13, ..ok },
-            NpuschConfig { n_sc: 1, modulation: UlModulation::Pi2Bpsk, i_tbs: 1, ..ok },
-            NpuschConfig { n_sc: 1, modulation: UlModulation::Pi4Qpsk, i_tbs: 11, ..ok },
+            NpuschConfig {
+                dmrs: DmrsConfig {
+                    cyclic_shift: 1,
+                    ..DmrsConfig::default()
+                },
+                ..ok
+            },
+            NpuschConfig {
+                dmrs: DmrsConfig {
+                    base_sequence: Some(30),
+                    ..DmrsConfig::default()
+                },
+                ..ok
+            },
+            NpuschConfig {
+                n_sc: 1,
+                modulation: UlModulation::Qpsk,
+                ..ok
+            },
+            NpuschConfig {
+                n_sc: 1,
+                first_subcarrier: 12,
+                modulation: UlModulation::Pi2Bpsk,
+                ..ok
+            },
+            NpuschConfig {
+                n_sc: 3,
+                ..NpuschConfig::ack(UlSpacing::Khz15, 0, 1)
+            },
+            NpuschConfig {
+                tbs_limit: TbsLimit::Rel13,
+                i_tbs: 13,
+                ..ok
+            },
+            NpuschConfig {
+                n_sc: 1,
+                modulation: UlModulation::Pi2Bpsk,
+                i_tbs: 1,
+                ..ok
+            },
+            NpuschConfig {
+                n_sc: 1,
+                modulation: UlModulation::Pi4Qpsk,
+                i_tbs: 11,
+                ..ok
+            },
         ];
         for (i, c) in cases.iter().enumerate() {
             assert!(
@@ -953,8 +1024,15 @@ mod tests {
             assert_eq!(p.n_slots_ru, n_slots);
         }
         // 12 tones, 8 repetitions, 2 RUs: M_identical = 4, groups of 2 slots repeated 4 times.
-        let p = NpuschParams::new(NpuschConfig::data(UlSpacing::Khz15, 12, UlModulation::Qpsk, 0, 1, 8))
-            .unwrap();
+        let p = NpuschParams::new(NpuschConfig::data(
+            UlSpacing::Khz15,
+            12,
+            UlModulation::Qpsk,
+            0,
+            1,
+            8,
+        ))
+        .unwrap();
         assert_eq!(p.m_identical, 4);
         assert_eq!(p.blocks(), 2);
         assert_eq!(p.total_slots, 32);
@@ -974,7 +1052,10 @@ mod tests {
 
     #[test]
     fn c_init_slot_arithmetic_and_k_offset() {
-        let s = UlSlot { frame: 1023, slot: 19 };
+        let s = UlSlot {
+            frame: 1023,
+            slot: 19,
+        };
         assert_eq!(s.advance(UlSpacing::Khz15, 1), UlSlot { frame: 0, slot: 0 });
         assert_eq!(
             npusch_c_init(3, UlSlot { frame: 5, slot: 7 }, 10),
@@ -982,10 +1063,16 @@ mod tests {
         );
         // DCI ends in subframe 100, k0 = 8, K_offset = 20 → after the end of subframe 128.
         assert_eq!(npusch_format1_start_slot(UlSpacing::Khz15, 100, 8, 20), 258);
-        assert_eq!(npusch_format1_start_slot(UlSpacing::Khz3_75, 100, 8, 20), 65);
+        assert_eq!(
+            npusch_format1_start_slot(UlSpacing::Khz3_75, 100, 8, 20),
+            65
+        );
         assert_eq!(
             UlSlot::from_absolute(UlSpacing::Khz15, 258),
-            UlSlot { frame: 12, slot: 18 }
+            UlSlot {
+                frame: 12,
+                slot: 18
+            }
         );
     }
 

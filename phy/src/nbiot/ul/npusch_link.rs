@@ -91,7 +91,11 @@ impl NpuschLinkConfig {
             c.i_tbs,
             c.i_ru,
             c.repetitions,
-            if self.fading.is_some() { "fading" } else { "AWGN" },
+            if self.fading.is_some() {
+                "fading"
+            } else {
+                "AWGN"
+            },
             self.max_offset_hz,
             self.max_timing_samples
         )
@@ -204,7 +208,14 @@ pub fn to_csv(cfg: &NpuschLinkConfig, points: &[LinkPoint], command: &str, date:
     let _ = writeln!(s, "# {}", cfg.describe());
     let _ = writeln!(s, "snr_db,trials,errors,error_rate");
     for p in points {
-        let _ = writeln!(s, "{:.2},{},{},{:.4}", p.snr_db, p.trials, p.errors, p.error_rate());
+        let _ = writeln!(
+            s,
+            "{:.2},{},{},{:.4}",
+            p.snr_db,
+            p.trials,
+            p.errors,
+            p.error_rate()
+        );
     }
     s
 }

@@ -29,11 +29,11 @@ use crate::modulation::qpsk_demap;
 use crate::scrambling::descramble_llrs;
 use crate::turbo::{TurboDecodeOptions, TurboDecoder, TurboRateMatcher};
 
+use super::UL_SAMPLE_RATE_HZ;
 use super::npusch::{
     NpuschConfig, NpuschFormat, NpuschParams, UlSlot, channel_deinterleave, npusch_c_init,
 };
 use super::scfdma::{UlDemod, idft_decode};
-use super::UL_SAMPLE_RATE_HZ;
 
 /// Receiver options.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -110,7 +110,9 @@ impl NpuschRx {
     /// 64 samples.
     pub fn new(cfg: NpuschConfig, opts: NpuschRxConfig) -> Result<Self, PhyError> {
         let p = NpuschParams::new(cfg)?;
-        if opts.max_iterations == 0 || opts.margin_samples > 64 || !opts.chest_half_window_s.is_finite()
+        if opts.max_iterations == 0
+            || opts.margin_samples > 64
+            || !opts.chest_half_window_s.is_finite()
         {
             return Err(PhyError::OutOfRange {
                 what: "NPUSCH receiver options",
@@ -212,7 +214,11 @@ impl NpuschRx {
     ///
     /// # Errors
     /// As [`Self::receive_data`] (on a format-1 receiver).
-    pub fn receive_ack(&mut self, rx: &[Complex32], start: UlSlot) -> Result<NpuschRxReport, PhyError> {
+    pub fn receive_ack(
+        &mut self,
+        rx: &[Complex32],
+        start: UlSlot,
+    ) -> Result<NpuschRxReport, PhyError> {
         if self.p.cfg.format != NpuschFormat::Ack {
             return Err(PhyError::OutOfRange {
                 what: "receive_ack on an NPUSCH format 1 receiver",
@@ -258,8 +264,10 @@ impl NpuschRx {
                     acc += hj[k + 1] * hj[k].conj();
                 }
             }
-            let delta = -f64::from(acc.arg()) * fs / (2.0 * std::f64::consts::PI * num.spacing_hz());
-            let shift = (delta.round() as i64).clamp(-self.demod.max_shift(), self.demod.max_shift());
+            let delta =
+                -f64::from(acc.arg()) * fs / (2.0 * std::f64::consts::PI * num.spacing_hz());
+            let shift =
+                (delta.round() as i64).clamp(-self.demod.max_shift(), self.demod.max_shift());
             if shift != 0 {
                 self.demodulate_all(rx, shift);
                 self.raw_channel();
@@ -362,7 +370,8 @@ impl NpuschRx {
             for k in 0..n_sc {
                 let mut s = Complex32::default();
                 for (d, &l) in p.dmrs_symbols.iter().enumerate() {
-                    s += self.y[(j * 7 + l) * n_sc + k] * self.dmrs_ref[(j * n_d + d) * n_sc + k].conj();
+                    s += self.y[(j * 7 + l) * n_sc + k]
+                        * self.dmrs_ref[(j * n_d + d) * n_sc + k].conj();
                 }
                 self.h_raw[j * n_sc + k] = s / n_d as f32;
             }
@@ -392,7 +401,13 @@ impl NpuschRx {
                 }
                 // Linear interpolation towards the neighbouring slot's DMRS.
                 let x = (l as f32 - d_l) / 7.0;
-                let nb = if x < 0.0 { j.checked_sub(1) } else if j + 1 < p.total_slots { Some(j + 1) } else { None };
+                let nb = if x < 0.0 {
+                    j.checked_sub(1)
+                } else if j + 1 < p.total_slots {
+                    Some(j + 1)
+                } else {
+                    None
+                };
                 for k in 0..n_sc {
                     let h0 = self.h[j * n_sc + k];
                     let h = match nb {

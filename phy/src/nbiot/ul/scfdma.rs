@@ -322,11 +322,20 @@ mod tests {
             let mut y = vec![Complex32::default(); n_sc];
             for l in 0..7 {
                 for shift in [-3i64, 0, 3] {
-                    let ok = demod.demodulate(&out, num.useful_start(l) as i64, num.cp(l), shift, &mut y);
+                    let ok = demod.demodulate(
+                        &out,
+                        num.useful_start(l) as i64,
+                        num.cp(l),
+                        shift,
+                        &mut y,
+                    );
                     assert!(ok || l == 0 || l == 6);
                     if ok {
                         for i in 0..n_sc {
-                            assert!((y[i] - res[l * n_sc + i]).norm() < 1e-3, "{num:?} l {l} shift {shift}");
+                            assert!(
+                                (y[i] - res[l * n_sc + i]).norm() < 1e-3,
+                                "{num:?} l {l} shift {shift}"
+                            );
                         }
                     }
                 }
@@ -336,7 +345,9 @@ mod tests {
 
     #[test]
     fn dft_round_trip_is_unitary() {
-        let d: Vec<Complex32> = (0..12).map(|i| Complex32::new(i as f32, 1.0 - i as f32)).collect();
+        let d: Vec<Complex32> = (0..12)
+            .map(|i| Complex32::new(i as f32, 1.0 - i as f32))
+            .collect();
         let mut z = vec![Complex32::default(); 12];
         let mut e = vec![Complex32::default(); 12];
         dft_precode(&d, &mut z);
