@@ -136,12 +136,12 @@ fn clean() -> Channel {
 }
 
 fn offset(spacing: UlSpacing) -> Channel {
-    // A few samples late plus a fraction, a few hundred Hz (within the ±250 Hz slot-to-slot
-    // range at 3.75 kHz).
+    // A few samples late plus a fraction, a few hundred Hz (at 3.75 kHz beyond the ±250 Hz
+    // slot-to-slot range: the single-tone coarse estimate resolves the alias).
     Channel {
         delay: 2.4,
         freq_hz: if spacing == UlSpacing::Khz3_75 {
-            180.0
+            -340.0
         } else {
             320.0
         },

@@ -8,7 +8,9 @@
 //!    carries no timing information, so single-tone and format-2 reports have none.
 //! 3. Residual frequency: the DMRS phase advance from slot to slot,
 //!    `f = arg(Σ_j h_{j+1}·h_j^*)/(2π·T_slot)` (unambiguous within ±1 kHz at 15 kHz, ±250 Hz at
-//!    3.75 kHz), removed from every symbol.
+//!    3.75 kHz), removed from every symbol. For a single tone the alias is chosen with a coarse
+//!    power-law estimate from neighbouring symbols (range ±455 Hz for π/4-QPSK, ±909 Hz for
+//!    π/2-BPSK at 3.75 kHz) when the SNR makes that estimate reliable.
 //! 4. Channel estimation: the DMRS of each slot averaged over a sliding window of slots
 //!    (`chest_half_window_s` either side), linearly interpolated between slots for the data
 //!    symbols; noise variance from the DMRS residual.
@@ -284,11 +286,20 @@ impl NpuschRx {
             }
         }
         let t_slot = num.slot_samples() as f64 / fs;
-        let freq = if acc.norm() > 0.0 {
+        let mut freq = if acc.norm() > 0.0 {
             f64::from(acc.arg()) / (2.0 * std::f64::consts::PI * t_slot)
         } else {
             0.0
         };
+        if n_sc == 1 {
+            // The slot-to-slot estimate is ambiguous by multiples of 1/T_slot (500 Hz at
+            // 3.75 kHz); pick the alias nearest a coarse estimate from neighbouring symbols
+            // inside each slot when that one is reliable.
+            if let Some(coarse) = self.coarse_single_tone_freq() {
+                let span = 1.0 / t_slot;
+                freq += ((coarse - freq) / span).round() * span;
+            }
+        }
         for j in 0..p.total_slots {
             for l in 0..7 {
                 let t = (j * num.slot_samples() + num.useful_start(l) + num.n() / 2) as f64 / fs;
@@ -341,6 +352,47 @@ impl NpuschRx {
             snr_db: (10.0 * snr.max(1e-12).log10()) as f32,
             iterations: 0,
         })
+    }
+
+    /// Single tone: the carrier offset from the phase advance between neighbouring symbols of a
+    /// slot after stripping the modulation with a power law (squares for π/2-BPSK and the
+    /// DMRS, fourth powers when the data are π/4-QPSK). Unambiguous within ±1/(2·P·Δt)
+    /// (±909 Hz / ±455 Hz at 3.75 kHz); `None` when the symbols are too noisy to trust
+    /// (coherence of the products below ½).
+    fn coarse_single_tone_freq(&self) -> Option<f64> {
+        let p = &self.p;
+        let num = p.cfg.spacing.numerology();
+        let power = if p.qm == 1 { 2 } else { 4 };
+        let n_d = p.dmrs_symbols.len();
+        // DMRS symbols (format 2 carries complex covers) are turned into the BPSK point
+        // (1+j)/√2 by their known value.
+        let s0 = Complex32::new(
+            std::f32::consts::FRAC_1_SQRT_2,
+            std::f32::consts::FRAC_1_SQRT_2,
+        );
+        let sym = |j: usize, l: usize| {
+            let y = self.y[j * 7 + l];
+            match p.dmrs_symbols.iter().position(|&d| d == l) {
+                Some(d) => y * self.dmrs_ref[j * n_d + d].conj() * s0,
+                None => y,
+            }
+        };
+        let mut acc = Complex32::default();
+        let mut mag = 0.0f32;
+        for j in 0..p.total_slots {
+            for l in 0..6 {
+                let a = sym(j, l).powu(power);
+                let b = sym(j, l + 1).powu(power);
+                let z = b * a.conj();
+                acc += z;
+                mag += z.norm();
+            }
+        }
+        if mag <= 0.0 || acc.norm() < 0.5 * mag {
+            return None;
+        }
+        let dt = (num.n() + num.cp(1)) as f64 / UL_SAMPLE_RATE_HZ;
+        Some(f64::from(acc.arg()) / (2.0 * std::f64::consts::PI * f64::from(power) * dt))
     }
 
     fn demodulate_all(&mut self, rx: &[Complex32], shift: i64) {
