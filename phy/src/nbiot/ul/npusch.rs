@@ -131,7 +131,8 @@ pub enum TbsLimit {
 pub const N_RU_TABLE: [usize; 8] = [1, 2, 3, 4, 5, 6, 8, 10];
 
 /// NPUSCH transport block sizes, 36.213 Table 16.5.1.2-2 (rows `I_TBS` 0…13, columns `I_RU`
-/// 0…7), Release 14 content.
+/// 0…7), Release 14 content. It shares most cells with the NPDSCH table (Table 16.4.1.5.1-1)
+/// but not all (row 7: 712/1000 here, 680/968 there), so it is kept separately.
 pub const NPUSCH_TBS: [[u16; 8]; 14] = [
     [16, 32, 56, 88, 120, 152, 208, 256],
     [24, 56, 88, 144, 176, 208, 256, 344],
@@ -648,6 +649,14 @@ impl NpuschParams {
         start.advance(self.cfg.spacing, j - j % self.n_slots_ru)
     }
 
+    /// [`Self::single_tone_phases`] into a new vector.
+    pub fn single_tone_phase_table(&self) -> Vec<f64> {
+        let mut v = vec![0.0; 7 * self.total_slots];
+        // The length is right by construction.
+        let _ = self.single_tone_phases(&mut v);
+        v
+    }
+
     /// Single-tone phase `φ(l̃)` of §10.1.5 for every symbol of the transmission, written into
     /// `out` (`7·total_slots` values); multi-tone: all zero.
     pub fn single_tone_phases(&self, out: &mut [f64]) -> Result<(), PhyError> {
@@ -706,8 +715,7 @@ impl NpuschTx {
         } else {
             (None, None)
         };
-        let mut phases = vec![0.0; 7 * p.total_slots];
-        p.single_tone_phases(&mut phases)?;
+        let phases = p.single_tone_phase_table();
         let synth = UlSynth::new(cfg.spacing.numerology(), cfg.first_subcarrier, cfg.n_sc);
         Ok(NpuschTx {
             res: vec![Complex32::default(); 7 * cfg.n_sc * p.total_slots],
@@ -900,6 +908,8 @@ mod tests {
     fn tbs_table_and_limits() {
         assert_eq!(npusch_tbs(0, 0, TbsLimit::Rel14).unwrap(), 16);
         assert_eq!(npusch_tbs(13, 7, TbsLimit::Rel14).unwrap(), 2536);
+        assert_eq!(NPUSCH_TBS[7], [104, 224, 328, 472, 584, 712, 1000, 1224]);
+        assert_eq!(NPUSCH_TBS[11], [176, 376, 584, 776, 1000, 1192, 1608, 2024]);
         assert_eq!(npusch_tbs(12, 3, TbsLimit::Rel13).unwrap(), 1000);
         assert!(npusch_tbs(12, 4, TbsLimit::Rel13).is_err());
         assert!(npusch_tbs(13, 0, TbsLimit::Rel13).is_err());

@@ -21,8 +21,18 @@ use crate::link_sim::{Fading, LinkPoint};
 use super::npusch::{NpuschConfig, NpuschParams, NpuschTx, UlModulation, UlSlot, UlSpacing};
 use super::npusch_rx::{NpuschRx, NpuschRxConfig};
 
+/// The optional fading of a run (its `Debug` shows only whether it is set).
+#[derive(Clone, Default)]
+pub struct FadingHook(pub Option<Arc<dyn Fading>>);
+
+impl std::fmt::Debug for FadingHook {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}", if self.0.is_some() { "fading" } else { "AWGN" })
+    }
+}
+
 /// Parameters of an NPUSCH BLER run.
-#[derive(Clone)]
+#[derive(Clone, Debug)]
 pub struct NpuschLinkConfig {
     /// The NPUSCH under test (format 1).
     pub npusch: NpuschConfig,
@@ -38,23 +48,8 @@ pub struct NpuschLinkConfig {
     pub max_timing_samples: f64,
     /// Receiver options.
     pub rx: NpuschRxConfig,
-    /// Optional fading; `None` = AWGN.
-    pub fading: Option<Arc<dyn Fading>>,
-}
-
-impl std::fmt::Debug for NpuschLinkConfig {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("NpuschLinkConfig")
-            .field("npusch", &self.npusch)
-            .field("snr_db", &self.snr_db)
-            .field("trials", &self.trials)
-            .field("seed", &self.seed)
-            .field("max_offset_hz", &self.max_offset_hz)
-            .field("max_timing_samples", &self.max_timing_samples)
-            .field("rx", &self.rx)
-            .field("fading", &self.fading.is_some())
-            .finish()
-    }
+    /// Optional fading; `FadingHook(None)` = AWGN.
+    pub fading: FadingHook,
 }
 
 impl NpuschLinkConfig {
@@ -68,7 +63,7 @@ impl NpuschLinkConfig {
             max_offset_hz: 100.0,
             max_timing_samples: 1.0,
             rx: NpuschRxConfig::default(),
-            fading: None,
+            fading: FadingHook(None),
         }
     }
 
@@ -86,16 +81,12 @@ impl NpuschLinkConfig {
         };
         let tbs = NpuschParams::new(*c).map_or(0, |p| p.tbs);
         format!(
-            "NPUSCH format 1, {sp}, {} tone(s), {m}, I_TBS {} I_RU {} (TBS {tbs}), M_rep {}; {} + residual offset ±{} Hz and timing ±{} samples",
+            "NPUSCH format 1, {sp}, {} tone(s), {m}, I_TBS {} I_RU {} (TBS {tbs}), M_rep {}; {:?} + residual offset ±{} Hz and timing ±{} samples",
             c.n_sc,
             c.i_tbs,
             c.i_ru,
             c.repetitions,
-            if self.fading.is_some() {
-                "fading"
-            } else {
-                "AWGN"
-            },
+            self.fading,
             self.max_offset_hz,
             self.max_timing_samples
         )
@@ -155,7 +146,7 @@ pub fn run_point(cfg: &NpuschLinkConfig, index: usize, snr_db: f32) -> Result<Li
         let whole = delay.round();
         let freq = rng.random_range(-1.0..=1.0) * cfg.max_offset_hz;
         tx.transmit((delay - whole) / super::UL_SAMPLE_RATE_HZ, freq, &mut wave)?;
-        if let Some(f) = &cfg.fading {
+        if let Some(f) = &cfg.fading.0 {
             f.apply(trial_seed, 0, &mut wave);
         }
         buf.fill(Complex32::default());

@@ -129,8 +129,7 @@ impl NpuschRx {
         } else {
             (None, None)
         };
-        let mut phases = vec![0.0; 7 * p.total_slots];
-        p.single_tone_phases(&mut phases)?;
+        let phases = p.single_tone_phase_table();
         let n_sc = cfg.n_sc;
         let slots = p.total_slots;
         Ok(NpuschRx {
