@@ -247,3 +247,49 @@ fn timing_advance_moves_the_buffer_start() {
     assert!(whole == -100 || whole == -101);
     assert_ne!(a, b);
 }
+
+#[test]
+fn receiver_rejects_bad_input_and_survives_noise() {
+    let cfg = NpuschConfig::data(UlSpacing::Khz15, 12, UlModulation::Qpsk, 4, 1, 2);
+    let mut rx = NpuschRx::new(cfg, NpuschRxConfig::default()).unwrap();
+    let tbs = rx.params().tbs;
+    let mut out = vec![0u8; tbs];
+    let short = vec![Complex32::default(); rx.input_len() - 1];
+    assert!(matches!(
+        rx.receive_data(&short, UlSlot::default(), &mut out),
+        Err(ntn_phy::PhyError::Length { .. })
+    ));
+    let mut nan = vec![Complex32::default(); rx.input_len()];
+    nan[5] = Complex32::new(f32::NAN, 0.0);
+    assert!(matches!(
+        rx.receive_data(&nan, UlSlot::default(), &mut out),
+        Err(ntn_phy::PhyError::NonFinite { .. })
+    ));
+    // Silence and pure noise decode to a CRC failure, not a panic.
+    let zeros = vec![Complex32::default(); rx.input_len()];
+    assert!(
+        !rx.receive_data(&zeros, UlSlot::default(), &mut out)
+            .unwrap()
+            .crc_ok
+    );
+    let mut noise = Noise(12345);
+    let junk: Vec<Complex32> = (0..rx.input_len())
+        .map(|_| {
+            let (a, b) = noise.pair();
+            Complex32::new(a, b)
+        })
+        .collect();
+    assert!(
+        !rx.receive_data(&junk, UlSlot::default(), &mut out)
+            .unwrap()
+            .crc_ok
+    );
+    // Format mismatch is a typed error.
+    assert!(rx.receive_ack(&junk, UlSlot::default()).is_err());
+    let mut tx = NpuschTx::new(cfg).unwrap();
+    assert!(tx.encode_ack(true, UlSlot::default()).is_err());
+    assert!(
+        tx.encode_data(&vec![0; tbs + 1], UlSlot::default())
+            .is_err()
+    );
+}

@@ -206,7 +206,10 @@ impl NpuschRx {
         )?;
         let f = self.p.filler;
         tb_out.copy_from_slice(&self.hard[f..f + self.p.tbs]);
-        report.crc_ok = stats.crc_ok == Some(true);
+        // All-zero soft bits (silence) decode to the all-zero block, whose CRC passes: that is
+        // no transmission, not a transport block.
+        let silent = self.soft.iter().all(|&v| v == 0.0);
+        report.crc_ok = stats.crc_ok == Some(true) && !silent;
         report.iterations = stats.iterations;
         Ok(report)
     }
