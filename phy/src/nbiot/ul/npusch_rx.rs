@@ -3,7 +3,8 @@
 //! Steps, all on the DMRS of [`super::dmrs`]:
 //! 1. Per-tone SC-FDMA demodulation of every symbol with the window half a prefix early.
 //! 2. Residual timing (3, 6, 12 tones): the DMRS phase slope across tones,
-//!    `δ = −arg(Σ H_{k+1}·H_k^*)·f_s/(2πΔf)` samples (unambiguous within ±64 samples at 15 kHz);
+//!    `δ = −arg(Σ H_{k+1}·H_k^*)·f_s/(2πΔf)` samples (unambiguous within ±64 samples at 15 kHz),
+//!    refined on the phase across 2, 4 and 8 tones;
 //!    the symbols are demodulated again with the window moved by `round(δ)`. A single tone
 //!    carries no timing information, so single-tone and format-2 reports have none.
 //! 3. Residual frequency: the DMRS phase advance from slot to slot,
@@ -268,8 +269,24 @@ impl NpuschRx {
                     acc += hj[k + 1] * hj[k].conj();
                 }
             }
-            let delta =
-                -f64::from(acc.arg()) * fs / (2.0 * std::f64::consts::PI * num.spacing_hz());
+            let w = 2.0 * std::f64::consts::PI * num.spacing_hz() / fs;
+            let mut delta = -f64::from(acc.arg()) / w;
+            // Refine on wider tone spacings (lags 2, 4, 8 up to 2/3 of the tones): the phase
+            // grows with the lag, the noise does not; each stage resolves the next one's
+            // ambiguity.
+            for lag in [2usize, 4, 8].into_iter().filter(|&l| 3 * l <= 2 * n_sc) {
+                let mut r = Complex32::default();
+                for hj in self.h_raw.chunks_exact(n_sc) {
+                    for k in 0..n_sc - lag {
+                        r += hj[k + lag] * hj[k].conj();
+                    }
+                }
+                let predicted = -w * lag as f64 * delta;
+                let err = (f64::from(r.arg()) - predicted + std::f64::consts::PI)
+                    .rem_euclid(2.0 * std::f64::consts::PI)
+                    - std::f64::consts::PI;
+                delta -= err / (w * lag as f64);
+            }
             let shift =
                 (delta.round() as i64).clamp(-self.demod.max_shift(), self.demod.max_shift());
             if shift != 0 {
