@@ -7,7 +7,6 @@
 //! demodulation (time-domain complex noise variance `N/SNR`, `N` = 128 at 15 kHz, 512 at
 //! 3.75 kHz). An error is a transport block whose CRC fails or whose bits differ.
 
-use std::fmt::Write as _;
 use std::sync::Arc;
 
 use num_complex::Complex32;
@@ -185,30 +184,15 @@ fn gauss_pair(rng: &mut ChaCha8Rng) -> (f32, f32) {
 /// The run as CSV (readable by [`crate::link_sim::parse_csv`]): `#` provenance lines (kind,
 /// command, seed, trials, date, description), then `snr_db,trials,errors,error_rate`.
 pub fn to_csv(cfg: &NpuschLinkConfig, points: &[LinkPoint], command: &str, date: &str) -> String {
-    let mut s = String::new();
-    let _ = writeln!(
-        s,
-        "# NPUSCH BLER curve. Kind: regression (our NPUSCH transmitter and receiver, frozen output)."
-    );
-    let _ = writeln!(s, "# command: {command}");
-    let _ = writeln!(
-        s,
-        "# seed: {}; trials per point: {}; date: {date}",
-        cfg.seed, cfg.trials
-    );
-    let _ = writeln!(s, "# {}", cfg.describe());
-    let _ = writeln!(s, "snr_db,trials,errors,error_rate");
-    for p in points {
-        let _ = writeln!(
-            s,
-            "{:.2},{},{},{:.4}",
-            p.snr_db,
-            p.trials,
-            p.errors,
-            p.error_rate()
-        );
-    }
-    s
+    crate::link_sim::points_csv(
+        "NPUSCH BLER curve. Kind: regression (our NPUSCH transmitter and receiver, frozen output).",
+        command,
+        cfg.seed,
+        cfg.trials,
+        date,
+        &cfg.describe(),
+        points,
+    )
 }
 
 #[cfg(test)]
