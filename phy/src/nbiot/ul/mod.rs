@@ -1,6 +1,7 @@
 //! NB-IoT uplink physical channels, TS 36.211 §10.1: [`nprach`] (random access preamble,
 //! UE transmitter with timing/frequency pre-compensation and cell-side detector), [`npusch`]
-//! (formats 1 and 2, with [`dmrs`], [`scfdma`] and the cell-side receiver `npusch_rx`), and the
+//! (formats 1 and 2, with [`dmrs`], [`scfdma`], the cell-side receiver [`npusch_rx`] and the
+//! BLER runner [`npusch_link`]), and the
 //! timing hooks that apply a timing advance given in `T_s` units to the sample stream
 //! ([`n_ta_to_seconds`], [`split_time_shift`]); the value itself comes from the stack.
 //!
