@@ -242,19 +242,41 @@ pub fn run_point(cfg: &LinkSimConfig, index: usize, snr_db: f32) -> Result<LinkP
 /// Writes a run as CSV with its provenance as `#` comment lines: kind, command, seed, date,
 /// the channel description, then `snr_db,trials,errors,error_rate`.
 pub fn to_csv(cfg: &LinkSimConfig, points: &[LinkPoint], command: &str, date: &str) -> String {
-    let mut s = String::new();
-    let _ = writeln!(
-        s,
-        "# ntn link-sim {} curve. Kind: regression (our transmitter and receiver, frozen output; catches change, not error).",
+    let title = format!(
+        "ntn link-sim {} curve. Kind: regression (our transmitter and receiver, frozen output; catches change, not error).",
         cfg.channel.name()
     );
+    points_csv(
+        &title,
+        command,
+        cfg.seed,
+        cfg.trials,
+        date,
+        &cfg.describe(),
+        points,
+    )
+}
+
+/// Writes curve points as CSV with `#` provenance lines (title, command, seed and trials,
+/// date, description) and the header `snr_db,trials,errors,error_rate`; shared by every
+/// link-level runner so that [`parse_csv`] reads them all.
+pub fn points_csv(
+    title: &str,
+    command: &str,
+    seed: u64,
+    trials: usize,
+    date: &str,
+    describe: &str,
+    points: &[LinkPoint],
+) -> String {
+    let mut s = String::new();
+    let _ = writeln!(s, "# {title}");
     let _ = writeln!(s, "# command: {command}");
     let _ = writeln!(
         s,
-        "# seed: {}; trials per point: {}; date: {date}",
-        cfg.seed, cfg.trials
+        "# seed: {seed}; trials per point: {trials}; date: {date}"
     );
-    let _ = writeln!(s, "# {}", cfg.describe());
+    let _ = writeln!(s, "# {describe}");
     let _ = writeln!(s, "snr_db,trials,errors,error_rate");
     for p in points {
         let _ = writeln!(
