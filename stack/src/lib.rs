@@ -11,5 +11,6 @@
 #![forbid(unsafe_code)]
 
 pub mod air;
+pub mod rrc_nb;
 pub mod ntn;
 pub mod sib31;
