@@ -11,6 +11,8 @@
 #![forbid(unsafe_code)]
 
 pub mod air;
+pub mod cell;
+pub mod link;
 pub mod rrc_nb;
 pub mod ntn;
 pub mod sib31;
