@@ -19,9 +19,7 @@
 //! security protects the data), one HARQ-free transmission per transport block (RLC AM
 //! retransmits), uplink grants (DCI N0) issued periodically to a connected UE.
 
-use crate::air::{
-    AirNode, AirPayload, AirReception, AirTransmission, LinkFormat, NbChannel,
-};
+use crate::air::{AirNode, AirPayload, AirReception, AirTransmission, LinkFormat, NbChannel};
 use crate::link::{
     LCID_SRB1BIS, RachConfig, SUBFRAME, SimCard, TA_MAX, TA_STEP_S, mac_pdu, payload_stamp,
     ra_rnti, sfn_of, subframes_since,
@@ -36,8 +34,9 @@ use ntn_mac::rlc::RlcEvent;
 use ntn_mac::rlc::am::{RlcAmConfig, RlcAmEntity};
 use ntn_nas::eps::mme::{Mme, MmeConfig, MmeEvent, Subscriber};
 use ntn_orbit::ephemeris::{Ephemeris, EphemerisForm};
-use ntn_orbit::timing::{CommonTa, EpochTime, TaFlavour, feeder_link_common_ta};
+use ntn_orbit::timing::{CommonTa, EpochTime, TaFlavour};
 use ntn_orbit::{EarthOrientation, GroundSite, LinkConfig, Satellite, TimeBase};
+use ntn_orbit::{PropagationError, SPEED_OF_LIGHT_MPS, UtcTime};
 use ntn_types::{Duration, Hz, Instant};
 use serde::{Deserialize, Serialize};
 use std::collections::VecDeque;
@@ -413,7 +412,13 @@ impl CellStack {
             .map_or(0.0, |s| -s.doppler_dl.hz())
     }
 
-    fn push_dl(&mut self, start: Instant, duration: Duration, payload: AirPayload, format: LinkFormat) {
+    fn push_dl(
+        &mut self,
+        start: Instant,
+        duration: Duration,
+        payload: AirPayload,
+        format: LinkFormat,
+    ) {
         self.tx.push_back(AirTransmission {
             start,
             duration,
@@ -444,7 +449,8 @@ impl CellStack {
     /// Reserve the dedicated downlink from the first subframe at or after `t`.
     fn reserve_dl(&mut self, t: Instant, subframes: u16) -> Instant {
         let t = t.max(self.dl_free);
-        let start = Instant::ZERO + Duration::from_millis(Self::subframe_index(t + Duration::from_nanos(999_999)));
+        let start = Instant::ZERO
+            + Duration::from_millis(Self::subframe_index(t + Duration::from_nanos(999_999)));
         self.dl_free = start + Duration::from_millis(i64::from(subframes));
         start
     }
@@ -494,8 +500,14 @@ impl CellStack {
             .map_err(|e| CellError::Orbit(e.to_string()))?;
         let common = match &self.gateway {
             None => CommonTa::default(),
-            Some(gw) => feeder_link_common_ta(&self.sat, gw, utc, &self.eop)
-                .map_err(|e| CellError::Orbit(e.to_string()))?,
+            Some(gw) => fit_feeder_common_ta(
+                &self.sat,
+                gw,
+                utc,
+                f64::from(self.cfg.ul_sync_validity_s),
+                &self.eop,
+            )
+            .map_err(|e| CellError::Orbit(e.to_string()))?,
         };
         let common_ta = common
             .to_fields(TaFlavour::NbIotSib31)
@@ -526,7 +538,8 @@ impl CellStack {
             fmt,
         );
         self.stats.sib31_broadcasts += 1;
-        self.events.push_back(CellEvent::Sib31Broadcast { epoch: at });
+        self.events
+            .push_back(CellEvent::Sib31Broadcast { epoch: at });
         Ok(())
     }
 
@@ -541,10 +554,14 @@ impl CellStack {
     fn measure(&mut self, m: UlMeasurement) {
         if m.accepted {
             self.stats.accepted_measurements += 1;
-            self.stats.max_abs_timing_error_s =
-                self.stats.max_abs_timing_error_s.max(m.timing_error_s.abs());
-            self.stats.max_abs_freq_offset_hz =
-                self.stats.max_abs_freq_offset_hz.max(m.freq_offset_hz.abs());
+            self.stats.max_abs_timing_error_s = self
+                .stats
+                .max_abs_timing_error_s
+                .max(m.timing_error_s.abs());
+            self.stats.max_abs_freq_offset_hz = self
+                .stats
+                .max_abs_freq_offset_hz
+                .max(m.freq_offset_hz.abs());
         }
         self.events.push_back(CellEvent::UplinkMeasured(m));
     }
@@ -579,7 +596,11 @@ impl CellStack {
         // Only early arrivals beyond one step are uncorrectable: T_A is not negative.
         let ta = ((err_s / TA_STEP_S).round().max(0.0) as u16).min(TA_MAX);
         let tc_rnti = self.next_tc_rnti;
-        self.next_tc_rnti = if tc_rnti >= 0xfff0 { 0x0100 } else { tc_rnti + 1 };
+        self.next_tc_rnti = if tc_rnti >= 0xfff0 {
+            0x0100
+        } else {
+            tc_rnti + 1
+        };
         let rar = RarPduRepr {
             backoff_indicator: None,
             rars: vec![(
@@ -619,7 +640,11 @@ impl CellStack {
         self.stats.dl_tbs += 1;
         // Msg3: UL subframe n + k0 + K_offset after the RAR's last subframe n.
         self.pending_ul.push(Pending {
-            expected: start + dur + Duration::from_millis(RAR_K0_MS) + self.k_offset() + self.k_mac(),
+            expected: start
+                + dur
+                + Duration::from_millis(RAR_K0_MS)
+                + self.k_offset()
+                + self.k_mac(),
             rnti: tc_rnti,
         });
         self.events.push_back(CellEvent::RarSent {
@@ -667,10 +692,10 @@ impl CellStack {
         for e in &pdu.elements {
             if e.lcid == LCID_CCCH {
                 self.on_msg3(end.max(now), rnti, e.payload);
-            } else if e.lcid == LCID_SRB1BIS {
-                if let Some(ue) = self.ue.as_mut().filter(|u| u.rnti == rnti) {
-                    ue.rlc.handle_pdu(now, e.payload);
-                }
+            } else if e.lcid == LCID_SRB1BIS
+                && let Some(ue) = self.ue.as_mut().filter(|u| u.rnti == rnti)
+            {
+                ue.rlc.handle_pdu(now, e.payload);
             }
         }
         self.drain_rlc(now);
@@ -747,7 +772,9 @@ impl CellStack {
         }
         while let Some(ev) = self.mme.poll_event() {
             match ev {
-                MmeEvent::Attached { imsi } => self.events.push_back(CellEvent::UeAttached { imsi }),
+                MmeEvent::Attached { imsi } => {
+                    self.events.push_back(CellEvent::UeAttached { imsi })
+                }
                 MmeEvent::Data(d) => {
                     let latency_s = payload_stamp(&d).map_or(f64::NAN, |t| (now - t).as_secs_f64());
                     self.events.push_back(CellEvent::UplinkData {
@@ -871,6 +898,77 @@ impl CellStack {
     }
 }
 
+/// The common TA of a transparent payload's feeder link, fitted over the whole validity
+/// window rather than expanded at the epoch: the true two-way feeder delay is sampled every
+/// 2 s from the epoch to the end of `ul-SyncValidityDuration` and fitted by least squares with
+/// TA_Common + drift·Δt + variant·Δt². The variant field is unsigned (TS 36.331), so a
+/// negative curvature is fitted with a straight line instead. A Taylor expansion at the epoch
+/// (`ntn_orbit::timing::feeder_link_common_ta`) drifts by microseconds within 30 s on a LEO
+/// feeder link; the fit stays within about a tenth of that.
+pub fn fit_feeder_common_ta(
+    sat: &Satellite,
+    gateway: &GroundSite,
+    epoch: UtcTime,
+    validity_s: f64,
+    eop: &EarthOrientation,
+) -> Result<CommonTa, PropagationError> {
+    let n = ((validity_s / 2.0).ceil() as usize).max(2) + 1;
+    let step = validity_s / (n - 1) as f64;
+    let mut pts = Vec::with_capacity(n);
+    for k in 0..n {
+        let t = k as f64 * step;
+        let st = sat.state_ecef(epoch.add_secs(t), eop)?;
+        pts.push((t, 2.0 * gateway.look(&st).range.m() / SPEED_OF_LIGHT_MPS));
+    }
+    let tau0 = pts[0].1;
+    // Normal equations of the quadratic fit to τ − τ(0), solved by Cramer's rule.
+    let (mut sx, mut sy) = ([0.0f64; 5], [0.0f64; 3]);
+    for &(t, tau) in &pts {
+        let y = tau - tau0;
+        for (k, v) in sx.iter_mut().enumerate() {
+            *v += t.powi(k as i32);
+        }
+        for (k, v) in sy.iter_mut().enumerate() {
+            *v += y * t.powi(k as i32);
+        }
+    }
+    let det3 = |m: [[f64; 3]; 3]| {
+        m[0][0] * (m[1][1] * m[2][2] - m[1][2] * m[2][1])
+            - m[0][1] * (m[1][0] * m[2][2] - m[1][2] * m[2][0])
+            + m[0][2] * (m[1][0] * m[2][1] - m[1][1] * m[2][0])
+    };
+    let a = [
+        [sx[0], sx[1], sx[2]],
+        [sx[1], sx[2], sx[3]],
+        [sx[2], sx[3], sx[4]],
+    ];
+    let d = det3(a);
+    let col = |c: usize| {
+        let mut m = a;
+        for (r, row) in m.iter_mut().enumerate() {
+            row[c] = sy[r];
+        }
+        det3(m) / d
+    };
+    let (mut c0, mut c1, c2) = (col(0), col(1), col(2));
+    if c2 >= 0.0 {
+        return Ok(CommonTa {
+            common_s: (tau0 + c0).max(0.0),
+            drift_s_per_s: c1,
+            variant_s_per_s2: c2,
+        });
+    }
+    // Straight line.
+    let d2 = sx[0] * sx[2] - sx[1] * sx[1];
+    c0 = (sy[0] * sx[2] - sy[1] * sx[1]) / d2;
+    c1 = (sx[0] * sy[1] - sx[1] * sy[0]) / d2;
+    Ok(CommonTa {
+        common_s: (tau0 + c0).max(0.0),
+        drift_s_per_s: c1,
+        variant_s_per_s2: 0.0,
+    })
+}
+
 /// Air time of an NPUSCH format 1 reception: one resource unit with 12 tones at 15 kHz
 /// lasts 1 ms (TS 36.211 Table 10.1.2.3-1).
 fn npusch_air_time(f: &LinkFormat) -> Duration {
@@ -919,7 +1017,8 @@ impl AirNode for CellStack {
                 t = t.min(r);
             }
             if ue.connected && ue.releasing.is_none() {
-                t = t.min(ue.last_activity + Duration::from_secs_f64(self.cfg.inactivity_release_s));
+                t = t
+                    .min(ue.last_activity + Duration::from_secs_f64(self.cfg.inactivity_release_s));
             }
         }
         Some(t)

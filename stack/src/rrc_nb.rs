@@ -31,12 +31,13 @@ use ntn_rrc::asn1::{
     SystemInformationBlockType1NBCellAccessRelatedInfoR13,
     SystemInformationBlockType1NBCellAccessRelatedInfoR13CellBarredR13,
     SystemInformationBlockType1NBCellAccessRelatedInfoR13IntraFreqReselectionR13,
-    SystemInformationBlockType1NBCellSelectionInfoR13, SystemInformationBlockType1NBSiWindowLengthR13,
-    SystemInformationBlockType31NBR17, SystemInformationNB, SystemInformationNBCriticalExtensions,
-    SystemInformationNBR13IEs, SystemInformationNBR13IEsSibTypeAndInfoR13Item, TrackingAreaCode,
-    ULCCCHMessageNB, ULCCCHMessageTypeNB, ULCCCHMessageTypeNBC1, ULDCCHMessageNB,
-    ULDCCHMessageTypeNB, ULDCCHMessageTypeNBC1, ULInformationTransferNB,
-    ULInformationTransferNBCriticalExtensions, ULInformationTransferNBR13IEs,
+    SystemInformationBlockType1NBCellSelectionInfoR13,
+    SystemInformationBlockType1NBSiWindowLengthR13, SystemInformationBlockType31NBR17,
+    SystemInformationNB, SystemInformationNBCriticalExtensions, SystemInformationNBR13IEs,
+    SystemInformationNBR13IEsSibTypeAndInfoR13Item, TrackingAreaCode, ULCCCHMessageNB,
+    ULCCCHMessageTypeNB, ULCCCHMessageTypeNBC1, ULDCCHMessageNB, ULDCCHMessageTypeNB,
+    ULDCCHMessageTypeNBC1, ULInformationTransferNB, ULInformationTransferNBCriticalExtensions,
+    ULInformationTransferNBR13IEs,
 };
 use ntn_rrc::{RrcError, encode};
 
@@ -87,7 +88,10 @@ pub fn mib(sfn: u16, hsfn: u16, sib1_scheduling: u8, value_tag: u8) -> Result<Ve
         MasterInformationBlockNBPartEARFCN17::Spare(bits(0, 2)),
         bits(0, 6),
     );
-    encode("BCCH-BCH-Message-NB", &BCCHBCHMessageNB::new(BCCHBCHMessageTypeNB(m)))
+    encode(
+        "BCCH-BCH-Message-NB",
+        &BCCHBCHMessageNB::new(BCCHBCHMessageTypeNB(m)),
+    )
 }
 
 /// Reads a MIB-NB.
@@ -200,9 +204,8 @@ pub enum BcchDlSch {
 /// Reads a BCCH-DL-SCH-Message-NB.
 pub fn read_bcch_dl_sch(bytes: &[u8]) -> Result<BcchDlSch, RrcError> {
     let msg = ntn_rrc::decode_bcch_dl_sch(bytes)?;
-    if let BCCHDLSCHMessageTypeNB::C1(BCCHDLSCHMessageTypeNBC1::SystemInformationBlockType1R13(
-        s,
-    )) = &msg.message
+    if let BCCHDLSCHMessageTypeNB::C1(BCCHDLSCHMessageTypeNBC1::SystemInformationBlockType1R13(s)) =
+        &msg.message
     {
         let a = &s.cell_access_related_info_r13;
         let mut plmn = [0u8; 5];
@@ -213,19 +216,19 @@ pub fn read_bcch_dl_sch(bytes: &[u8]) -> Result<BcchDlSch, RrcError> {
                 plmn[k] = d.0;
             }
         }
-        let period = s
-            .scheduling_info_list_r13
-            .0
-            .first()
-            .map_or(0, |x| match x.si_periodicity_r13 {
-                SchedulingInfoNBR13SiPeriodicityR13::Rf64 => 64,
-                SchedulingInfoNBR13SiPeriodicityR13::Rf128 => 128,
-                SchedulingInfoNBR13SiPeriodicityR13::Rf256 => 256,
-                SchedulingInfoNBR13SiPeriodicityR13::Rf512 => 512,
-                SchedulingInfoNBR13SiPeriodicityR13::Rf1024 => 1024,
-                SchedulingInfoNBR13SiPeriodicityR13::Rf2048 => 2048,
-                _ => 4096,
-            });
+        let period =
+            s.scheduling_info_list_r13
+                .0
+                .first()
+                .map_or(0, |x| match x.si_periodicity_r13 {
+                    SchedulingInfoNBR13SiPeriodicityR13::Rf64 => 64,
+                    SchedulingInfoNBR13SiPeriodicityR13::Rf128 => 128,
+                    SchedulingInfoNBR13SiPeriodicityR13::Rf256 => 256,
+                    SchedulingInfoNBR13SiPeriodicityR13::Rf512 => 512,
+                    SchedulingInfoNBR13SiPeriodicityR13::Rf1024 => 1024,
+                    SchedulingInfoNBR13SiPeriodicityR13::Rf2048 => 2048,
+                    _ => 4096,
+                });
         return Ok(BcchDlSch::Sib1(Sib1Info {
             hsfn_msb8: bits_value(&s.hyper_sfn_msb_r13) as u8,
             cell_id: bits_value(&a.cell_identity_r13.0) as u32,
@@ -428,7 +431,14 @@ pub fn connection_release(transaction: u8) -> Result<Vec<u8>, RrcError> {
         RRCTransactionIdentifier(transaction & 3),
         RRCConnectionReleaseNBCriticalExtensions::C1(
             RRCConnectionReleaseNBCriticalExtensionsC1::RrcConnectionReleaseR13(
-                RRCConnectionReleaseNBR13IEs::new(ReleaseCauseNBR13::Other, None, None, None, None, None),
+                RRCConnectionReleaseNBR13IEs::new(
+                    ReleaseCauseNBR13::Other,
+                    None,
+                    None,
+                    None,
+                    None,
+                    None,
+                ),
             ),
         ),
     );
@@ -497,18 +507,30 @@ mod tests {
             plmn: [0, 0, 1, 0, 1],
         };
         let b = sib1(&info).expect("encodes");
-        assert_eq!(read_bcch_dl_sch(&b).expect("decodes"), BcchDlSch::Sib1(info));
+        assert_eq!(
+            read_bcch_dl_sch(&b).expect("decodes"),
+            BcchDlSch::Sib1(info)
+        );
     }
 
     #[test]
     fn dedicated_messages_carry_nas_both_ways() {
         let nas = [0x17, 0x42, 0x00, 0x01, 0xff];
         let b = setup_complete(1, &nas).expect("encodes");
-        assert_eq!(read_ul_dcch(&b).expect("decodes"), UlDcch::SetupComplete(nas.to_vec()));
+        assert_eq!(
+            read_ul_dcch(&b).expect("decodes"),
+            UlDcch::SetupComplete(nas.to_vec())
+        );
         let b = ul_information_transfer(&nas).expect("encodes");
-        assert_eq!(read_ul_dcch(&b).expect("decodes"), UlDcch::Nas(nas.to_vec()));
+        assert_eq!(
+            read_ul_dcch(&b).expect("decodes"),
+            UlDcch::Nas(nas.to_vec())
+        );
         let b = dl_information_transfer(2, &nas).expect("encodes");
-        assert_eq!(read_dl_dcch(&b).expect("decodes"), DlDcch::Nas(nas.to_vec()));
+        assert_eq!(
+            read_dl_dcch(&b).expect("decodes"),
+            DlDcch::Nas(nas.to_vec())
+        );
         let b = connection_release(3).expect("encodes");
         assert_eq!(read_dl_dcch(&b).expect("decodes"), DlDcch::Release);
         let b = connection_request(0x12_3456_789a).expect("encodes");
