@@ -13,6 +13,7 @@
 pub mod air;
 pub mod cell;
 pub mod link;
-pub mod rrc_nb;
 pub mod ntn;
+pub mod rrc_nb;
 pub mod sib31;
+pub mod ue;

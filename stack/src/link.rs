@@ -100,6 +100,13 @@ pub fn subframes_since(origin: Instant, t: Instant) -> f64 {
     (t - origin).as_nanos() as f64 / 1e6
 }
 
+/// Resource units of an NPUSCH format 1 transport block of `tbs_bits` with 12 tones at
+/// 15 kHz (one RU = 1 ms): about 256 bits per RU at the highest MCS (TS 36.213 Table
+/// 16.5.1.2-2 order of magnitude), at least one.
+pub fn npusch_resource_units(tbs_bits: u32) -> u16 {
+    tbs_bits.div_ceil(256).clamp(1, 10) as u16
+}
+
 /// Emits `elements` as one DL-SCH or UL-SCH MAC PDU of exactly `tbs` bytes, or, with
 /// `tbs = None`, of the smallest size that holds them.
 pub fn mac_pdu(
@@ -114,7 +121,11 @@ pub fn mac_pdu(
             .collect(),
         padding: 0,
     };
-    let dir = if uplink { MacDir::Uplink } else { MacDir::Downlink };
+    let dir = if uplink {
+        MacDir::Uplink
+    } else {
+        MacDir::Downlink
+    };
     let body: usize = elements.iter().map(|e| e.1.len()).sum();
     let mut out = Vec::new();
     if let Some(tbs) = tbs {
