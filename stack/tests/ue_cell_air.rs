@@ -373,16 +373,21 @@ fn without_precompensation_random_access_fails() {
     let (sat, tb, ue, gw) = leo();
     let (cell_cfg, ue_cfg) = configs(gw, 40, false, 25);
     let r = run(sat, tb, ue, cell_cfg, ue_cfg, 20);
-    assert!(has(&r.ue_events, |e| matches!(
-        e,
-        UeStackEvent::RaFailed { .. }
-    )));
+    // Either MAC gives up (preambleTransMax) or RRC's T300 runs out first.
+    assert!(
+        has(&r.ue_events, |e| matches!(
+            e,
+            UeStackEvent::RaFailed { .. } | UeStackEvent::ConnectionFailed { .. }
+        )),
+        "{:?}",
+        r.ue_events
+    );
     assert!(!has(&r.ue_events, |e| matches!(
         e,
         UeStackEvent::RaSucceeded { .. }
     )));
     let s = r.cell.stats();
-    assert!(s.preambles_received >= 10, "{s:?}");
+    assert!(s.preambles_received >= 5, "{s:?}");
     assert_eq!(s.preambles_detected, 0, "{s:?}");
     // The preambles arrived about a round trip late and far off frequency.
     let worst = r
