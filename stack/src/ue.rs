@@ -184,6 +184,9 @@ pub enum UeStackEvent {
     },
     /// The SIB31 validity ran out: uplink synchronisation lost.
     UlSyncLost,
+    /// Nothing decoded from the cell for the RLF timeout: back to cell search (end of the
+    /// satellite's pass; the next satellite's cell is acquired from scratch).
+    CellLost,
 }
 
 /// Counters and the residuals the UE believes (its own view; the cell measures the truth).
@@ -257,6 +260,8 @@ pub struct UeStack {
     next_send: Option<Instant>,
     sent: u32,
     last_dl: Instant,
+    /// Last decoded downlink transmission of any kind (cell presence).
+    last_any_dl: Instant,
     rng: u64,
     tx: VecDeque<AirTransmission>,
     events: VecDeque<UeStackEvent>,
@@ -299,6 +304,7 @@ impl UeStack {
             next_send: None,
             sent: 0,
             last_dl: Instant::ZERO,
+            last_any_dl: Instant::ZERO,
             tx: VecDeque::new(),
             events: VecDeque::new(),
             stats: UeStats::default(),
@@ -569,6 +575,25 @@ impl UeStack {
                 }
             }
         }
+    }
+
+    /// Forget the cell: its grid, system information, RRC state; keep NAS (EMM-REGISTERED
+    /// survives a change of satellite).
+    fn lose_cell(&mut self) {
+        if self.phase == Phase::Connected || self.phase == Phase::RandomAccess {
+            self.events.push_back(UeStackEvent::RadioLinkFailure {
+                cause: "cell lost".into(),
+            });
+        }
+        self.events.push_back(UeStackEvent::CellLost);
+        self.grid = None;
+        self.cell_found = false;
+        self.sib1_reported = false;
+        self.si_acquired = false;
+        self.want_si = true;
+        self.rrc = UeRrc::new(UeRrcConfig::default());
+        self.drop_connection();
+        self.phase = Phase::Searching;
     }
 
     fn drop_connection(&mut self) {
@@ -976,6 +1001,7 @@ impl AirNode for UeStack {
             return;
         }
         let arrival = rx.measurement.arrival;
+        self.last_any_dl = now;
         if !self.cell_found {
             self.cell_found = true;
             self.events.push_back(UeStackEvent::CellFound);
@@ -1059,6 +1085,11 @@ impl AirNode for UeStack {
             self.rrc.abort(now);
             self.drain_rrc(now);
         }
+        if self.phase != Phase::Searching
+            && now - self.last_any_dl >= Duration::from_secs_f64(self.cfg.rlf_timeout_s)
+        {
+            self.lose_cell();
+        }
         self.try_start_ra(now);
     }
 
@@ -1080,10 +1111,12 @@ impl AirNode for UeStack {
         add(self.rrc.poll_timeout());
         add(self.ra_blocked_until);
         add(self.next_send);
+        let rlf = Duration::from_secs_f64(self.cfg.rlf_timeout_s);
         if self.phase == Phase::Connected {
-            add(Some(
-                self.last_dl + Duration::from_secs_f64(self.cfg.rlf_timeout_s),
-            ));
+            add(Some(self.last_dl + rlf));
+        }
+        if self.phase != Phase::Searching {
+            add(Some(self.last_any_dl + rlf));
         }
         t
     }

@@ -25,6 +25,8 @@ struct Carrier {
     sat: Satellite,
     tb: TimeBase,
     link: LinkConfig,
+    /// Nothing gets through from this instant on (the satellite has set).
+    outage_from: Option<Instant>,
 }
 
 impl Carrier {
@@ -83,6 +85,7 @@ fn run(
     sat: Satellite,
     tb: TimeBase,
     ue_site: GroundSite,
+    outage_from: Option<Instant>,
     cell_cfg: CellConfig,
     ue_cfg: UeConfig,
     secs: i64,
@@ -103,6 +106,7 @@ fn run(
         sat: sat.clone(),
         tb,
         link,
+        outage_from,
     };
     let mut cell = CellStack::new(cell_cfg, sat, tb).unwrap();
     let mut ue = UeStack::new(ue_cfg, tb);
@@ -117,12 +121,18 @@ fn run(
     while now <= end {
         while let Some(tx) = cell.poll_transmission() {
             air.push(format!("{tx:?}"));
+            if carrier.outage_from.is_some_and(|t| tx.start >= t) {
+                continue;
+            }
             let (at, rx) = carrier.carry(&tx);
             queue.push((at, seq, true, rx));
             seq += 1;
         }
         while let Some(tx) = ue.poll_transmission() {
             air.push(format!("{tx:?}"));
+            if carrier.outage_from.is_some_and(|t| tx.start >= t) {
+                continue;
+            }
             let (at, rx) = carrier.carry(&tx);
             queue.push((at, seq, false, rx));
             seq += 1;
@@ -342,7 +352,7 @@ fn leo_attach_and_data_measured_by_the_cell() {
     let (sat, tb, ue, gw) = leo();
     let (cell_cfg, ue_cfg) = configs(gw, 40, true, 25);
     let f_ul = cell_cfg.f_ul_hz;
-    let r = run(sat, tb, ue, cell_cfg, ue_cfg, 45);
+    let r = run(sat, tb, ue, None, cell_cfg, ue_cfg, 45);
     assert!(r.rtt_s > 0.015 && r.rtt_s < 0.04, "LEO RTT {}", r.rtt_s);
     check_connected_run(&r, f_ul);
     // The 30 s validity was renewed by re-reading SIB31 before it ran out.
@@ -356,6 +366,30 @@ fn leo_attach_and_data_measured_by_the_cell() {
         e,
         UeStackEvent::UlSyncLost
     )));
+    // Traffic over, the cell releases the connection after its inactivity timer.
+    assert!(has(&r.ue_events, |e| matches!(e, UeStackEvent::Released)));
+}
+
+#[test]
+fn losing_the_satellite_is_a_radio_link_failure_then_cell_search() {
+    let (sat, tb, ue, gw) = leo();
+    let (cell_cfg, ue_cfg) = configs(gw, 40, true, 25);
+    let outage = Instant::ZERO + Duration::from_secs(12);
+    let r = run(sat, tb, ue, Some(outage), cell_cfg, ue_cfg, 25);
+    assert!(has(&r.ue_events, |e| matches!(e, UeStackEvent::Attached)));
+    let rlf = r
+        .ue_events
+        .iter()
+        .position(|(_, e)| matches!(e, UeStackEvent::RadioLinkFailure { .. }))
+        .expect("radio link failure");
+    let lost = r
+        .ue_events
+        .iter()
+        .position(|(_, e)| matches!(e, UeStackEvent::CellLost))
+        .expect("cell lost");
+    assert!(rlf <= lost);
+    let t = r.ue_events[rlf].0;
+    assert!(t > outage && t <= outage + Duration::from_secs(6), "{t:?}");
 }
 
 #[test]
@@ -363,7 +397,7 @@ fn geo_attach_with_the_541_ms_round_trip() {
     let (sat, tb, ue, gw) = geo();
     let (cell_cfg, ue_cfg) = configs(gw, 560, true, 22);
     let f_ul = cell_cfg.f_ul_hz;
-    let r = run(sat, tb, ue, cell_cfg, ue_cfg, 50);
+    let r = run(sat, tb, ue, None, cell_cfg, ue_cfg, 50);
     assert!(r.rtt_s > 0.53 && r.rtt_s < 0.56, "GEO RTT {}", r.rtt_s);
     check_connected_run(&r, f_ul);
 }
@@ -372,7 +406,7 @@ fn geo_attach_with_the_541_ms_round_trip() {
 fn without_precompensation_random_access_fails() {
     let (sat, tb, ue, gw) = leo();
     let (cell_cfg, ue_cfg) = configs(gw, 40, false, 25);
-    let r = run(sat, tb, ue, cell_cfg, ue_cfg, 20);
+    let r = run(sat, tb, ue, None, cell_cfg, ue_cfg, 20);
     // Either MAC gives up (preambleTransMax) or RRC's T300 runs out first.
     assert!(
         has(&r.ue_events, |e| matches!(
@@ -407,7 +441,7 @@ fn the_same_seed_gives_the_same_run() {
         let (sat, tb, ue, gw) = leo();
         let (cell_cfg, mut ue_cfg) = configs(gw, 40, true, 3);
         ue_cfg.seed = seed;
-        let r = run(sat, tb, ue, cell_cfg, ue_cfg, 8);
+        let r = run(sat, tb, ue, None, cell_cfg, ue_cfg, 8);
         format!("{:?}{:?}{:?}", r.air, r.ue_events, r.cell_events)
     };
     assert_eq!(trace(7), trace(7));
