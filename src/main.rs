@@ -7,6 +7,7 @@ mod common;
 mod conformance;
 mod coverage_cmd;
 mod link_budget_cmd;
+mod mac_cmd;
 mod nbiot;
 mod orbit_cmd;
 mod output;
@@ -46,6 +47,9 @@ enum Command {
     /// NB-IoT downlink: scan a recording (cell, offset, MIB-NB, DCIs, SIB1-NB), generate one.
     #[command(subcommand)]
     Nbiot(nbiot::NbiotCmd),
+    /// NB-IoT MAC: decode a MAC PDU (subheaders, control elements, SDUs) as text or JSON.
+    #[command(subcommand)]
+    Mac(mac_cmd::MacCmd),
 }
 
 fn main() -> std::process::ExitCode {
@@ -65,6 +69,7 @@ fn main() -> std::process::ExitCode {
         Command::LinkBudget(a) => link_budget_cmd::run(a),
         Command::Channel(a) => channel_cmd::run(a),
         Command::Nbiot(c) => nbiot::run(c),
+        Command::Mac(c) => mac_cmd::run(c),
     };
     match result {
         Ok(()) => std::process::ExitCode::SUCCESS,
