@@ -44,10 +44,12 @@ use ntn_rrc::asn1::{
     TrackingAreaCode,
 };
 use ntn_rrc::procedures::defaults::{example_ntn_cell, example_sib1};
-use ntn_rrc::procedures::{CellEvent as RrcCellEvent, CellRrc, DlChannel, FrameTiming, Srb, UeKey};
+use ntn_rrc::procedures::{
+    CellEvent as RrcCellEvent, CellRrc, DlChannel, FrameTiming, Srb, UeIdentity, UeKey,
+};
 use ntn_types::{Duration, Hz, Instant};
 use serde::{Deserialize, Serialize};
-use std::collections::VecDeque;
+use std::collections::{BTreeMap, VecDeque};
 
 /// A place on the ground, degrees and metres.
 #[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
@@ -293,6 +295,8 @@ struct UeContext {
     next_grant: Instant,
     last_activity: Instant,
     releasing: Option<Instant>,
+    /// M-TMSI of the S-TMSI the UE identified itself with in Msg3, if any.
+    m_tmsi: Option<u32>,
 }
 
 /// The satellite eNB with its MME.
@@ -310,7 +314,7 @@ pub struct CellStack {
     last_serve: Instant,
     next_tc_rnti: u16,
     pending_ul: Vec<Pending>,
-    ue: Option<UeContext>,
+    ues: BTreeMap<u16, UeContext>,
     mme: Mme,
     tx: VecDeque<AirTransmission>,
     events: VecDeque<CellEvent>,
@@ -393,7 +397,7 @@ impl CellStack {
             last_serve: Instant::ZERO,
             next_tc_rnti: 0x0100,
             pending_ul: Vec::new(),
-            ue: None,
+            ues: BTreeMap::new(),
             mme,
             tx: VecDeque::new(),
             events: VecDeque::new(),
@@ -556,7 +560,7 @@ impl CellStack {
                     }
                     (DlChannel::Srb { ue, srb: Srb::Srb0 }, _) => self.send_msg4(now, ue, &t.bytes),
                     (DlChannel::Srb { ue, .. }, _) => {
-                        if let Some(ctx) = self.ue.as_mut().filter(|c| u32::from(c.rnti) == ue.0) {
+                        if let Some(ctx) = self.ues.get_mut(&rnti_of(ue)) {
                             ctx.last_activity = now;
                             if ctx.rlc.handle_sdu(now, Bytes::from(t.bytes)).is_err() {
                                 self.stats.encode_errors += 1;
@@ -566,24 +570,35 @@ impl CellStack {
                     _ => {}
                 }
             }
-            let mut nas_in = Vec::new();
             while let Some(ev) = self.rrc.poll_event() {
                 progressed = true;
                 match ev {
-                    RrcCellEvent::Connected { ue, nas } => {
-                        if let Some(ctx) = self.ue.as_mut().filter(|c| u32::from(c.rnti) == ue.0) {
-                            ctx.connected = true;
-                            self.events
-                                .push_back(CellEvent::Connected { rnti: ctx.rnti });
+                    RrcCellEvent::ConnectionRequest { ue, identity, .. } => {
+                        if let (Some(ctx), UeIdentity::STmsi(t)) =
+                            (self.ues.get_mut(&rnti_of(ue)), identity)
+                        {
+                            ctx.m_tmsi = Some(t.m_tmsi);
                         }
-                        nas_in.extend(nas);
                     }
-                    RrcCellEvent::NasPdu { nas, .. } => nas_in.push(nas),
+                    RrcCellEvent::Connected { ue, nas } => {
+                        let rnti = rnti_of(ue);
+                        let mut m_tmsi = None;
+                        if let Some(ctx) = self.ues.get_mut(&rnti) {
+                            ctx.connected = true;
+                            m_tmsi = ctx.m_tmsi;
+                            self.events.push_back(CellEvent::Connected { rnti });
+                        }
+                        if let Some(nas) = nas {
+                            self.mme
+                                .handle_initial_ue_message(now, u64::from(rnti), m_tmsi, &nas);
+                        }
+                    }
+                    RrcCellEvent::NasPdu { ue, nas } => {
+                        self.mme
+                            .handle_uplink_nas(now, u64::from(rnti_of(ue)), &nas);
+                    }
                     _ => {}
                 }
-            }
-            for nas in nas_in {
-                self.mme.handle_pdu(&nas);
             }
             while let Some(ev) = self.mme.poll_event() {
                 progressed = true;
@@ -591,7 +606,7 @@ impl CellStack {
                     MmeEvent::Attached { imsi } => {
                         self.events.push_back(CellEvent::UeAttached { imsi });
                     }
-                    MmeEvent::Data(d) => {
+                    MmeEvent::Data { data: d, .. } => {
                         let latency_s =
                             payload_stamp(&d).map_or(f64::NAN, |t| (now - t).as_secs_f64());
                         self.events.push_back(CellEvent::UplinkData {
@@ -602,12 +617,11 @@ impl CellStack {
                     _ => {}
                 }
             }
-            while let Some(pdu) = self.mme.poll_transmit() {
+            while let Some((id, pdu)) = self.mme.poll_transmit() {
                 progressed = true;
-                let key = self.ue.as_ref().map(|c| UeKey(u32::from(c.rnti)));
-                match key {
-                    Some(key) if self.rrc.send_nas(now, key, &pdu).is_ok() => {}
-                    _ => self.stats.encode_errors += 1,
+                let key = UeKey(u32::try_from(id).unwrap_or(u32::MAX));
+                if self.rrc.send_nas(now, key, &pdu).is_err() {
+                    self.stats.encode_errors += 1;
                 }
             }
             if !progressed {
@@ -766,7 +780,7 @@ impl CellStack {
             if e.lcid == LCID_CCCH {
                 self.on_msg3(end.max(now), rnti, e.payload);
             } else if e.lcid == LCID_SRB1BIS
-                && let Some(ue) = self.ue.as_mut().filter(|u| u.rnti == rnti)
+                && let Some(ue) = self.ues.get_mut(&rnti)
             {
                 ue.rlc.handle_pdu(now, e.payload);
             }
@@ -820,29 +834,33 @@ impl CellStack {
         self.stats.dl_tbs += 1;
         let mut rlc_cfg = RlcAmConfig::nb_iot_default();
         rlc_cfg.max_sdu_len = 2000;
-        self.ue = Some(UeContext {
+        self.ues.insert(
             rnti,
-            rlc: RlcAmEntity::new(rlc_cfg, now),
-            connected: false,
-            next_grant: start + Duration::from_millis(i64::from(subframes)),
-            last_activity: now,
-            releasing: None,
-        });
+            UeContext {
+                rnti,
+                rlc: RlcAmEntity::new(rlc_cfg, now),
+                connected: false,
+                next_grant: start + Duration::from_millis(i64::from(subframes)),
+                last_activity: now,
+                releasing: None,
+                m_tmsi: None,
+            },
+        );
         self.events.push_back(CellEvent::ConnectionSetup { rnti });
     }
 
     /// RRC SDUs out of the RLC into RRC.
     fn drain_rlc(&mut self, now: Instant) {
-        let Some(ue) = self.ue.as_mut() else { return };
-        let key = UeKey(u32::from(ue.rnti));
         let mut sdus = Vec::new();
-        while let Some(ev) = ue.rlc.poll_event() {
-            if let RlcEvent::Sdu(sdu) = ev {
-                ue.last_activity = now;
-                sdus.push(sdu);
+        for ue in self.ues.values_mut() {
+            while let Some(ev) = ue.rlc.poll_event() {
+                if let RlcEvent::Sdu(sdu) = ev {
+                    ue.last_activity = now;
+                    sdus.push((UeKey(u32::from(ue.rnti)), sdu));
+                }
             }
         }
-        for sdu in sdus {
+        for (key, sdu) in sdus {
             self.rrc.handle_ul_dcch(now, key, &sdu);
         }
         if self.drain_rrc(now).is_err() {
@@ -850,21 +868,34 @@ impl CellStack {
         }
     }
 
-    /// Downlink data and uplink grants for the connected UE.
-    fn serve_ue(&mut self, now: Instant) {
+    /// Downlink data and uplink grants for every UE, in RNTI order.
+    fn serve_ues(&mut self, now: Instant) {
+        self.last_serve = now;
+        let rntis: Vec<u16> = self.ues.keys().copied().collect();
+        for rnti in rntis {
+            self.serve_ue(now, rnti);
+        }
+        // Forget expectations long past (a UE that had nothing to send).
+        let horizon = now - Duration::from_secs(2);
+        self.pending_ul.retain(|p| p.expected >= horizon);
+    }
+
+    /// Downlink data and uplink grants for one UE.
+    fn serve_ue(&mut self, now: Instant, rnti: u16) {
         let k_offset = self.k_offset();
         let k_mac = self.k_mac();
         let grant_period = Duration::from_millis(i64::from(self.cfg.ul_grant_period_ms.max(1)));
         let inactivity = Duration::from_secs_f64(self.cfg.inactivity_release_s);
         let max_dl = (self.cfg.dl_max_tbs_bits / 8) as usize;
-        self.last_serve = now;
-        let Some(mut ue) = self.ue.take() else { return };
+        let Some(mut ue) = self.ues.remove(&rnti) else {
+            return;
+        };
         ue.rlc.handle_timeout(now);
         // Release after inactivity; forget the context once the release has gone out.
         if ue.releasing.is_none() && ue.connected && now - ue.last_activity >= inactivity {
             ue.releasing = Some(now + Duration::from_secs(2));
             let key = UeKey(u32::from(ue.rnti));
-            self.ue = Some(ue);
+            self.ues.insert(rnti, ue);
             let released = self
                 .rrc
                 .release(now, key, ReleaseCauseNBR13::Other, None)
@@ -872,7 +903,9 @@ impl CellStack {
             if !released || self.drain_rrc(now).is_err() {
                 self.stats.encode_errors += 1;
             }
-            let Some(u) = self.ue.take() else { return };
+            let Some(u) = self.ues.remove(&rnti) else {
+                return;
+            };
             ue = u;
         }
         // Downlink: one transport block at a time while the RLC has something.
@@ -919,24 +952,29 @@ impl CellStack {
             });
             ue.next_grant = start + grant_period;
         }
-        // Forget expectations long past (a UE that had nothing to send).
-        let horizon = now - Duration::from_secs(2);
-        self.pending_ul.retain(|p| p.expected >= horizon);
         if let Some(t) = ue.releasing
             && now >= t
         {
+            self.mme.handle_connection_released(now, u64::from(ue.rnti));
             self.events.push_back(CellEvent::Released { rnti: ue.rnti });
             return;
         }
-        self.ue = Some(ue);
+        self.ues.insert(rnti, ue);
     }
 
     fn handle_timeout_inner(&mut self, now: Instant) -> Result<(), CellError> {
         self.rrc.handle_timeout(now);
+        self.mme.handle_timeout(now);
         self.drain_rrc(now)?;
-        self.serve_ue(now);
+        self.drain_rlc(now);
+        self.serve_ues(now);
         Ok(())
     }
+}
+
+/// The C-RNTI an RRC UE key stands for (the cell keys its RRC contexts by C-RNTI).
+fn rnti_of(ue: UeKey) -> u16 {
+    u16::try_from(ue.0).unwrap_or(u16::MAX)
 }
 
 /// SIB31-NB of a cell for the epoch `at`, from the true orbit.
@@ -1064,7 +1102,7 @@ impl AirNode for CellStack {
             }
             _ => {}
         }
-        self.serve_ue(now);
+        self.serve_ues(now);
     }
 
     fn handle_timeout(&mut self, now: Instant) {
@@ -1082,7 +1120,10 @@ impl AirNode for CellStack {
             .rrc
             .poll_timeout()
             .unwrap_or(Instant::ZERO + Duration::from_secs(1 << 30));
-        if let Some(ue) = &self.ue {
+        if let Some(m) = self.mme.poll_timeout() {
+            t = t.min(m);
+        }
+        for ue in self.ues.values() {
             if ue.releasing.is_none() {
                 t = t.min(ue.next_grant);
             }

@@ -39,7 +39,9 @@ use ntn_orbit::ephemeris::Ephemeris;
 use ntn_orbit::timing::{CommonTa, TaFlavour};
 use ntn_orbit::{SPEED_OF_LIGHT_MPS, TimeBase};
 use ntn_rrc::asn1::EstablishmentCauseNBR13;
-use ntn_rrc::procedures::{FrameTiming, RrcEvent, Srb, UeIdentity, UeRrc, UeRrcConfig, UeRrcState};
+use ntn_rrc::procedures::{
+    FrameTiming, RrcEvent, STmsi, Srb, UeIdentity, UeRrc, UeRrcConfig, UeRrcState,
+};
 use ntn_types::{Duration, Hz, Instant};
 use serde::{Deserialize, Serialize};
 use std::collections::VecDeque;
@@ -534,6 +536,7 @@ impl UeStack {
                     if self.phase == Phase::Connected {
                         self.events.push_back(UeStackEvent::Released);
                     }
+                    self.nas.handle_connection_released(now);
                     self.drop_connection();
                 }
                 RrcEvent::RadioLinkFailure { cause, .. } => {
@@ -632,13 +635,18 @@ impl UeStack {
         let Some(first) = self.nas_out.pop_front() else {
             return;
         };
-        let id = self.next_rand();
-        match self.rrc.connect(
-            now,
-            UeIdentity::Random(id),
-            EstablishmentCauseNBR13::MoData,
-            first,
-        ) {
+        // A registered UE identifies itself with its S-TMSI (the MME finds its context).
+        let identity = match self.nas.guti() {
+            Some(g) => UeIdentity::STmsi(STmsi {
+                mmec: g.mme_code,
+                m_tmsi: g.m_tmsi,
+            }),
+            None => UeIdentity::Random(self.next_rand()),
+        };
+        match self
+            .rrc
+            .connect(now, identity, EstablishmentCauseNBR13::MoData, first)
+        {
             Ok(()) => self.drain_rrc(now),
             Err(_) => self.stats.dropped += 1,
         }

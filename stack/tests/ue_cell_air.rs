@@ -447,3 +447,22 @@ fn the_same_seed_gives_the_same_run() {
     assert_eq!(trace(7), trace(7));
     assert_ne!(trace(7), trace(8));
 }
+
+#[test]
+fn data_after_a_release_reconnects_with_the_s_tmsi() {
+    let (sat, tb, ue, gw) = leo();
+    let (cell_cfg, mut ue_cfg) = configs(gw, 40, true, 3);
+    // Longer than the cell's 10 s inactivity timer: each message finds the UE idle.
+    ue_cfg.traffic.interval_s = 12.0;
+    let r = run(sat, tb, ue, None, cell_cfg, ue_cfg, 45);
+    let count =
+        |f: &dyn Fn(&UeStackEvent) -> bool| r.ue_events.iter().filter(|(_, e)| f(e)).count();
+    let echoes = count(&|e| matches!(e, UeStackEvent::DataExchanged { .. }));
+    let releases = count(&|e| matches!(e, UeStackEvent::Released));
+    let connections = count(&|e| matches!(e, UeStackEvent::RaSucceeded { .. }));
+    assert!(
+        echoes >= 3 && releases >= 2 && connections >= 3,
+        "{:#?}",
+        r.ue_events
+    );
+}
