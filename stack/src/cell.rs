@@ -24,7 +24,7 @@
 use crate::air::{AirNode, AirPayload, AirReception, AirTransmission, LinkFormat, NbChannel};
 use crate::link::{
     LCID_SRB1BIS, RachConfig, SUBFRAME, SimCard, TA_MAX, TA_STEP_S, mac_pdu, payload_stamp,
-    ra_rnti, sfn_of, subframes_since,
+    ra_rnti, sfn_of, srb1bis_rlc_config, subframes_since,
 };
 use crate::rrc_nb;
 use crate::sib31::{ServingSatellite, UlSyncValidity};
@@ -33,7 +33,7 @@ use ntn_mac::mac::pdu::{
     DlLcid, LCID_CCCH, LinkDirection as MacDir, MacPduRepr, NbRar, NbRarGrant, RarPduRepr,
 };
 use ntn_mac::rlc::RlcEvent;
-use ntn_mac::rlc::am::{RlcAmConfig, RlcAmEntity};
+use ntn_mac::rlc::am::RlcAmEntity;
 use ntn_nas::eps::mme::{Mme, MmeConfig, MmeEvent, Subscriber};
 use ntn_orbit::ephemeris::{Ephemeris, EphemerisForm};
 use ntn_orbit::timing::{CommonTa, EpochTime, TaFlavour};
@@ -132,6 +132,8 @@ pub struct CellConfig {
     pub tx_power_dbm: f64,
     /// Subscribers of the in-process HSS.
     pub subscribers: Vec<SimCard>,
+    /// t-PollRetransmit of SRB1bis, ms (NB-IoT values).
+    pub rlc_t_poll_retransmit_ms: u32,
 }
 
 impl Default for CellConfig {
@@ -165,6 +167,7 @@ impl Default for CellConfig {
             beam_centre: None,
             tx_power_dbm: 43.0,
             subscribers: vec![SimCard::default()],
+            rlc_t_poll_retransmit_ms: 2000,
         }
     }
 }
@@ -832,8 +835,7 @@ impl CellStack {
             fmt,
         );
         self.stats.dl_tbs += 1;
-        let mut rlc_cfg = RlcAmConfig::nb_iot_default();
-        rlc_cfg.max_sdu_len = 2000;
+        let rlc_cfg = srb1bis_rlc_config(self.cfg.rlc_t_poll_retransmit_ms);
         self.ues.insert(
             rnti,
             UeContext {
@@ -891,6 +893,10 @@ impl CellStack {
             return;
         };
         ue.rlc.handle_timeout(now);
+        // A context that never completed the setup (Msg4 lost, the UE retried): forget it.
+        if !ue.connected && now - ue.last_activity >= inactivity {
+            return;
+        }
         // Release after inactivity; forget the context once the release has gone out.
         if ue.releasing.is_none() && ue.connected && now - ue.last_activity >= inactivity {
             ue.releasing = Some(now + Duration::from_secs(2));

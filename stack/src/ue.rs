@@ -21,7 +21,7 @@
 use crate::air::{AirNode, AirPayload, AirReception, AirTransmission, LinkFormat, NbChannel};
 use crate::link::{
     LCID_SRB1BIS, RachConfig, SimCard, TA_STEP_S, mac_pdu, payload_stamp, ra_rnti, sfn_of,
-    stamped_payload, subframes_since,
+    srb1bis_rlc_config, stamped_payload, subframes_since,
 };
 use crate::ntn::{GnssFix, NtnConfig, NtnEvent, NtnUe, ServingSatelliteInfo};
 use crate::rrc_nb;
@@ -32,7 +32,7 @@ use ntn_mac::mac::pdu::{
 };
 use ntn_mac::mac::ra::{NtnTiming, RaConfig, RaEvent, RaProcedure, RaTransmit};
 use ntn_mac::rlc::RlcEvent;
-use ntn_mac::rlc::am::{RlcAmConfig, RlcAmEntity};
+use ntn_mac::rlc::am::RlcAmEntity;
 use ntn_nas::eps::ue::{UeEvent as NasEvent, UeNas, UeNasConfig};
 use ntn_nas::eps::usim::Usim;
 use ntn_orbit::ephemeris::Ephemeris;
@@ -95,6 +95,8 @@ pub struct UeConfig {
     pub t3410_s: f64,
     /// After a random access problem, wait this long before trying again, s.
     pub ra_retry_s: f64,
+    /// t-PollRetransmit of SRB1bis, ms (NB-IoT values).
+    pub rlc_t_poll_retransmit_ms: u32,
 }
 
 impl Default for UeConfig {
@@ -111,6 +113,7 @@ impl Default for UeConfig {
             rlf_timeout_s: 5.0,
             t3410_s: 30.0,
             ra_retry_s: 10.0,
+            rlc_t_poll_retransmit_ms: 2000,
         }
     }
 }
@@ -520,8 +523,7 @@ impl UeStack {
                 RrcEvent::Connected { .. } => {
                     self.phase = Phase::Connected;
                     self.last_dl = now;
-                    let mut rlc_cfg = RlcAmConfig::nb_iot_default();
-                    rlc_cfg.max_sdu_len = 2000;
+                    let rlc_cfg = srb1bis_rlc_config(self.cfg.rlc_t_poll_retransmit_ms);
                     self.rlc = Some(RlcAmEntity::new(rlc_cfg, now));
                     self.events.push_back(UeStackEvent::Connected);
                 }

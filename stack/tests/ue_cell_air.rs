@@ -27,13 +27,23 @@ struct Carrier {
     link: LinkConfig,
     /// Nothing gets through from this instant on (the satellite has set).
     outage_from: Option<Instant>,
+    /// Probability that a transmission fails to decode, and the draw's state (xorshift).
+    loss: f64,
+    rng: u64,
 }
 
 impl Carrier {
+    fn draw(&mut self) -> f64 {
+        self.rng ^= self.rng << 13;
+        self.rng ^= self.rng >> 7;
+        self.rng ^= self.rng << 17;
+        (self.rng >> 11) as f64 / (1u64 << 53) as f64
+    }
+
     /// Delivery instant and measurement of a transmission. The geometry is taken when the
     /// wave passes the satellite (after the first leg: feeder on the downlink, service link
     /// on the uplink), a light-time correction good to far below a nanosecond here.
-    fn carry(&self, tx: &AirTransmission) -> (Instant, AirReception) {
+    fn carry(&mut self, tx: &AirTransmission) -> (Instant, AirReception) {
         let downlink = tx.format.channel.direction() == LinkDirection::Downlink;
         let mut t_sat = tx.start;
         let mut s = self.link.snapshot(&self.sat, self.tb.utc(t_sat)).unwrap();
@@ -62,7 +72,7 @@ impl Carrier {
         let rx = AirReception {
             payload: tx.payload.clone(),
             format: tx.format,
-            decoded: true,
+            decoded: self.draw() >= self.loss,
             measurement: RxMeasurement {
                 arrival,
                 snr_db: 10.0,
@@ -86,6 +96,7 @@ fn run(
     tb: TimeBase,
     ue_site: GroundSite,
     outage_from: Option<Instant>,
+    loss: f64,
     cell_cfg: CellConfig,
     ue_cfg: UeConfig,
     secs: i64,
@@ -102,11 +113,13 @@ fn run(
     };
     let s0 = link.snapshot(&sat, tb.utc(Instant::ZERO)).unwrap();
     let rtt_s = s0.rtt_transparent.unwrap_or(s0.rtt_regenerative).s();
-    let carrier = Carrier {
+    let mut carrier = Carrier {
         sat: sat.clone(),
         tb,
         link,
         outage_from,
+        loss,
+        rng: 0x2545_f491_4f6c_dd1d,
     };
     let mut cell = CellStack::new(cell_cfg, sat, tb).unwrap();
     let mut ue = UeStack::new(ue_cfg, tb);
@@ -352,7 +365,7 @@ fn leo_attach_and_data_measured_by_the_cell() {
     let (sat, tb, ue, gw) = leo();
     let (cell_cfg, ue_cfg) = configs(gw, 40, true, 25);
     let f_ul = cell_cfg.f_ul_hz;
-    let r = run(sat, tb, ue, None, cell_cfg, ue_cfg, 45);
+    let r = run(sat, tb, ue, None, 0.0, cell_cfg, ue_cfg, 45);
     assert!(r.rtt_s > 0.015 && r.rtt_s < 0.04, "LEO RTT {}", r.rtt_s);
     check_connected_run(&r, f_ul);
     // The 30 s validity was renewed by re-reading SIB31 before it ran out.
@@ -375,7 +388,7 @@ fn losing_the_satellite_is_a_radio_link_failure_then_cell_search() {
     let (sat, tb, ue, gw) = leo();
     let (cell_cfg, ue_cfg) = configs(gw, 40, true, 25);
     let outage = Instant::ZERO + Duration::from_secs(12);
-    let r = run(sat, tb, ue, Some(outage), cell_cfg, ue_cfg, 25);
+    let r = run(sat, tb, ue, Some(outage), 0.0, cell_cfg, ue_cfg, 25);
     assert!(has(&r.ue_events, |e| matches!(e, UeStackEvent::Attached)));
     let rlf = r
         .ue_events
@@ -397,7 +410,7 @@ fn geo_attach_with_the_541_ms_round_trip() {
     let (sat, tb, ue, gw) = geo();
     let (cell_cfg, ue_cfg) = configs(gw, 560, true, 22);
     let f_ul = cell_cfg.f_ul_hz;
-    let r = run(sat, tb, ue, None, cell_cfg, ue_cfg, 50);
+    let r = run(sat, tb, ue, None, 0.0, cell_cfg, ue_cfg, 50);
     assert!(r.rtt_s > 0.53 && r.rtt_s < 0.56, "GEO RTT {}", r.rtt_s);
     check_connected_run(&r, f_ul);
 }
@@ -406,7 +419,7 @@ fn geo_attach_with_the_541_ms_round_trip() {
 fn without_precompensation_random_access_fails() {
     let (sat, tb, ue, gw) = leo();
     let (cell_cfg, ue_cfg) = configs(gw, 40, false, 25);
-    let r = run(sat, tb, ue, None, cell_cfg, ue_cfg, 20);
+    let r = run(sat, tb, ue, None, 0.0, cell_cfg, ue_cfg, 20);
     // Either MAC gives up (preambleTransMax) or RRC's T300 runs out first.
     assert!(
         has(&r.ue_events, |e| matches!(
@@ -441,7 +454,7 @@ fn the_same_seed_gives_the_same_run() {
         let (sat, tb, ue, gw) = leo();
         let (cell_cfg, mut ue_cfg) = configs(gw, 40, true, 3);
         ue_cfg.seed = seed;
-        let r = run(sat, tb, ue, None, cell_cfg, ue_cfg, 8);
+        let r = run(sat, tb, ue, None, 0.0, cell_cfg, ue_cfg, 8);
         format!("{:?}{:?}{:?}", r.air, r.ue_events, r.cell_events)
     };
     assert_eq!(trace(7), trace(7));
@@ -454,7 +467,7 @@ fn data_after_a_release_reconnects_with_the_s_tmsi() {
     let (cell_cfg, mut ue_cfg) = configs(gw, 40, true, 3);
     // Longer than the cell's 10 s inactivity timer: each message finds the UE idle.
     ue_cfg.traffic.interval_s = 12.0;
-    let r = run(sat, tb, ue, None, cell_cfg, ue_cfg, 45);
+    let r = run(sat, tb, ue, None, 0.0, cell_cfg, ue_cfg, 45);
     let count =
         |f: &dyn Fn(&UeStackEvent) -> bool| r.ue_events.iter().filter(|(_, e)| f(e)).count();
     let echoes = count(&|e| matches!(e, UeStackEvent::DataExchanged { .. }));
@@ -465,4 +478,30 @@ fn data_after_a_release_reconnects_with_the_s_tmsi() {
         "{:#?}",
         r.ue_events
     );
+}
+
+#[test]
+fn one_transmission_in_ten_lost_still_attaches_and_exchanges_data() {
+    let (sat, tb, ue, gw) = leo();
+    let (cell_cfg, ue_cfg) = configs(gw, 40, true, 25);
+    let r = run(sat, tb, ue, None, 0.1, cell_cfg, ue_cfg, 60);
+    assert!(has(&r.ue_events, |e| matches!(e, UeStackEvent::Attached)));
+    let dl = r
+        .ue_events
+        .iter()
+        .filter(|(_, e)| matches!(e, UeStackEvent::DataExchanged { .. }))
+        .count();
+    let ul = r
+        .cell_events
+        .iter()
+        .filter(|(_, e)| matches!(e, CellEvent::UplinkData { .. }))
+        .count();
+    assert!(ul >= 20 && dl >= 20, "uplink {ul}, downlink {dl}");
+    for (_, e) in &r.cell_events {
+        if let CellEvent::UplinkMeasured(m) = e
+            && m.accepted
+        {
+            assert!(m.timing_error_s.abs() <= TE_S, "{m:?}");
+        }
+    }
 }
