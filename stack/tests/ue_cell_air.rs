@@ -83,6 +83,15 @@ impl Carrier {
     }
 }
 
+/// What the test carrier does to the link besides propagation.
+#[derive(Clone, Copy, Default)]
+struct Impairments {
+    /// Nothing gets through from this instant on.
+    outage_from: Option<Instant>,
+    /// Probability that a transmission fails to decode.
+    loss: f64,
+}
+
 struct Run {
     air: Vec<String>,
     ue_events: Vec<(Instant, UeStackEvent)>,
@@ -95,8 +104,7 @@ fn run(
     sat: Satellite,
     tb: TimeBase,
     ue_site: GroundSite,
-    outage_from: Option<Instant>,
-    loss: f64,
+    imp: Impairments,
     cell_cfg: CellConfig,
     ue_cfg: UeConfig,
     secs: i64,
@@ -117,8 +125,8 @@ fn run(
         sat: sat.clone(),
         tb,
         link,
-        outage_from,
-        loss,
+        outage_from: imp.outage_from,
+        loss: imp.loss,
         rng: 0x2545_f491_4f6c_dd1d,
     };
     let mut cell = CellStack::new(cell_cfg, sat, tb).unwrap();
@@ -365,7 +373,7 @@ fn leo_attach_and_data_measured_by_the_cell() {
     let (sat, tb, ue, gw) = leo();
     let (cell_cfg, ue_cfg) = configs(gw, 40, true, 25);
     let f_ul = cell_cfg.f_ul_hz;
-    let r = run(sat, tb, ue, None, 0.0, cell_cfg, ue_cfg, 45);
+    let r = run(sat, tb, ue, Impairments::default(), cell_cfg, ue_cfg, 45);
     assert!(r.rtt_s > 0.015 && r.rtt_s < 0.04, "LEO RTT {}", r.rtt_s);
     check_connected_run(&r, f_ul);
     // The 30 s validity was renewed by re-reading SIB31 before it ran out.
@@ -388,7 +396,18 @@ fn losing_the_satellite_is_a_radio_link_failure_then_cell_search() {
     let (sat, tb, ue, gw) = leo();
     let (cell_cfg, ue_cfg) = configs(gw, 40, true, 25);
     let outage = Instant::ZERO + Duration::from_secs(12);
-    let r = run(sat, tb, ue, Some(outage), 0.0, cell_cfg, ue_cfg, 25);
+    let r = run(
+        sat,
+        tb,
+        ue,
+        Impairments {
+            outage_from: Some(outage),
+            loss: 0.0,
+        },
+        cell_cfg,
+        ue_cfg,
+        25,
+    );
     assert!(has(&r.ue_events, |e| matches!(e, UeStackEvent::Attached)));
     let rlf = r
         .ue_events
@@ -410,7 +429,7 @@ fn geo_attach_with_the_541_ms_round_trip() {
     let (sat, tb, ue, gw) = geo();
     let (cell_cfg, ue_cfg) = configs(gw, 560, true, 22);
     let f_ul = cell_cfg.f_ul_hz;
-    let r = run(sat, tb, ue, None, 0.0, cell_cfg, ue_cfg, 50);
+    let r = run(sat, tb, ue, Impairments::default(), cell_cfg, ue_cfg, 50);
     assert!(r.rtt_s > 0.53 && r.rtt_s < 0.56, "GEO RTT {}", r.rtt_s);
     check_connected_run(&r, f_ul);
 }
@@ -419,7 +438,7 @@ fn geo_attach_with_the_541_ms_round_trip() {
 fn without_precompensation_random_access_fails() {
     let (sat, tb, ue, gw) = leo();
     let (cell_cfg, ue_cfg) = configs(gw, 40, false, 25);
-    let r = run(sat, tb, ue, None, 0.0, cell_cfg, ue_cfg, 20);
+    let r = run(sat, tb, ue, Impairments::default(), cell_cfg, ue_cfg, 20);
     // Either MAC gives up (preambleTransMax) or RRC's T300 runs out first.
     assert!(
         has(&r.ue_events, |e| matches!(
@@ -454,7 +473,7 @@ fn the_same_seed_gives_the_same_run() {
         let (sat, tb, ue, gw) = leo();
         let (cell_cfg, mut ue_cfg) = configs(gw, 40, true, 3);
         ue_cfg.seed = seed;
-        let r = run(sat, tb, ue, None, 0.0, cell_cfg, ue_cfg, 8);
+        let r = run(sat, tb, ue, Impairments::default(), cell_cfg, ue_cfg, 8);
         format!("{:?}{:?}{:?}", r.air, r.ue_events, r.cell_events)
     };
     assert_eq!(trace(7), trace(7));
@@ -467,7 +486,7 @@ fn data_after_a_release_reconnects_with_the_s_tmsi() {
     let (cell_cfg, mut ue_cfg) = configs(gw, 40, true, 3);
     // Longer than the cell's 10 s inactivity timer: each message finds the UE idle.
     ue_cfg.traffic.interval_s = 12.0;
-    let r = run(sat, tb, ue, None, 0.0, cell_cfg, ue_cfg, 45);
+    let r = run(sat, tb, ue, Impairments::default(), cell_cfg, ue_cfg, 45);
     let count =
         |f: &dyn Fn(&UeStackEvent) -> bool| r.ue_events.iter().filter(|(_, e)| f(e)).count();
     let echoes = count(&|e| matches!(e, UeStackEvent::DataExchanged { .. }));
@@ -484,7 +503,18 @@ fn data_after_a_release_reconnects_with_the_s_tmsi() {
 fn one_transmission_in_ten_lost_still_attaches_and_exchanges_data() {
     let (sat, tb, ue, gw) = leo();
     let (cell_cfg, ue_cfg) = configs(gw, 40, true, 25);
-    let r = run(sat, tb, ue, None, 0.1, cell_cfg, ue_cfg, 60);
+    let r = run(
+        sat,
+        tb,
+        ue,
+        Impairments {
+            outage_from: None,
+            loss: 0.1,
+        },
+        cell_cfg,
+        ue_cfg,
+        60,
+    );
     assert!(has(&r.ue_events, |e| matches!(e, UeStackEvent::Attached)));
     let dl = r
         .ue_events
