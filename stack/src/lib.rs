@@ -16,6 +16,7 @@
 pub mod air;
 pub mod cell;
 pub mod link;
+pub mod loopback;
 pub mod ntn;
 pub mod rrc_nb;
 pub mod sib31;

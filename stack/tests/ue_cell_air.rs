@@ -1,6 +1,7 @@
-//! A `UeStack` and a `CellStack` through a minimal carrier driven by the true orbit: every
-//! transmission arrives after the true (transparent: service + feeder) propagation delay,
-//! shifted by the true service-link Doppler, and decodes. LEO (CBERS 2 over Montréal, gateway
+//! A `UeStack` and a `CellStack` through the minimal carrier of `ntn_stack::loopback`,
+//! driven by the true orbit: every transmission arrives after the true propagation delay
+//! (transparent: service and feeder link), shifted by the true service-link Doppler, and
+//! decodes (unless a test asks for losses or an outage). LEO (CBERS 2 over Montréal, gateway
 //! in Toronto) and GEO (a geostationary element set, UE and gateway at low elevation): cell
 //! found, SIB31 read, RA, attach with AKA and NAS security, ≥ 20 uplink and downlink data
 //! exchanges, all measured by the cell-side receiver within the NB-IoT timing and ±0.1 ppm
@@ -9,96 +10,17 @@
 
 use ntn_orbit::elements::{parse_tle, tle_checksum};
 use ntn_orbit::frames::Geodetic;
-use ntn_orbit::{EarthOrientation, GroundSite, LinkConfig, Satellite, TimeBase, UtcTime};
-use ntn_stack::air::{AirNode, AirReception, AirTransmission, LinkDirection, RxMeasurement};
-use ntn_stack::cell::{CellConfig, CellEvent, CellStack, Payload, SiteDeg};
+use ntn_orbit::{EarthOrientation, GroundSite, Satellite, TimeBase, UtcTime};
+use ntn_stack::cell::{CellConfig, CellEvent, Payload, SiteDeg};
 use ntn_stack::link::TS_S;
-use ntn_stack::ntn::{GnssFix, NtnConfig};
-use ntn_stack::ue::{TrafficConfig, UeConfig, UeStack, UeStackEvent};
-use ntn_types::{Duration, Hz, Instant};
+use ntn_stack::loopback::{self, Impairments, LoopbackRun};
+use ntn_stack::ntn::NtnConfig;
+use ntn_stack::ue::{TrafficConfig, UeConfig, UeStackEvent};
+use ntn_types::{Duration, Instant};
 
 /// UE transmit timing error bound used here: Te = 24·T_s (0.78 µs), the TS 36.133 §7.1.2
 /// figure for the narrowest (1.4 MHz / NB-IoT) bandwidth class.
 const TE_S: f64 = 24.0 * TS_S;
-
-struct Carrier {
-    sat: Satellite,
-    tb: TimeBase,
-    link: LinkConfig,
-    /// Nothing gets through from this instant on (the satellite has set).
-    outage_from: Option<Instant>,
-    /// Probability that a transmission fails to decode, and the draw's state (xorshift).
-    loss: f64,
-    rng: u64,
-}
-
-impl Carrier {
-    fn draw(&mut self) -> f64 {
-        self.rng ^= self.rng << 13;
-        self.rng ^= self.rng >> 7;
-        self.rng ^= self.rng << 17;
-        (self.rng >> 11) as f64 / (1u64 << 53) as f64
-    }
-
-    /// Delivery instant and measurement of a transmission. The geometry is taken when the
-    /// wave passes the satellite (after the first leg: feeder on the downlink, service link
-    /// on the uplink), a light-time correction good to far below a nanosecond here.
-    fn carry(&mut self, tx: &AirTransmission) -> (Instant, AirReception) {
-        let downlink = tx.format.channel.direction() == LinkDirection::Downlink;
-        let mut t_sat = tx.start;
-        let mut s = self.link.snapshot(&self.sat, self.tb.utc(t_sat)).unwrap();
-        for _ in 0..2 {
-            let total_s = s
-                .rtt_transparent
-                .map_or(s.one_way_delay.s(), |r| r.s() / 2.0);
-            let service_s = s.one_way_delay.s();
-            let first_leg_s = if downlink {
-                total_s - service_s
-            } else {
-                service_s
-            };
-            t_sat = tx.start + Duration::from_secs_f64(first_leg_s);
-            s = self.link.snapshot(&self.sat, self.tb.utc(t_sat)).unwrap();
-        }
-        let one_way_s = s
-            .rtt_transparent
-            .map_or(s.one_way_delay.s(), |r| r.s() / 2.0);
-        let doppler = if downlink {
-            s.doppler_dl.hz()
-        } else {
-            s.doppler_ul.hz()
-        };
-        let arrival = tx.start + Duration::from_secs_f64(one_way_s);
-        let rx = AirReception {
-            payload: tx.payload.clone(),
-            format: tx.format,
-            decoded: self.draw() >= self.loss,
-            measurement: RxMeasurement {
-                arrival,
-                snr_db: 10.0,
-                freq_offset_hz: tx.carrier_shift_hz + doppler,
-            },
-        };
-        (arrival + tx.duration, rx)
-    }
-}
-
-/// What the test carrier does to the link besides propagation.
-#[derive(Clone, Copy, Default)]
-struct Impairments {
-    /// Nothing gets through from this instant on.
-    outage_from: Option<Instant>,
-    /// Probability that a transmission fails to decode.
-    loss: f64,
-}
-
-struct Run {
-    air: Vec<String>,
-    ue_events: Vec<(Instant, UeStackEvent)>,
-    cell_events: Vec<(Instant, CellEvent)>,
-    cell: CellStack,
-    rtt_s: f64,
-}
 
 fn run(
     sat: Satellite,
@@ -108,96 +30,8 @@ fn run(
     cell_cfg: CellConfig,
     ue_cfg: UeConfig,
     secs: i64,
-) -> Run {
-    let link = LinkConfig {
-        ue: ue_site,
-        gateway: match cell_cfg.payload {
-            Payload::Transparent { gateway } => Some(gateway.site()),
-            _ => None,
-        },
-        f_dl: Hz(cell_cfg.f_dl_hz),
-        f_ul: Hz(cell_cfg.f_ul_hz),
-        eop: EarthOrientation::default(),
-    };
-    let s0 = link.snapshot(&sat, tb.utc(Instant::ZERO)).unwrap();
-    let rtt_s = s0.rtt_transparent.unwrap_or(s0.rtt_regenerative).s();
-    let mut carrier = Carrier {
-        sat: sat.clone(),
-        tb,
-        link,
-        outage_from: imp.outage_from,
-        loss: imp.loss,
-        rng: 0x2545_f491_4f6c_dd1d,
-    };
-    let mut cell = CellStack::new(cell_cfg, sat, tb).unwrap();
-    let mut ue = UeStack::new(ue_cfg, tb);
-    ue.handle_gnss_fix(Instant::ZERO, GnssFix { site: ue_site });
-    // (deliver at, sequence, to the UE, reception)
-    let mut queue: Vec<(Instant, u64, bool, AirReception)> = Vec::new();
-    let mut seq = 0u64;
-    let mut air = Vec::new();
-    let mut now = Instant::ZERO;
-    let end = Instant::ZERO + Duration::from_secs(secs);
-    let (mut ue_events, mut cell_events) = (Vec::new(), Vec::new());
-    while now <= end {
-        while let Some(tx) = cell.poll_transmission() {
-            air.push(format!("{tx:?}"));
-            if carrier.outage_from.is_some_and(|t| tx.start >= t) {
-                continue;
-            }
-            let (at, rx) = carrier.carry(&tx);
-            queue.push((at, seq, true, rx));
-            seq += 1;
-        }
-        while let Some(tx) = ue.poll_transmission() {
-            air.push(format!("{tx:?}"));
-            if carrier.outage_from.is_some_and(|t| tx.start >= t) {
-                continue;
-            }
-            let (at, rx) = carrier.carry(&tx);
-            queue.push((at, seq, false, rx));
-            seq += 1;
-        }
-        while let Some(e) = ue.poll_event() {
-            ue_events.push((now, e));
-        }
-        while let Some(e) = cell.poll_event() {
-            cell_events.push((now, e));
-        }
-        let next = [
-            queue.iter().map(|q| q.0).min(),
-            ue.poll_timeout(),
-            cell.poll_timeout(),
-        ]
-        .into_iter()
-        .flatten()
-        .min();
-        let Some(next) = next else { break };
-        now = next.max(now);
-        queue.sort_by_key(|q| (q.0, q.1));
-        let due: Vec<_> = queue.iter().take_while(|q| q.0 <= now).cloned().collect();
-        queue.drain(..due.len());
-        for (_, _, to_ue, rx) in due {
-            if to_ue {
-                ue.handle_reception(now, rx);
-            } else {
-                cell.handle_reception(now, rx);
-            }
-        }
-        if ue.poll_timeout().is_some_and(|t| t <= now) {
-            ue.handle_timeout(now);
-        }
-        if cell.poll_timeout().is_some_and(|t| t <= now) {
-            cell.handle_timeout(now);
-        }
-    }
-    Run {
-        air,
-        ue_events,
-        cell_events,
-        cell,
-        rtt_s,
-    }
+) -> LoopbackRun {
+    loopback::run(sat, tb, ue_site, imp, cell_cfg, ue_cfg, secs).unwrap()
 }
 
 fn leo() -> (Satellite, TimeBase, GroundSite, SiteDeg) {
@@ -278,7 +112,7 @@ fn has(events: &[(Instant, UeStackEvent)], f: impl Fn(&UeStackEvent) -> bool) ->
     events.iter().any(|(_, e)| f(e))
 }
 
-fn check_connected_run(r: &Run, f_ul_hz: f64) {
+fn check_connected_run(r: &LoopbackRun, f_ul_hz: f64) {
     let ev = &r.ue_events;
     for (name, want) in [
         (
@@ -402,7 +236,7 @@ fn losing_the_satellite_is_a_radio_link_failure_then_cell_search() {
         ue,
         Impairments {
             outage_from: Some(outage),
-            loss: 0.0,
+            ..Impairments::default()
         },
         cell_cfg,
         ue_cfg,
@@ -474,7 +308,7 @@ fn the_same_seed_gives_the_same_run() {
         let (cell_cfg, mut ue_cfg) = configs(gw, 40, true, 3);
         ue_cfg.seed = seed;
         let r = run(sat, tb, ue, Impairments::default(), cell_cfg, ue_cfg, 8);
-        format!("{:?}{:?}{:?}", r.air, r.ue_events, r.cell_events)
+        format!("{:x}{:?}{:?}", r.trace_hash, r.ue_events, r.cell_events)
     };
     assert_eq!(trace(7), trace(7));
     assert_ne!(trace(7), trace(8));
@@ -508,8 +342,9 @@ fn one_transmission_in_ten_lost_still_attaches_and_exchanges_data() {
         tb,
         ue,
         Impairments {
-            outage_from: None,
             loss: 0.1,
+            seed: 3,
+            ..Impairments::default()
         },
         cell_cfg,
         ue_cfg,
