@@ -28,6 +28,8 @@ pub struct Impairments {
     pub loss: f64,
     /// Seed of the loss draws.
     pub seed: u64,
+    /// Error of the UE's GNSS fix: latitude offset, degrees (truth stays at the UE's site).
+    pub gnss_error_lat_deg: f64,
 }
 
 /// Why a loopback run stopped.
@@ -124,8 +126,8 @@ fn fnv(hash: &mut u64, bytes: &[u8]) {
     }
 }
 
-/// Runs a cell for `sat` and a UE at `ue_site` (perfect GNSS fix at the start) for `secs` of
-/// virtual time.
+/// Runs a cell for `sat` and a UE at `ue_site` (one GNSS fix at the start, with the error of
+/// `imp`) for `secs` of virtual time.
 pub fn run(
     sat: Satellite,
     tb: TimeBase,
@@ -156,7 +158,13 @@ pub fn run(
     };
     let mut cell = CellStack::new(cell_cfg, sat, tb)?;
     let mut ue = UeStack::new(ue_cfg, tb);
-    ue.handle_gnss_fix(Instant::ZERO, GnssFix { site: ue_site });
+    let g = ue_site.geodetic();
+    let fix = GroundSite::from_degrees(
+        g.lat_deg() + imp.gnss_error_lat_deg,
+        g.lon_deg(),
+        g.height.m(),
+    );
+    ue.handle_gnss_fix(Instant::ZERO, GnssFix { site: fix });
     // (deliver at, sequence) → (to the UE, reception)
     let mut queue: BinaryHeap<Reverse<(Instant, u64)>> = BinaryHeap::new();
     let mut pending: std::collections::BTreeMap<u64, (bool, AirReception)> = Default::default();

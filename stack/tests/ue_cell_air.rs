@@ -370,3 +370,41 @@ fn one_transmission_in_ten_lost_still_attaches_and_exchanges_data() {
         }
     }
 }
+
+#[test]
+fn a_gnss_error_shows_in_what_the_cell_measures() {
+    let (sat, tb, ue, gw) = leo();
+    let (cell_cfg, ue_cfg) = configs(gw, 40, true, 5);
+    let exact = run(
+        sat.clone(),
+        tb,
+        ue,
+        Impairments::default(),
+        cell_cfg.clone(),
+        ue_cfg.clone(),
+        12,
+    );
+    // A fix 0.0005° (≈ 56 m) north of the truth.
+    let off = run(
+        sat,
+        tb,
+        ue,
+        Impairments {
+            gnss_error_lat_deg: 5e-4,
+            ..Impairments::default()
+        },
+        cell_cfg,
+        ue_cfg,
+        12,
+    );
+    let (e0, e1) = (
+        exact.cell.stats().max_abs_timing_error_s,
+        off.cell.stats().max_abs_timing_error_s,
+    );
+    println!(
+        "max |UL timing error| at the cell: {:.0} ns exact fix, {:.0} ns with a 56 m error",
+        e0 * 1e9,
+        e1 * 1e9
+    );
+    assert!(e1 > e0 + 30e-9, "exact {e0}, with GNSS error {e1}");
+}
