@@ -52,6 +52,7 @@ pub struct GnssFix {
 
 /// Configuration of the NTN behaviour.
 #[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
 pub struct NtnConfig {
     /// Apply timing and frequency pre-compensation (off: show what fails without it).
     pub precompensate: bool,
@@ -212,6 +213,11 @@ impl NtnUe {
     /// Whether the uplink is synchronised (valid information) at `now`.
     pub fn ul_synchronised(&self, now: Instant) -> bool {
         self.valid_until.is_some_and(|u| now < u) && self.fix.is_some()
+    }
+
+    /// The last GNSS fix.
+    pub fn gnss_fix(&self) -> Option<GnssFix> {
+        self.fix
     }
 
     /// K_offset and K_mac of the current information, ms.
