@@ -134,6 +134,11 @@ impl AcquisitionOutcome {
 pub trait Fading: Send + Sync {
     /// Filters `samples` in place.
     fn apply(&self, trial_seed: u64, t0_samples: u64, samples: &mut [Complex32]);
+
+    /// One phrase naming the model (for CSV provenance).
+    fn describe(&self) -> String {
+        "fading".to_string()
+    }
 }
 
 /// Parameters of a run.
@@ -236,11 +241,10 @@ impl LinkSimConfig {
         format!(
             "{what}; {} NRS port(s); {} + uniform carrier offset in ±{} Hz{ramp}",
             self.ports.count(),
-            if self.fading.is_some() {
-                "fading"
-            } else {
-                "AWGN"
-            },
+            self.fading.as_ref().map_or_else(
+                || "AWGN".to_string(),
+                |f| format!("{} + AWGN", f.describe())
+            ),
             self.max_offset_hz
         )
     }
@@ -356,28 +360,60 @@ pub fn acquisition_trials(
 /// Writes a run as CSV with its provenance as `#` comment lines: kind, command, seed, date,
 /// the channel description, then `snr_db,trials,errors,error_rate`.
 pub fn to_csv(cfg: &LinkSimConfig, points: &[LinkPoint], command: &str, date: &str) -> String {
+    curve_csv(
+        &CurveProvenance {
+            name: cfg.channel.name(),
+            description: &cfg.describe(),
+            seed: cfg.seed,
+            trials: cfg.trials,
+            command,
+            date,
+        },
+        points,
+    )
+}
+
+/// Where a curve came from: what goes in the `#` lines of its CSV.
+#[derive(Debug, Clone, Copy)]
+pub struct CurveProvenance<'a> {
+    /// Curve name (`npdsch`, …).
+    pub name: &'a str,
+    /// One line: what an error is, the channel.
+    pub description: &'a str,
+    /// Run seed.
+    pub seed: u64,
+    /// Trials per point.
+    pub trials: usize,
+    /// The command that made it.
+    pub command: &'a str,
+    /// Date of the run (given by the caller: no clock here).
+    pub date: &'a str,
+}
+
+/// Writes any error-rate curve (downlink or uplink) in the format [`parse_csv`] reads.
+pub fn curve_csv(p: &CurveProvenance<'_>, points: &[LinkPoint]) -> String {
     let mut s = String::new();
     let _ = writeln!(
         s,
         "# ntn link-sim {} curve. Kind: regression (our transmitter and receiver, frozen output; catches change, not error).",
-        cfg.channel.name()
+        p.name
     );
-    let _ = writeln!(s, "# command: {command}");
+    let _ = writeln!(s, "# command: {}", p.command);
     let _ = writeln!(
         s,
-        "# seed: {}; trials per point: {}; date: {date}",
-        cfg.seed, cfg.trials
+        "# seed: {}; trials per point: {}; date: {}",
+        p.seed, p.trials, p.date
     );
-    let _ = writeln!(s, "# {}", cfg.describe());
+    let _ = writeln!(s, "# {}", p.description);
     let _ = writeln!(s, "snr_db,trials,errors,error_rate");
-    for p in points {
+    for pt in points {
         let _ = writeln!(
             s,
             "{:.2},{},{},{:.4}",
-            p.snr_db,
-            p.trials,
-            p.errors,
-            p.error_rate()
+            pt.snr_db,
+            pt.trials,
+            pt.errors,
+            pt.error_rate()
         );
     }
     s

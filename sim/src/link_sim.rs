@@ -101,6 +101,22 @@ impl Fading for TdlFading {
             samples.copy_from_slice(&buf[latency..]);
         }
     }
+
+    fn describe(&self) -> String {
+        let name = match self.cfg.profile {
+            FadingProfile::TdlA => "NTN-TDL-A".to_string(),
+            FadingProfile::TdlB => "NTN-TDL-B".to_string(),
+            FadingProfile::TdlC => "NTN-TDL-C".to_string(),
+            FadingProfile::TdlD => "NTN-TDL-D".to_string(),
+            FadingProfile::FlatRayleigh => "flat Rayleigh".to_string(),
+            FadingProfile::FlatRician { k_db } => format!("flat Rician K {k_db} dB"),
+        };
+        format!(
+            "{name} (delay spread {} ns, max Doppler {:.2} Hz, one realisation per trial)",
+            self.cfg.delay_spread_s * 1e9,
+            self.cfg.max_doppler.hz()
+        )
+    }
 }
 
 /// `cfg` with the fading of `model` (replacing any).
