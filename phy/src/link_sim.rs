@@ -272,6 +272,17 @@ impl LinkPoint {
     }
 }
 
+/// |z| of the difference between the error rates of two runs of one point (two-proportion
+/// test on the pooled rate), with a variance floor of 0.02 so that rates of 0 or 1 do not
+/// demand an exact match. Regression checks of stored curves accept |z| ≤ 4.
+pub fn agreement_z(a: &LinkPoint, b: &LinkPoint) -> f64 {
+    let (pa, pb) = (a.error_rate(), b.error_rate());
+    let pooled = (a.errors + b.errors) as f64 / (a.trials + b.trials).max(1) as f64;
+    let var = (pooled * (1.0 - pooled)).max(0.02)
+        * (1.0 / a.trials.max(1) as f64 + 1.0 / b.trials.max(1) as f64);
+    (pa - pb).abs() / var.sqrt()
+}
+
 /// Runs every SNR point (in parallel, one rayon task per point).
 ///
 /// # Errors

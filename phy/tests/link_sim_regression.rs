@@ -4,7 +4,7 @@
 
 use std::path::PathBuf;
 
-use ntn_phy::link_sim::{LinkChannel, LinkPoint, LinkSimConfig, parse_csv, run_point};
+use ntn_phy::link_sim::{LinkChannel, LinkPoint, LinkSimConfig, agreement_z, parse_csv, run_point};
 
 fn stored(name: &str) -> Vec<LinkPoint> {
     let path = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
@@ -13,15 +13,6 @@ fn stored(name: &str) -> Vec<LinkPoint> {
     let text = std::fs::read_to_string(&path)
         .unwrap_or_else(|e| panic!("{} missing: {e}", path.display()));
     parse_csv(&text).expect("well-formed CSV")
-}
-
-/// |z| of the difference between two binomial proportions, with a variance floor so that
-/// 0 and 1 do not demand an exact match.
-fn z(a: &LinkPoint, b: &LinkPoint) -> f64 {
-    let (pa, pb) = (a.error_rate(), b.error_rate());
-    let pooled = (a.errors + b.errors) as f64 / (a.trials + b.trials) as f64;
-    let var = (pooled * (1.0 - pooled)).max(0.02) * (1.0 / a.trials as f64 + 1.0 / b.trials as f64);
-    (pa - pb).abs() / var.sqrt()
 }
 
 fn check(channel: LinkChannel, file: &str, snrs: &[f32], trials: usize) {
@@ -33,7 +24,7 @@ fn check(channel: LinkChannel, file: &str, snrs: &[f32], trials: usize) {
             .find(|p| (p.snr_db - snr).abs() < 1e-3)
             .unwrap_or_else(|| panic!("{file}: no stored point at {snr} dB"));
         let new = run_point(&cfg, i, snr).expect("run");
-        let zv = z(old, &new);
+        let zv = agreement_z(old, &new);
         println!(
             "{file} {snr} dB: stored {}/{} now {}/{} (z {zv:.2})",
             old.errors, old.trials, new.errors, new.trials
