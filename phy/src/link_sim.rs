@@ -283,6 +283,31 @@ pub fn agreement_z(a: &LinkPoint, b: &LinkPoint) -> f64 {
     (pa - pb).abs() / var.sqrt()
 }
 
+/// Re-runs every SNR point of `cfg` and sets it against the stored point at the same SNR:
+/// `(stored, new, |z|)` per point (see [`agreement_z`]).
+///
+/// # Errors
+/// `NotFound` if `stored` has no point at one of the SNRs; as [`run_point`].
+pub fn recheck_points(
+    cfg: &LinkSimConfig,
+    stored: &[LinkPoint],
+) -> Result<Vec<(LinkPoint, LinkPoint, f64)>, PhyError> {
+    cfg.snr_db
+        .iter()
+        .enumerate()
+        .map(|(i, &snr)| {
+            let old = *stored
+                .iter()
+                .find(|p| (p.snr_db - snr).abs() < 1e-3)
+                .ok_or(PhyError::NotFound {
+                    what: "stored point at that SNR",
+                })?;
+            let new = run_point(cfg, i, snr)?;
+            Ok((old, new, agreement_z(&old, &new)))
+        })
+        .collect()
+}
+
 /// Runs every SNR point (in parallel, one rayon task per point).
 ///
 /// # Errors
