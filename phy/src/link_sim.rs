@@ -9,9 +9,10 @@
 //! point index, so results do not depend on how rayon schedules the points (one point per
 //! task, the trials of a point in order on one thread).
 //!
-//! Fading: the NTN-TDL models come from the `sim` crate (another work item); this module
-//! exposes the [`Fading`] hook that such a model implements and applies it before the noise.
-//! Until that lands, curves are AWGN only.
+//! Fading: this module exposes the [`Fading`] hook and applies it before the noise; the
+//! NTN-TDL models implement it in `ntn_sim::link_sim` (`sim` depends on `phy`, not the
+//! reverse). [`LinkChannel::CellSearch`] and [`acquisition_trials`] run the whole cold
+//! acquisition (the acceptance of issue 4: `phy/tests/nbiot_acquisition.rs`).
 
 use std::fmt::Write as _;
 use std::sync::Arc;
