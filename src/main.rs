@@ -7,6 +7,7 @@ mod common;
 mod conformance;
 mod coverage_cmd;
 mod link_budget_cmd;
+mod link_sim_cmd;
 mod mac_cmd;
 mod nbiot;
 mod orbit_cmd;
@@ -44,6 +45,9 @@ enum Command {
     /// Apply the NTN channel (orbit delay/Doppler, NTN-TDL fading, AWGN) to a SigMF cf32_le
     /// recording, writing a new SigMF pair.
     Channel(channel_cmd::ChannelArgs),
+    /// Link-level error-rate curves (BLER/detection vs SNR) through AWGN or NTN-TDL-C.
+    #[command(subcommand)]
+    LinkSim(link_sim_cmd::LinkSimCmd),
     /// NB-IoT downlink: scan a recording (cell, offset, MIB-NB, DCIs, SIB1-NB), generate one.
     #[command(subcommand)]
     Nbiot(nbiot::NbiotCmd),
@@ -68,6 +72,7 @@ fn main() -> std::process::ExitCode {
         Command::Coverage(c) => coverage_cmd::run(c),
         Command::LinkBudget(a) => link_budget_cmd::run(a),
         Command::Channel(a) => channel_cmd::run(a),
+        Command::LinkSim(c) => link_sim_cmd::run(c),
         Command::Nbiot(c) => nbiot::run(c),
         Command::Mac(c) => mac_cmd::run(c),
     };

@@ -184,13 +184,15 @@ fn gauss_pair(rng: &mut ChaCha8Rng) -> (f32, f32) {
 /// The run as CSV (readable by [`crate::link_sim::parse_csv`]): `#` provenance lines (kind,
 /// command, seed, trials, date, description), then `snr_db,trials,errors,error_rate`.
 pub fn to_csv(cfg: &NpuschLinkConfig, points: &[LinkPoint], command: &str, date: &str) -> String {
-    crate::link_sim::points_csv(
-        "NPUSCH BLER curve. Kind: regression (our NPUSCH transmitter and receiver, frozen output).",
-        command,
-        cfg.seed,
-        cfg.trials,
-        date,
-        &cfg.describe(),
+    crate::link_sim::curve_csv(
+        &crate::link_sim::CurveProvenance {
+            name: "npusch",
+            description: &cfg.describe(),
+            seed: cfg.seed,
+            trials: cfg.trials,
+            command,
+            date,
+        },
         points,
     )
 }
