@@ -813,8 +813,8 @@ mod tests {
                     let mut dec = TurboDecoder::with_kernel(k, kernel).unwrap();
                     let mut out = vec![0u8; k];
                     let st = dec.decode(&llr, &opts, &mut out).unwrap();
-                    let ext = dec.fixed.as_ref().unwrap().last_extrinsic();
-                    assert!(ext.iter().any(|&e| e != 0));
+                    let ext = dec.fixed.as_ref().unwrap().last_llrs();
+                    assert!(ext.0.iter().any(|&e| e != 0));
                     outs.push((out, st, ext));
                 }
                 assert_eq!(outs[0].0, outs[1].0, "K {k} {iters} it: hard decisions");

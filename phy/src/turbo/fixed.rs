@@ -78,6 +78,8 @@ pub(crate) trait Lanes: Copy {
     fn max(self, o: Self) -> Self;
     /// Lane-wise minimum.
     fn min(self, o: Self) -> Self;
+    /// Arithmetic shift right by 2.
+    fn sra2(self) -> Self;
 }
 
 /// Portable lanes: plain arrays (the compiler vectorises them for the baseline target).
@@ -124,6 +126,10 @@ impl Lanes for Portable {
     fn min(self, o: Self) -> Self {
         self.zip(o, Ord::min)
     }
+    #[inline(always)]
+    fn sra2(self) -> Self {
+        Portable(self.0.map(|v| v >> 2))
+    }
 }
 
 /// Inputs and boundary state of one constituent decoder in lane layout.
@@ -140,8 +146,11 @@ pub(crate) struct SisoIo<'a> {
     pub beta_edge: &'a mut StateMetrics,
     /// Scratch: β for steps `1..=L` (`L + 1` entries).
     pub beta: &'a mut [StateMetrics],
-    /// Out: extrinsic LLRs (clamped, unscaled).
+    /// Out: extrinsic LLRs, clamped to ±[`EXT_MAX`] and scaled by 0.75 as `e − (e >> 2)`:
+    /// the other decoder's a-priori input.
     pub ext: &'a mut [[i16; W]],
+    /// Out: a-posteriori LLRs `L_s + L_a + L_e` (saturating; their signs are the decisions).
+    pub post: &'a mut [[i16; W]],
 }
 
 #[inline(always)]
@@ -220,7 +229,9 @@ pub(crate) fn siso_kernel<V: Lanes>(io: SisoIo<'_>) {
             }
             m[u] = acc;
         }
-        m[0].subs(m[1]).max(emin).min(emax).store(&mut io.ext[j]);
+        let e = m[0].subs(m[1]).max(emin).min(emax);
+        e.subs(e.sra2()).store(&mut io.ext[j]);
+        x.adds(e).store(&mut io.post[j]);
         // α_{j+1}(s') = max over the two branches into s' of t(u, s) + (1 − u)·X.
         let mut na = [V::splat(i16::MIN); S];
         for s in 0..S {
@@ -271,12 +282,6 @@ fn quantise(v: f32, scale: f32) -> i16 {
     // Round half away from zero (`f32::round` without the libm call); `as` saturates.
     let r = (y + 0.5f32.copysign(y)) as i32;
     r.clamp(-i32::from(CH_MAX), i32::from(CH_MAX)) as i16
-}
-
-/// `0.75·e` in integers (`e − e/4`, the shift rounding towards −∞).
-#[inline]
-fn scale_extrinsic(e: i16) -> i16 {
-    e - (e >> 2)
 }
 
 /// β at the start of the termination tail (step `K`), from the three tail pairs `(x, z)`:
@@ -361,9 +366,15 @@ pub(crate) struct FixedDecoder {
     idx: Vec<u16>,
     /// Lane-layout index of natural position `perm[i]`.
     idx_perm: Vec<u16>,
+    /// For every decoder-2 slot, the decoder-1 slot its a-priori value comes from
+    /// (`W·L`, an always-zero slot, for padding).
+    from1: Vec<u16>,
+    /// For every decoder-1 slot, the decoder-2 slot its a-priori value comes from.
+    from2: Vec<u16>,
     d1: Constituent,
     d2: Constituent,
     ext: Vec<i16>,
+    post: Vec<i16>,
     beta: Vec<StateMetrics>,
 }
 
@@ -378,6 +389,13 @@ impl FixedDecoder {
         };
         let idx: Vec<u16> = (0..k).map(index).collect();
         let idx_perm: Vec<u16> = perm.iter().map(|&p| index(usize::from(p))).collect();
+        let zero_slot = (W * l) as u16;
+        let mut from1 = vec![zero_slot; W * l];
+        let mut from2 = vec![zero_slot; W * l];
+        for (&n, &np) in idx.iter().zip(&idx_perm) {
+            from1[usize::from(n)] = np;
+            from2[usize::from(np)] = n;
+        }
         let mut d1 = Constituent::new(l);
         let mut d2 = Constituent::new(l);
         // Padding steps: known zeros (the encoder would stay in state 0).
@@ -393,9 +411,13 @@ impl FixedDecoder {
             perm: perm.to_vec(),
             idx,
             idx_perm,
+            from1,
+            from2,
             d1,
             d2,
-            ext: vec![0; W * l],
+            // One extra, always-zero chunk: the source of the padding slots' a-priori values.
+            ext: vec![0; W * (l + 1)],
+            post: vec![0; W * l],
             beta: vec![[[0; W]; S]; l + 1],
         }
     }
@@ -415,12 +437,22 @@ impl FixedDecoder {
         // Scale: mean nonzero magnitude over the non-filler systematic and parity LLRs.
         let (mut sum, mut cnt) = (0f64, 0usize);
         for part in [&d0[f..], &d1[f..], d2] {
-            let mut acc = 0f32;
-            for &v in part {
-                acc += v.abs();
-                cnt += usize::from(v != 0.0);
+            // Eight partial sums so the loop vectorises.
+            let mut acc = [0f32; 8];
+            let mut nz = [0u32; 8];
+            let chunks = part.chunks_exact(8);
+            for &v in chunks.remainder() {
+                acc[0] += v.abs();
+                nz[0] += u32::from(v != 0.0);
             }
-            sum += f64::from(acc);
+            for ch in chunks {
+                for j in 0..8 {
+                    acc[j] += ch[j].abs();
+                    nz[j] += u32::from(ch[j] != 0.0);
+                }
+            }
+            sum += acc.iter().map(|&a| f64::from(a)).sum::<f64>();
+            cnt += nz.iter().map(|&c| c as usize).sum::<usize>();
         }
         let scale = if cnt > 0 && sum > 0.0 {
             (f64::from(MEAN_ABS_Q) * cnt as f64 / sum) as f32
@@ -457,17 +489,17 @@ impl FixedDecoder {
         };
         for it in 1..=opts.max_iterations {
             self.half(true);
-            for (&n, &np) in self.idx.iter().zip(&self.idx_perm) {
-                self.d2.apri[usize::from(n)] = scale_extrinsic(self.ext[usize::from(np)]);
+            for (a, &n) in self.d2.apri.iter_mut().zip(&self.from1) {
+                *a = self.ext[usize::from(n)];
             }
             self.half(false);
-            let c2 = &self.d2;
-            for ((&n, &np), &p) in self.idx.iter().zip(&self.idx_perm).zip(&self.perm) {
-                let n = usize::from(n);
-                let e = self.ext[n];
-                let total = i32::from(c2.sys[n]) + i32::from(c2.apri[n]) + i32::from(e);
-                hard[usize::from(p)] = u8::from(total < 0);
-                self.d1.apri[usize::from(np)] = scale_extrinsic(e);
+            for (a, &n) in self.d1.apri.iter_mut().zip(&self.from2) {
+                *a = self.ext[usize::from(n)];
+            }
+            if opts.crc.is_some() || it == opts.max_iterations {
+                for (&n, &p) in self.idx.iter().zip(&self.perm) {
+                    hard[usize::from(p)] = u8::from(self.post[usize::from(n)] < 0);
+                }
             }
             stats.iterations = it;
             if let Some(kind) = opts.crc {
@@ -493,15 +525,23 @@ impl FixedDecoder {
                 alpha: &mut c.alpha,
                 beta_edge: &mut c.beta_edge,
                 beta: &mut self.beta,
-                ext: self.ext.as_chunks_mut().0,
+                ext: &mut self.ext.as_chunks_mut().0[..c.sys.len() / W],
+                post: self.post.as_chunks_mut().0,
             },
         );
         c.pass_edges();
     }
 
-    /// Extrinsic LLRs of the last constituent pass, natural order of that pass (tests).
+    /// Scaled extrinsic and a-posteriori LLRs of the last constituent pass, in the natural
+    /// order of that pass (tests).
     #[cfg(test)]
-    pub(crate) fn last_extrinsic(&self) -> Vec<i16> {
-        self.idx.iter().map(|&n| self.ext[usize::from(n)]).collect()
+    pub(crate) fn last_llrs(&self) -> (Vec<i16>, Vec<i16>) {
+        let ext = self.idx.iter().map(|&n| self.ext[usize::from(n)]).collect();
+        let post = self
+            .idx
+            .iter()
+            .map(|&n| self.post[usize::from(n)])
+            .collect();
+        (ext, post)
     }
 }

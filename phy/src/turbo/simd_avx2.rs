@@ -5,7 +5,7 @@
 
 use std::arch::x86_64::{
     __m256i, _mm256_adds_epi16, _mm256_loadu_si256, _mm256_max_epi16, _mm256_min_epi16,
-    _mm256_set1_epi16, _mm256_storeu_si256, _mm256_subs_epi16,
+    _mm256_set1_epi16, _mm256_srai_epi16, _mm256_storeu_si256, _mm256_subs_epi16,
 };
 
 use super::fixed::{Lanes, Portable, SisoIo, W, siso_kernel};
@@ -50,6 +50,11 @@ impl Lanes for Avx2 {
     fn min(self, o: Self) -> Self {
         // SAFETY: register-only op; AVX2 detected (above).
         Avx2(unsafe { _mm256_min_epi16(self.0, o.0) })
+    }
+    #[inline(always)]
+    fn sra2(self) -> Self {
+        // SAFETY: register-only op; AVX2 detected (above).
+        Avx2(unsafe { _mm256_srai_epi16::<2>(self.0) })
     }
 }
 
