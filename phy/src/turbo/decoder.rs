@@ -231,7 +231,10 @@ impl TurboDecoder {
         let d = k + 4;
         check_len("turbo decoder input", 3 * d, llr.len())?;
         check_len("turbo decoder output", k, out.len())?;
-        check_finite_f32("turbo decoder input", llr)?;
+        if self.fixed.is_none() {
+            // The fixed-point path checks finiteness in its scaling pass.
+            check_finite_f32("turbo decoder input", llr)?;
+        }
         if opts.max_iterations == 0 {
             return Err(PhyError::OutOfRange {
                 what: "turbo decoder max_iterations",
@@ -245,7 +248,7 @@ impl TurboDecoder {
             });
         }
         if let Some(fx) = self.fixed.as_mut() {
-            return Ok(fx.decode(llr, opts, out));
+            return fx.decode(llr, opts, out);
         }
         let (d0, rest) = llr.split_at(d);
         let (d1, d2) = rest.split_at(d);
@@ -821,6 +824,32 @@ mod tests {
                 assert_eq!(outs[0].1, outs[1].1);
                 assert_eq!(outs[0].2, outs[1].2, "K {k} {iters} it: extrinsic LLRs");
             }
+        }
+    }
+
+    #[test]
+    fn fixed_kernels_reject_non_finite_llrs_anywhere() {
+        for kernel in fixed_kernels() {
+            let mut dec = TurboDecoder::with_kernel(1024, kernel).unwrap();
+            let mut out = vec![0u8; 1024];
+            let opts = TurboDecodeOptions {
+                filler: 8,
+                ..Default::default()
+            };
+            for (pos, v) in [
+                (3usize, f32::NAN),
+                (1030, f32::INFINITY),
+                (3083, f32::NEG_INFINITY),
+            ] {
+                let mut llr = vec![1.0f32; 3 * 1028];
+                llr[pos] = v;
+                assert!(matches!(
+                    dec.decode(&llr, &opts, &mut out),
+                    Err(PhyError::NonFinite { .. })
+                ));
+            }
+            let llr = vec![f32::MAX; 3 * 1028];
+            assert!(dec.decode(&llr, &opts, &mut out).is_ok());
         }
     }
 

@@ -21,6 +21,7 @@
 //! `3·(2·CH_MAX + EXT_MAX)` and `α + β + P` cannot overflow i16.
 
 use crate::crc::crc_check_masked;
+use crate::error::PhyError;
 
 use super::decoder::{TurboDecodeOptions, TurboDecodeStats};
 use super::encoder::{rsc_step, rsc_tail_input};
@@ -263,6 +264,23 @@ fn siso(path: FixedPath, io: SisoIo<'_>) {
     }
 }
 
+/// `dst[j] = src[idx[j]]` (0 for an index out of range, which the tables never hold).
+#[inline(always)]
+pub(crate) fn gather_portable(dst: &mut [i16], src: &[i16], idx: &[u16]) {
+    // `get` instead of indexing: no panic path, so the loop can use vector gathers.
+    for (d, &n) in dst.iter_mut().zip(idx) {
+        *d = src.get(usize::from(n)).copied().unwrap_or(0);
+    }
+}
+
+fn gather(path: FixedPath, dst: &mut [i16], src: &[i16], idx: &[u16]) {
+    match path {
+        FixedPath::Portable => gather_portable(dst, src, idx),
+        #[cfg(target_arch = "x86_64")]
+        FixedPath::Avx2 => super::simd_avx2::gather(dst, src, idx),
+    }
+}
+
 /// Whether the AVX2 path can run on this CPU.
 pub(crate) fn avx2_available() -> bool {
     #[cfg(target_arch = "x86_64")]
@@ -282,6 +300,25 @@ fn quantise(v: f32, scale: f32) -> i16 {
     // Round half away from zero (`f32::round` without the libm call); `as` saturates.
     let r = (y + 0.5f32.copysign(y)) as i32;
     r.clamp(-i32::from(CH_MAX), i32::from(CH_MAX)) as i16
+}
+
+/// `(Σ|v|, number of nonzero v)`, the sum in f64 (NaN or ∞ if any input is).
+fn abs_sum(v: &[f32]) -> (f64, usize) {
+    // Eight partial sums so the loop vectorises.
+    let mut acc = [0f64; 8];
+    let mut nz = [0u32; 8];
+    let chunks = v.chunks_exact(8);
+    for &x in chunks.remainder() {
+        acc[0] += f64::from(x.abs());
+        nz[0] += u32::from(x != 0.0);
+    }
+    for ch in chunks {
+        for j in 0..8 {
+            acc[j] += f64::from(ch[j].abs());
+            nz[j] += u32::from(ch[j] != 0.0);
+        }
+    }
+    (acc.iter().sum(), nz.iter().map(|&c| c as usize).sum())
 }
 
 /// β at the start of the termination tail (step `K`), from the three tail pairs `(x, z)`:
@@ -375,6 +412,8 @@ pub(crate) struct FixedDecoder {
     d2: Constituent,
     ext: Vec<i16>,
     post: Vec<i16>,
+    /// The quantised input, stream layout.
+    qbuf: Vec<i16>,
     beta: Vec<StateMetrics>,
 }
 
@@ -418,69 +457,68 @@ impl FixedDecoder {
             // One extra, always-zero chunk: the source of the padding slots' a-priori values.
             ext: vec![0; W * (l + 1)],
             post: vec![0; W * l],
+            qbuf: vec![0; 3 * (k + 4)],
             beta: vec![[[0; W]; S]; l + 1],
         }
     }
 
-    /// Decodes a validated input (`3(K+4)` finite LLRs, stream layout) into `hard`.
+    /// Decodes a length-checked input (`3(K+4)` LLRs, stream layout) into `hard`.
+    ///
+    /// # Errors
+    /// `NonFinite` if any LLR is NaN or infinite (checked here, fused with the scaling pass).
     pub(crate) fn decode(
         &mut self,
         llr: &[f32],
         opts: &TurboDecodeOptions,
         hard: &mut [u8],
-    ) -> TurboDecodeStats {
+    ) -> Result<TurboDecodeStats, PhyError> {
         let k = self.k;
         let d = k + 4;
-        let (d0, rest) = llr.split_at(d);
-        let (d1, d2) = rest.split_at(d);
         let f = opts.filler;
-        // Scale: mean nonzero magnitude over the non-filler systematic and parity LLRs.
-        let (mut sum, mut cnt) = (0f64, 0usize);
-        for part in [&d0[f..], &d1[f..], d2] {
-            // Eight partial sums so the loop vectorises.
-            let mut acc = [0f32; 8];
-            let mut nz = [0u32; 8];
-            let chunks = part.chunks_exact(8);
-            for &v in chunks.remainder() {
-                acc[0] += v.abs();
-                nz[0] += u32::from(v != 0.0);
-            }
-            for ch in chunks {
-                for j in 0..8 {
-                    acc[j] += ch[j].abs();
-                    nz[j] += u32::from(ch[j] != 0.0);
-                }
-            }
-            sum += acc.iter().map(|&a| f64::from(a)).sum::<f64>();
-            cnt += nz.iter().map(|&c| c as usize).sum::<usize>();
+        // Scale: mean nonzero magnitude over the non-filler systematic and parity LLRs. The
+        // f64 sum of all magnitudes is also the finiteness check (no finite f32 input can
+        // overflow it).
+        let (all_sum, all_cnt) = abs_sum(llr);
+        if !all_sum.is_finite() {
+            return Err(PhyError::NonFinite {
+                what: "turbo decoder input",
+            });
         }
+        let (f0_sum, f0_cnt) = abs_sum(&llr[..f]);
+        let (f1_sum, f1_cnt) = abs_sum(&llr[d..d + f]);
+        let sum = all_sum - f0_sum - f1_sum;
+        let cnt = all_cnt - f0_cnt - f1_cnt;
         let scale = if cnt > 0 && sum > 0.0 {
             (f64::from(MEAN_ABS_Q) * cnt as f64 / sum) as f32
         } else {
             1.0
         };
-        let q = |v: f32| quantise(v, scale);
+        for (q, &v) in self.qbuf.iter_mut().zip(llr) {
+            *q = quantise(v, scale);
+        }
+        let (q0, rest) = self.qbuf.split_at(d);
+        let (q1, q2) = rest.split_at(d);
         let (c1, c2) = (&mut self.d1, &mut self.d2);
         for (i, &n) in self.idx.iter().enumerate() {
             let n = usize::from(n);
             let known = i < f;
-            c1.sys[n] = if known { CH_MAX } else { q(d0[i]) };
-            c1.par[n] = if known { CH_MAX } else { q(d1[i]) };
-            c2.par[n] = q(d2[i]);
+            c1.sys[n] = if known { CH_MAX } else { q0[i] };
+            c1.par[n] = if known { CH_MAX } else { q1[i] };
+            c2.par[n] = q2[i];
             c1.apri[n] = 0;
         }
         for (&n, &np) in self.idx.iter().zip(&self.idx_perm) {
             c2.sys[usize::from(n)] = c1.sys[usize::from(np)];
         }
         // Tail (§5.1.3.2.2): (x_K, z_K), (x_{K+1}, z_{K+1}), (x_{K+2}, z_{K+2}) and primed.
-        let t1 = [(d0[k], d1[k]), (d2[k], d0[k + 1]), (d1[k + 1], d2[k + 1])];
+        let t1 = [(q0[k], q1[k]), (q2[k], q0[k + 1]), (q1[k + 1], q2[k + 1])];
         let t2 = [
-            (d0[k + 2], d1[k + 2]),
-            (d2[k + 2], d0[k + 3]),
-            (d1[k + 3], d2[k + 3]),
+            (q0[k + 2], q1[k + 2]),
+            (q2[k + 2], q0[k + 3]),
+            (q1[k + 3], q2[k + 3]),
         ];
-        self.d1.tail = tail_beta(&t1.map(|(a, b)| (q(a), q(b))));
-        self.d2.tail = tail_beta(&t2.map(|(a, b)| (q(a), q(b))));
+        self.d1.tail = tail_beta(&t1);
+        self.d2.tail = tail_beta(&t2);
         self.d1.reset_edges();
         self.d2.reset_edges();
         let mut stats = TurboDecodeStats {
@@ -489,13 +527,9 @@ impl FixedDecoder {
         };
         for it in 1..=opts.max_iterations {
             self.half(true);
-            for (a, &n) in self.d2.apri.iter_mut().zip(&self.from1) {
-                *a = self.ext[usize::from(n)];
-            }
+            gather(self.path, &mut self.d2.apri, &self.ext, &self.from1);
             self.half(false);
-            for (a, &n) in self.d1.apri.iter_mut().zip(&self.from2) {
-                *a = self.ext[usize::from(n)];
-            }
+            gather(self.path, &mut self.d1.apri, &self.ext, &self.from2);
             if opts.crc.is_some() || it == opts.max_iterations {
                 for (&n, &p) in self.idx.iter().zip(&self.perm) {
                     hard[usize::from(p)] = u8::from(self.post[usize::from(n)] < 0);
@@ -510,7 +544,7 @@ impl FixedDecoder {
                 }
             }
         }
-        stats
+        Ok(stats)
     }
 
     /// One constituent decoder pass (decoder 1 if `first`), extrinsic into `self.ext`.

@@ -8,7 +8,7 @@ use std::arch::x86_64::{
     _mm256_set1_epi16, _mm256_srai_epi16, _mm256_storeu_si256, _mm256_subs_epi16,
 };
 
-use super::fixed::{Lanes, Portable, SisoIo, W, siso_kernel};
+use super::fixed::{Lanes, Portable, SisoIo, W, gather_portable, siso_kernel};
 
 /// 16 lanes in an AVX2 register. Values of this type are only created inside
 /// [`siso_avx2`], which only runs after AVX2 was detected.
@@ -70,5 +70,21 @@ pub(crate) fn siso(io: SisoIo<'_>) {
         unsafe { siso_avx2(io) }
     } else {
         siso_kernel::<Portable>(io);
+    }
+}
+
+/// The portable gather compiled for AVX2 (the compiler may use vector gathers).
+#[target_feature(enable = "avx2")]
+fn gather_avx2(dst: &mut [i16], src: &[i16], idx: &[u16]) {
+    gather_portable(dst, src, idx);
+}
+
+/// `dst[j] = src[idx[j]]`, with AVX2 code generation if the CPU has it.
+pub(crate) fn gather(dst: &mut [i16], src: &[i16], idx: &[u16]) {
+    if std::arch::is_x86_feature_detected!("avx2") {
+        // SAFETY: AVX2 is present (checked just above), the only requirement of `gather_avx2`.
+        unsafe { gather_avx2(dst, src, idx) }
+    } else {
+        gather_portable(dst, src, idx);
     }
 }
