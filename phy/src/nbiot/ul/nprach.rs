@@ -434,6 +434,8 @@ pub struct NprachDetector {
     /// `[n_init·G + i]`: band tone of group `i` for every `n_init`.
     cand_tones: Vec<usize>,
     win_off: usize,
+    /// ToA search half-range, seconds (≤ T_CP/2).
+    toa_max_s: f64,
     /// Centre time of every window symbol `[i·N + m]`, seconds from the preamble start.
     sym_times: Vec<f64>,
     /// Inverse FFT over tones (ToA search) and its buffers.
@@ -538,6 +540,7 @@ impl NprachDetector {
             y: vec![Complex32::default(); ng * nsym * nk],
             cand_tones,
             win_off,
+            toa_max_s: f.cp_samples() as f64 / 2.0 / fs,
             sym_times,
             tau_scratch: vec![Complex32::default(); tau_fft.get_inplace_scratch_len()],
             tau_buf: vec![Complex32::default(); tlen],
@@ -547,6 +550,25 @@ impl NprachDetector {
             threshold,
             cfg,
         })
+    }
+
+    /// Restricts the time-of-arrival search to `±max_abs_s` (default and upper limit:
+    /// ±T_CP/2, what the analysis window tolerates). In NTN the UE pre-compensates its timing
+    /// advance, so the network can bound the residual; a narrower range removes the far
+    /// ToA lobes of the hop pattern at low SNR.
+    ///
+    /// # Errors
+    /// `OutOfRange` unless `0 < max_abs_s ≤ T_CP/2`.
+    pub fn set_toa_search_s(&mut self, max_abs_s: f64) -> Result<(), PhyError> {
+        let half_cp = self.cfg.format.cp_samples() as f64 / 2.0 / UL_SAMPLE_RATE_HZ;
+        if !(max_abs_s > 0.0 && max_abs_s <= half_cp) {
+            return Err(PhyError::OutOfRange {
+                what: "nprach ToA search range (0 < range <= T_CP/2), ns",
+                value: (max_abs_s * 1e9) as i64,
+            });
+        }
+        self.toa_max_s = max_abs_s;
+        Ok(())
     }
 
     /// Samples the detector needs: the preamble span from the nominal start.
@@ -659,9 +681,8 @@ impl NprachDetector {
         let ks = &self.cand_tones[n_init * ng..(n_init + 1) * ng];
         // All tones of a candidate lie in one N_sc^RA block.
         let kbase = ks.iter().copied().min().unwrap_or(0);
-        // τ bins inside ±T_CP/2 (the window tolerates no more).
-        let half_cp_s = f.cp_samples() as f64 / 2.0 / UL_SAMPLE_RATE_HZ;
-        let n_max = ((half_cp_s * dfra * tlen as f64).floor() as usize).min(tlen / 2);
+        // τ bins inside the search range (at most ±T_CP/2: the window tolerates no more).
+        let n_max = ((self.toa_max_s * dfra * tlen as f64).floor() as usize).min(tlen / 2);
         // ε grid: a quarter turn of phase drift over one repetition per step.
         let span_s = (p * f.group_samples()) as f64 / UL_SAMPLE_RATE_HZ;
         let step = 1.0 / (4.0 * span_s);
@@ -742,7 +763,7 @@ impl NprachDetector {
                 break;
             }
         }
-        (tau, eps)
+        (tau.clamp(-self.toa_max_s, self.toa_max_s), eps)
     }
 }
 
@@ -897,6 +918,11 @@ mod tests {
         bad.num_subcarriers = 24;
         assert!(NprachTx::new(bad).is_err());
         assert!(NprachDetector::new(cfg(NprachFormat::F0, 1), -1.0).is_err());
+        let mut det = NprachDetector::new(cfg(NprachFormat::F0, 1), 10.0).unwrap();
+        assert!(det.set_toa_search_s(20e-6).is_ok());
+        assert!(det.set_toa_search_s(34e-6).is_err()); // beyond T_CP/2 = 33.3 µs
+        assert!(det.set_toa_search_s(0.0).is_err());
+        assert!(det.set_toa_search_s(f64::NAN).is_err());
     }
 
     /// The FFT-based correlations equal the direct correlation with the reference tone over
