@@ -13,6 +13,8 @@ use anyhow::{Context, Result, bail};
 use clap::{Args, Subcommand};
 use ntn_phy::link_sim::{CurveProvenance, LinkChannel, LinkPoint, LinkSimConfig, curve_csv};
 use ntn_phy::nbiot::NrsPorts;
+use ntn_phy::nbiot::ul::npusch::{NpuschConfig, UlModulation, UlSpacing};
+use ntn_phy::nbiot::ul::npusch_link::{FadingHook, NpuschLinkConfig};
 use ntn_sim::link_sim::{LinkChannelModel, with_model};
 
 use crate::output::{Cell, OutputArgs, Table, emit};
@@ -34,6 +36,10 @@ pub enum LinkSimCmd {
     /// Cold acquisition (NPSS, fine offset, NSSS) on 80 ms, ±50 kHz and ±600 Hz/s (an error:
     /// wrong cell, timing > 2 samples, wrong n_f mod 8 or offset error > 150 Hz).
     CellSearch(DlArgs),
+    /// One NPUSCH format 1 transport block through our SC-FDMA transmitter with a residual
+    /// timing (±1 sample) and carrier (±100 Hz) offset, received by our cell-side receiver
+    /// (an error: CRC failure or wrong bits).
+    Npusch(NpuschArgs),
 }
 
 /// What every curve takes.
@@ -98,6 +104,31 @@ pub struct NpdschArgs {
     pub irep: u8,
 }
 
+/// Arguments of the NPUSCH curve.
+#[derive(Args, Debug, Clone)]
+pub struct NpuschArgs {
+    #[command(flatten)]
+    pub curve: CurveArgs,
+    /// Subcarrier spacing in kHz: 15 or 3.75 (3.75 kHz is single-tone only).
+    #[arg(long, default_value = "15")]
+    pub spacing_khz: String,
+    /// Tones: 1, 3, 6 or 12.
+    #[arg(long, default_value_t = 12)]
+    pub tones: usize,
+    /// Modulation: qpsk (multi-tone), pi4-qpsk or pi2-bpsk (single-tone).
+    #[arg(long, default_value = "qpsk")]
+    pub modulation: String,
+    /// I_TBS (0…13).
+    #[arg(long, default_value_t = 5)]
+    pub itbs: u8,
+    /// I_RU (0…7).
+    #[arg(long, default_value_t = 0)]
+    pub iru: u8,
+    /// Repetitions M_rep (1, 2, 4, …, 128).
+    #[arg(long, default_value_t = 1)]
+    pub reps: usize,
+}
+
 /// An SNR grid, dB.
 #[derive(Debug, Clone, PartialEq)]
 pub struct SnrGrid(pub Vec<f32>);
@@ -156,6 +187,7 @@ pub fn run(cmd: LinkSimCmd) -> Result<()> {
             None,
             Some((a.itbs, a.isf, a.irep)),
         ),
+        LinkSimCmd::Npusch(a) => return report(&a.curve, &run_npusch(&a)?),
     };
     let curve = run_dl(channel, &dl, r_max, npdsch)?;
     report(&dl.curve, &curve)
@@ -208,6 +240,44 @@ fn run_dl(
     let points = ntn_phy::link_sim::run(&cfg).context("link-level run")?;
     Ok(CurveRun {
         name: channel.name(),
+        description: cfg.describe(),
+        points,
+    })
+}
+
+fn run_npusch(a: &NpuschArgs) -> Result<CurveRun> {
+    let c = &a.curve;
+    if c.trials == 0 {
+        bail!("--trials must be at least 1");
+    }
+    let spacing = match a.spacing_khz.as_str() {
+        "15" => UlSpacing::Khz15,
+        "3.75" => UlSpacing::Khz3_75,
+        s => bail!("--spacing-khz must be 15 or 3.75, not {s:?}"),
+    };
+    let modulation = match a.modulation.as_str() {
+        "qpsk" => UlModulation::Qpsk,
+        "pi4-qpsk" => UlModulation::Pi4Qpsk,
+        "pi2-bpsk" => UlModulation::Pi2Bpsk,
+        m => bail!("--modulation must be qpsk, pi4-qpsk or pi2-bpsk, not {m:?}"),
+    };
+    let npusch = NpuschConfig::data(spacing, a.tones, modulation, a.itbs, a.iru, a.reps);
+    // fading needs more SNR; repetitions buy some back
+    let snr = c.snr_db.clone().map_or_else(
+        || {
+            let from = match c.channel {
+                LinkChannelModel::Awgn => -6.0,
+                LinkChannelModel::TdlC => -4.0,
+            } - 2.5 * (a.reps as f32).log2();
+            (0..9).map(|i| from + 1.5 * i as f32).collect()
+        },
+        |g| g.0,
+    );
+    let mut cfg = NpuschLinkConfig::new(npusch, snr, c.trials, c.seed);
+    cfg.fading = FadingHook(c.channel.fading()?);
+    let points = ntn_phy::nbiot::ul::npusch_link::run(&cfg).context("NPUSCH link-level run")?;
+    Ok(CurveRun {
+        name: "npusch",
         description: cfg.describe(),
         points,
     })

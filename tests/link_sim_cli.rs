@@ -101,6 +101,46 @@ fn every_dl_curve_runs_one_point() {
 }
 
 #[test]
+fn npusch_curves_from_no_block_to_every_block() {
+    for args in [
+        &["--tones", "12"][..],
+        &["--tones", "1", "--modulation", "pi4-qpsk", "--reps", "4"],
+        &[
+            "--spacing-khz",
+            "3.75",
+            "--tones",
+            "1",
+            "--modulation",
+            "pi2-bpsk",
+            "--itbs",
+            "0",
+        ],
+        &["--tones", "3", "--channel", "tdl-c"],
+    ] {
+        let mut all = vec![
+            "npusch",
+            "--snr-db=-20:20:40",
+            "--trials",
+            "4",
+            "--format",
+            "json",
+        ];
+        all.extend_from_slice(args);
+        let j: serde_json::Value = serde_json::from_str(&stdout(&link_sim(&all))).unwrap();
+        assert_eq!(j["curve"], "npusch");
+        assert!(
+            j["description"]
+                .as_str()
+                .unwrap()
+                .starts_with("NPUSCH format 1")
+        );
+        let rows = j["rows"].as_array().unwrap();
+        assert_eq!(rows[0]["errors"], 4, "{args:?} at -20 dB");
+        assert_eq!(rows[1]["errors"], 0, "{args:?} at +20 dB");
+    }
+}
+
+#[test]
 fn refuses_bad_input() {
     for args in [
         &["npdsch", "--snr-db=2:1:1"][..],
@@ -110,7 +150,20 @@ fn refuses_bad_input() {
         &["npdsch", "--trials", "0"],
         &["npdsch", "--itbs", "14", "--snr-db", "0"],
         &["npdcch", "--r-max", "3", "--snr-db", "0"],
-        &["npusch"],
+        &["npusch", "--tones", "5", "--snr-db", "0"],
+        &[
+            "npusch",
+            "--spacing-khz",
+            "3.75",
+            "--tones",
+            "12",
+            "--snr-db",
+            "0",
+        ],
+        &["npusch", "--spacing-khz", "7.5", "--snr-db", "0"],
+        &["npusch", "--modulation", "16qam", "--snr-db", "0"],
+        &["npusch", "--itbs", "14", "--snr-db", "0"],
+        &["npusch", "--reps", "3", "--snr-db", "0"],
     ] {
         let o = link_sim(args);
         assert!(!o.status.success(), "{args:?} accepted");

@@ -53,3 +53,44 @@ fn npss_tdlc_curve_still_holds() {
 fn npbch_tdlc_curve_still_holds() {
     recheck(LinkChannel::Npbch, &[-13.0], 24);
 }
+
+/// NPUSCH format 1 through NTN-TDL-C (`vectors/data/phy/ul/npusch_*_tdlc.csv`, made by
+/// `ntn link-sim npusch --channel tdl-c`, see `vectors/gen/phy_link_sim.sh`).
+fn recheck_npusch(file: &str, npusch: ntn_phy::nbiot::ul::npusch::NpuschConfig, snr_db: f32) {
+    use ntn_phy::link_sim::agreement_z;
+    use ntn_phy::nbiot::ul::npusch_link::{FadingHook, NpuschLinkConfig, run_point};
+    let path = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("../vectors/data/phy/ul")
+        .join(file);
+    let text = std::fs::read_to_string(&path).expect("stored NPUSCH TDL-C curve");
+    assert!(text.contains("NTN-TDL-C"), "{file} is not a TDL-C curve");
+    let old = *parse_csv(&text)
+        .unwrap()
+        .iter()
+        .find(|p| (p.snr_db - snr_db).abs() < 1e-3)
+        .expect("stored point at that SNR");
+    let mut cfg = NpuschLinkConfig::new(npusch, vec![snr_db], 80, 4242);
+    cfg.fading = FadingHook(LinkChannelModel::TdlC.fading().unwrap());
+    let new = run_point(&cfg, 0, snr_db).unwrap();
+    let z = agreement_z(&old, &new);
+    println!(
+        "{file} {snr_db} dB: stored {}/{}, now {}/{} (|z| {z:.2})",
+        old.errors, old.trials, new.errors, new.trials
+    );
+    assert!(z <= 4.0, "{file} at {snr_db} dB moved (|z| {z:.2})");
+}
+
+#[test]
+fn npusch_tdlc_curves_still_hold() {
+    use ntn_phy::nbiot::ul::npusch::{NpuschConfig, UlModulation, UlSpacing};
+    recheck_npusch(
+        "npusch_mt12_qpsk_tbs5_ru1_rep1_tdlc.csv",
+        NpuschConfig::data(UlSpacing::Khz15, 12, UlModulation::Qpsk, 5, 1, 1),
+        0.5,
+    );
+    recheck_npusch(
+        "npusch_st15_qpsk_tbs5_ru1_rep4_tdlc.csv",
+        NpuschConfig::data(UlSpacing::Khz15, 1, UlModulation::Pi4Qpsk, 5, 1, 4),
+        -5.0,
+    );
+}

@@ -20,13 +20,16 @@ use crate::link_sim::{Fading, LinkPoint};
 use super::npusch::{NpuschConfig, NpuschParams, NpuschTx, UlModulation, UlSlot, UlSpacing};
 use super::npusch_rx::{NpuschRx, NpuschRxConfig};
 
-/// The optional fading of a run (its `Debug` shows only whether it is set).
+/// The optional fading of a run (its `Debug` names the model, or AWGN).
 #[derive(Clone, Default)]
 pub struct FadingHook(pub Option<Arc<dyn Fading>>);
 
 impl std::fmt::Debug for FadingHook {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "{}", if self.0.is_some() { "fading" } else { "AWGN" })
+        match &self.0 {
+            Some(fading) => write!(f, "{}", fading.describe()),
+            None => write!(f, "AWGN"),
+        }
     }
 }
 
