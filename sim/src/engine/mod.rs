@@ -23,15 +23,16 @@ use crate::channel::propagation::{Direction, Payload};
 use crate::link_abstraction::LinkAbstraction;
 use geometry::{LinkGeometry, LinkTruth, RadioParams, snr_db};
 use ntn_orbit::{EarthOrientation, GroundSite, PropagationError, Satellite, TimeBase, UtcTime};
-use ntn_stack::air::{
-    AirNode, AirReception, AirTransmission, LinkDirection, NbChannel, RxMeasurement,
-};
+use ntn_stack::air::{AirNode, AirReception, AirTransmission, LinkDirection, RxMeasurement};
 use ntn_types::{Duration, Hz, Instant};
 use rand::SeedableRng;
 use rand_chacha::ChaCha8Rng;
 use serde::{Deserialize, Serialize};
 use std::cmp::Reverse;
 use std::collections::BinaryHeap;
+
+/// The channel enum of the air interface, re-exported for the CLI.
+pub use ntn_stack::air::NbChannel;
 
 /// What a node reports for the timeline and the report (beyond the air interface).
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]

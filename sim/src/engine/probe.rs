@@ -444,14 +444,26 @@ impl ProbeUe {
     /// (local transmit instant, carrier shift) that makes an uplink reach the cell at cell
     /// time `t_cell`, or None without timing/ephemeris.
     fn ul_timing(&self, now: Instant, t_cell: Instant) -> Option<(Instant, f64)> {
-        let d = self.dl_delay_s(now)?;
-        let p = self
+        // DL timing and TA are evaluated at the transmit instant itself (two passes: the
+        // delay moves by up to ~20 µs/s on a LEO, so tens of ms matter at the µs level).
+        let p_now = self
             .ntn
             .precompensation(now, self.cfg.f_dl, self.cfg.f_ul)
             .ok()?;
-        let ta = p.timing_advance.total_s() + self.ta_adjust_s;
-        let start = t_cell + Duration::from_secs_f64(d - ta);
-        Some((start, p.ul_frequency_offset.hz()))
+        let mut at = now;
+        let mut out = None;
+        for _ in 0..2 {
+            let d = self.dl_delay_s(at)?;
+            let p = self
+                .ntn
+                .precompensation(at.max(now), self.cfg.f_dl, self.cfg.f_ul)
+                .unwrap_or(p_now);
+            let ta = p.timing_advance.total_s() + self.ta_adjust_s;
+            let start = t_cell + Duration::from_secs_f64(d - ta);
+            out = Some((start, p.ul_frequency_offset.hz()));
+            at = start;
+        }
+        out
     }
 
     fn ul(&mut self, start: Instant, shift: f64, format: LinkFormat, payload: AirPayload) {
