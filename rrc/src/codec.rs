@@ -36,6 +36,27 @@ fn decode_as<T: Decode>(message: &'static str, bytes: &[u8]) -> Result<T, RrcErr
     })
 }
 
+/// Like [`decode_as`] for the channels whose PDUs fill a transport block with RRC-level
+/// padding (TS 36.331 §8.5: PCCH and BCCH; zero bits, a multiple of 8): trailing zero octets
+/// after the message are accepted, anything else after it is an error.
+fn decode_padded<T: Decode>(message: &'static str, bytes: &[u8]) -> Result<T, RrcError> {
+    let (value, rest) =
+        rasn::uper::decode_with_remainder::<T>(bytes).map_err(|e| RrcError::Decode {
+            message,
+            reason: e.to_string(),
+        })?;
+    if rest.iter().any(|&b| b != 0) {
+        return Err(RrcError::Decode {
+            message,
+            reason: format!(
+                "{} octets after the message are not zero padding",
+                rest.len()
+            ),
+        });
+    }
+    Ok(value)
+}
+
 /// UPER-encodes any generated RRC value; `message` names it in the error.
 pub fn encode<T: Encode>(message: &'static str, value: &T) -> Result<Vec<u8>, RrcError> {
     rasn::uper::encode(value).map_err(|e| RrcError::Encode {
@@ -44,14 +65,15 @@ pub fn encode<T: Encode>(message: &'static str, value: &T) -> Result<Vec<u8>, Rr
     })
 }
 
-/// Decodes a BCCH-BCH-Message-NB (MIB-NB).
+/// Decodes a BCCH-BCH-Message-NB (MIB-NB). Zero padding after it is accepted (§8.5).
 pub fn decode_bcch_bch(bytes: &[u8]) -> Result<BCCHBCHMessageNB, RrcError> {
-    decode_as("BCCH-BCH-Message-NB", bytes)
+    decode_padded("BCCH-BCH-Message-NB", bytes)
 }
 
 /// Decodes a BCCH-DL-SCH-Message-NB (SystemInformation-NB or SystemInformationBlockType1-NB).
+/// Zero padding to the transport block size after it is accepted (§8.5).
 pub fn decode_bcch_dl_sch(bytes: &[u8]) -> Result<BCCHDLSCHMessageNB, RrcError> {
-    decode_as("BCCH-DL-SCH-Message-NB", bytes)
+    decode_padded("BCCH-DL-SCH-Message-NB", bytes)
 }
 
 /// Decodes a bare SystemInformationBlockType1-NB (as carried in an RRC container).
@@ -86,9 +108,9 @@ pub fn decode_ul_dcch(bytes: &[u8]) -> Result<ULDCCHMessageNB, RrcError> {
     decode_as("UL-DCCH-Message-NB", bytes)
 }
 
-/// Decodes a PCCH-Message-NB (Paging-NB).
+/// Decodes a PCCH-Message-NB (Paging-NB). Zero padding after it is accepted (§8.5).
 pub fn decode_pcch(bytes: &[u8]) -> Result<PCCHMessageNB, RrcError> {
-    decode_as("PCCH-Message-NB", bytes)
+    decode_padded("PCCH-Message-NB", bytes)
 }
 
 /// The SIB31-NB entries of a BCCH-DL-SCH-Message-NB (an SI message may carry several SIBs).

@@ -46,13 +46,16 @@ pub enum NbChannel {
     NpuschF1,
     /// NPUSCH format 2: HARQ-ACK.
     NpuschF2,
+    /// NPDCCH carrying an uplink grant (DCI format N0) on its own: the downlink
+    /// assignments are folded into their NPDSCH, an uplink grant has no NPDSCH to ride on.
+    Npdcch,
 }
 
 impl NbChannel {
     /// The direction the channel goes in.
     pub fn direction(self) -> LinkDirection {
         match self {
-            NbChannel::Npbch | NbChannel::Npdsch => LinkDirection::Downlink,
+            NbChannel::Npbch | NbChannel::Npdsch | NbChannel::Npdcch => LinkDirection::Downlink,
             NbChannel::Nprach | NbChannel::NpuschF1 | NbChannel::NpuschF2 => LinkDirection::Uplink,
         }
     }
@@ -112,6 +115,17 @@ pub enum AirPayload {
         rnti: u16,
         /// ACK (true) or NACK.
         ack: bool,
+    },
+    /// An uplink grant (DCI format N0 on NPDCCH, TS 36.212 §6.4.3.1): NPUSCH format 1 for
+    /// `rnti`, starting `k0_ms` + K_offset subframes after the end of this NPDCCH
+    /// (TS 36.213 §16.5.1), with room for `tbs_bits`.
+    UlGrant {
+        /// C-RNTI.
+        rnti: u16,
+        /// Transport block size granted, bits.
+        tbs_bits: u32,
+        /// Scheduling delay k0 in subframes (8, 16, 32 or 64).
+        k0_ms: u16,
     },
 }
 
@@ -183,6 +197,7 @@ mod tests {
         assert_eq!(NbChannel::Nprach.direction(), LinkDirection::Uplink);
         assert_eq!(NbChannel::NpuschF1.direction(), LinkDirection::Uplink);
         assert_eq!(NbChannel::NpuschF2.direction(), LinkDirection::Uplink);
+        assert_eq!(NbChannel::Npdcch.direction(), LinkDirection::Downlink);
     }
 
     #[test]

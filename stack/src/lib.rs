@@ -11,5 +11,9 @@
 #![forbid(unsafe_code)]
 
 pub mod air;
+pub mod cell;
+pub mod link;
 pub mod ntn;
+pub mod rrc_nb;
 pub mod sib31;
+pub mod ue;

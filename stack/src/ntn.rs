@@ -214,6 +214,11 @@ impl NtnUe {
         self.valid_until.is_some_and(|u| now < u) && self.fix.is_some()
     }
 
+    /// The last GNSS fix.
+    pub fn gnss_fix(&self) -> Option<GnssFix> {
+        self.fix
+    }
+
     /// K_offset and K_mac of the current information, ms.
     pub fn scheduling_offsets_ms(&self) -> Option<(u16, u16)> {
         self.info.map(|i| (i.k_offset_ms, i.k_mac_ms))

@@ -1,0 +1,1026 @@
+//! `CellStack`: a satellite NB-IoT eNB (standalone carrier) with its in-process MME+HSS.
+//!
+//! The eNB knows its own orbit — the satellite's TLE propagated with SGP4 is its truth — and
+//! from it broadcasts SIB31-NB every SI period: the ephemeris at the epoch (the SI message's
+//! first subframe), quantised to the spec's steps by `ntn_orbit` and `crate::sib31`, and for
+//! a transparent payload the common TA of the feeder link from the true gateway geometry
+//! (the uplink time-synchronisation reference point is then the gateway, where the eNB is).
+//!
+//! Cell time: subframe `k` of the eNB starts at run instant `k` ms (SFN 0 of H-SFN 0 at
+//! [`Instant::ZERO`]); the uplink frame is received K_mac after the downlink one.
+//!
+//! The cell-side receiver **measures** every uplink reception: its arrival against the
+//! subframe boundary the cell scheduled it on (NPRACH: the nearest occasion), and the carrier
+//! offset the PHY reports. A reception outside the receiver's tolerance (NPRACH: the cyclic
+//! prefix of the preamble format; NPUSCH: the cyclic prefix of the symbol) is not decoded,
+//! whatever the carrier said: that is how a UE without pre-compensation fails.
+//!
+//! Layer 2 is the control-plane CIoT subset: SRB1bis (RLC AM, no PDCP, no AS security; NAS
+//! security protects the data), one HARQ-free transmission per transport block (RLC AM
+//! retransmits), uplink grants (DCI N0) issued periodically to a connected UE.
+
+use crate::air::{AirNode, AirPayload, AirReception, AirTransmission, LinkFormat, NbChannel};
+use crate::link::{
+    LCID_SRB1BIS, RachConfig, SUBFRAME, SimCard, TA_MAX, TA_STEP_S, mac_pdu, payload_stamp,
+    ra_rnti, sfn_of, subframes_since,
+};
+use crate::rrc_nb::{self, Sib1Info, UlDcch};
+use crate::sib31::{ServingSatellite, UlSyncValidity};
+use bytes::{Bytes, BytesMut};
+use ntn_mac::mac::pdu::{
+    DlLcid, LCID_CCCH, LinkDirection as MacDir, MacPduRepr, NbRar, NbRarGrant, RarPduRepr,
+};
+use ntn_mac::rlc::RlcEvent;
+use ntn_mac::rlc::am::{RlcAmConfig, RlcAmEntity};
+use ntn_nas::eps::mme::{Mme, MmeConfig, MmeEvent, Subscriber};
+use ntn_orbit::ephemeris::{Ephemeris, EphemerisForm};
+use ntn_orbit::timing::{CommonTa, EpochTime, TaFlavour};
+use ntn_orbit::{EarthOrientation, GroundSite, LinkConfig, Satellite, TimeBase};
+use ntn_orbit::{PropagationError, SPEED_OF_LIGHT_MPS, UtcTime};
+use ntn_types::{Duration, Hz, Instant};
+use serde::{Deserialize, Serialize};
+use std::collections::VecDeque;
+
+/// A place on the ground, degrees and metres.
+#[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
+pub struct SiteDeg {
+    /// Latitude, degrees.
+    pub lat_deg: f64,
+    /// Longitude, degrees.
+    pub lon_deg: f64,
+    /// Height above the ellipsoid, m.
+    pub alt_m: f64,
+}
+
+impl SiteDeg {
+    /// As an orbit-layer ground site.
+    pub fn site(&self) -> GroundSite {
+        GroundSite::from_degrees(self.lat_deg, self.lon_deg, self.alt_m)
+    }
+}
+
+/// Where the eNB is.
+#[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "kebab-case")]
+pub enum Payload {
+    /// The eNB is on board: the reference point is the satellite, common TA 0.
+    Regenerative,
+    /// A bent pipe: the eNB is at the gateway, the reference point too; the common TA is the
+    /// feeder-link round trip.
+    Transparent {
+        /// The gateway.
+        gateway: SiteDeg,
+    },
+}
+
+/// Configuration of a [`CellStack`]. Every field has a default (a LEO transparent cell).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct CellConfig {
+    /// cellIdentity (28 bits).
+    pub cell_id: u32,
+    /// trackingAreaCode.
+    pub tac: u16,
+    /// PLMN digits (MCC 3 + MNC 2).
+    pub plmn: [u8; 5],
+    /// Frequency band indicator.
+    pub band: u16,
+    /// Downlink carrier, Hz.
+    pub f_dl_hz: f64,
+    /// Uplink carrier, Hz.
+    pub f_ul_hz: f64,
+    /// Payload architecture.
+    pub payload: Payload,
+    /// Form of the broadcast ephemeris.
+    pub ephemeris_form: EphemerisForm,
+    /// si-Periodicity of the SI message with SIB31-NB, radio frames.
+    pub si_period_rf: u16,
+    /// ul-SyncValidityDuration, s (5…60 step 5, 120, 180, 240, 900).
+    pub ul_sync_validity_s: u16,
+    /// k-Offset, ms.
+    pub k_offset_ms: u16,
+    /// k-Mac, ms (0: absent).
+    pub k_mac_ms: u16,
+    /// Random access (what SIB2-NB would carry).
+    pub rach: RachConfig,
+    /// Period of the uplink grants to a connected UE, ms.
+    pub ul_grant_period_ms: u32,
+    /// Transport block of an uplink grant, bits.
+    pub ul_grant_tbs_bits: u32,
+    /// Largest downlink transport block, bits.
+    pub dl_max_tbs_bits: u32,
+    /// Release a connection after this long without user or signalling traffic, s.
+    pub inactivity_release_s: f64,
+    /// Largest uplink timing error at which NPUSCH still decodes: the normal cyclic prefix
+    /// (144·T_s = 4.69 µs).
+    pub max_npusch_timing_error_s: f64,
+    /// Largest uplink carrier offset at which NPUSCH still decodes, Hz.
+    pub max_npusch_freq_error_hz: f64,
+    /// Pre-compensate the downlink Doppler to this beam centre (None: no pre-compensation).
+    pub beam_centre: Option<SiteDeg>,
+    /// Transmit power, dBm.
+    pub tx_power_dbm: f64,
+    /// Subscribers of the in-process HSS.
+    pub subscribers: Vec<SimCard>,
+}
+
+impl Default for CellConfig {
+    fn default() -> Self {
+        CellConfig {
+            cell_id: 0x0001_2345,
+            tac: 1,
+            plmn: [0, 0, 1, 0, 1],
+            band: 256,
+            f_dl_hz: 2_185e6,
+            f_ul_hz: 1_995e6,
+            payload: Payload::Transparent {
+                gateway: SiteDeg {
+                    lat_deg: 48.85,
+                    lon_deg: 2.35,
+                    alt_m: 50.0,
+                },
+            },
+            ephemeris_form: EphemerisForm::StateVector,
+            si_period_rf: 128,
+            ul_sync_validity_s: 30,
+            k_offset_ms: 40,
+            k_mac_ms: 0,
+            rach: RachConfig::default(),
+            ul_grant_period_ms: 40,
+            ul_grant_tbs_bits: 1000,
+            dl_max_tbs_bits: 680,
+            inactivity_release_s: 10.0,
+            max_npusch_timing_error_s: 144.0 / 30.72e6,
+            max_npusch_freq_error_hz: 1_000.0,
+            beam_centre: None,
+            tx_power_dbm: 43.0,
+            subscribers: vec![SimCard::default()],
+        }
+    }
+}
+
+/// Why a cell cannot be built or a broadcast not generated.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+#[non_exhaustive]
+pub enum CellError {
+    /// The configuration is inconsistent.
+    #[error("cell configuration: {0}")]
+    Config(String),
+    /// The orbit could not be evaluated.
+    #[error("orbit: {0}")]
+    Orbit(String),
+    /// A message could not be encoded.
+    #[error(transparent)]
+    Rrc(#[from] ntn_rrc::RrcError),
+    /// A SIB31 field out of range.
+    #[error(transparent)]
+    Sib31(#[from] crate::sib31::Sib31Error),
+}
+
+/// One uplink reception as the cell-side receiver measured it.
+#[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
+pub struct UlMeasurement {
+    /// Channel.
+    pub channel: NbChannel,
+    /// RNTI (None for a preamble).
+    pub rnti: Option<u16>,
+    /// Arrival minus the subframe boundary the cell expected it on, s.
+    pub timing_error_s: f64,
+    /// Carrier offset measured by the receiver, Hz.
+    pub freq_offset_hz: f64,
+    /// SNR, dB.
+    pub snr_db: f64,
+    /// Whether the receiver accepted (detected / decoded) it.
+    pub accepted: bool,
+}
+
+/// What the cell reports.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
+pub enum CellEvent {
+    /// An uplink reception measured.
+    UplinkMeasured(UlMeasurement),
+    /// SIB31-NB generated for this epoch (run time).
+    Sib31Broadcast {
+        /// Epoch, run time.
+        epoch: Instant,
+    },
+    /// A preamble detected and answered with a RAR.
+    RarSent {
+        /// Temporary C-RNTI.
+        tc_rnti: u16,
+        /// Timing advance command.
+        ta_command: u16,
+    },
+    /// Msg3 received; Msg4 with RRCConnectionSetup-NB sent.
+    ConnectionSetup {
+        /// C-RNTI.
+        rnti: u16,
+    },
+    /// RRCConnectionSetupComplete-NB received.
+    Connected {
+        /// C-RNTI.
+        rnti: u16,
+    },
+    /// The MME attached the UE.
+    UeAttached {
+        /// IMSI.
+        imsi: String,
+    },
+    /// User data received over NAS, with its one-way latency.
+    UplinkData {
+        /// Bytes.
+        bytes: usize,
+        /// Send → reception at the MME, s.
+        latency_s: f64,
+    },
+    /// Connection released.
+    Released {
+        /// C-RNTI.
+        rnti: u16,
+    },
+}
+
+/// Counters and the residual errors the cell's receiver measured.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct CellStats {
+    /// SIB31 broadcasts.
+    pub sib31_broadcasts: u64,
+    /// Preambles received (any).
+    pub preambles_received: u64,
+    /// Preambles detected.
+    pub preambles_detected: u64,
+    /// NPUSCH transport blocks decoded.
+    pub npusch_decoded: u64,
+    /// NPUSCH transport blocks rejected (carrier said lost, or out of tolerance).
+    pub npusch_rejected: u64,
+    /// NPUSCH receptions nothing was scheduled for.
+    pub npusch_unexpected: u64,
+    /// Largest |timing error| of an accepted uplink reception, s.
+    pub max_abs_timing_error_s: f64,
+    /// Largest |frequency offset| of an accepted uplink reception, Hz.
+    pub max_abs_freq_offset_hz: f64,
+    /// Accepted uplink measurements.
+    pub accepted_measurements: u64,
+    /// Downlink transport blocks sent to UEs (RAR, Msg4, data).
+    pub dl_tbs: u64,
+    /// Uplink grants sent.
+    pub ul_grants: u64,
+    /// NAS PDUs dropped because they could not be wrapped.
+    pub encode_errors: u64,
+}
+
+#[derive(Debug)]
+struct Pending {
+    /// Msg3 or grant: expected first-sample instant at the cell.
+    expected: Instant,
+    rnti: u16,
+}
+
+#[derive(Debug)]
+struct UeContext {
+    rnti: u16,
+    rlc: RlcAmEntity,
+    connected: bool,
+    next_grant: Instant,
+    last_activity: Instant,
+    transaction: u8,
+    releasing: Option<Instant>,
+}
+
+/// The satellite eNB with its MME.
+#[derive(Debug)]
+pub struct CellStack {
+    cfg: CellConfig,
+    sat: Satellite,
+    time_base: TimeBase,
+    eop: EarthOrientation,
+    gateway: Option<GroundSite>,
+    next_mib: Instant,
+    next_sib1: Instant,
+    next_si: Instant,
+    dl_free: Instant,
+    last_serve: Instant,
+    next_tc_rnti: u16,
+    pending_ul: Vec<Pending>,
+    ue: Option<UeContext>,
+    mme: Mme,
+    tx: VecDeque<AirTransmission>,
+    events: VecDeque<CellEvent>,
+    stats: CellStats,
+}
+
+const SI_RNTI: u16 = 0xffff;
+/// MIB-NB TTI.
+const MIB_PERIOD: Duration = Duration::from_millis(640);
+/// SIB1-NB period (256 frames).
+const SIB1_PERIOD: Duration = Duration::from_millis(2560);
+/// Processing time between a reception and the cell's answer.
+const PROCESSING: Duration = Duration::from_millis(4);
+/// k0 of the N0 grants (I_delay = 0, TS 36.213 Table 16.5.1-1).
+const N0_K0_MS: u16 = 8;
+/// k0 of the RAR grant with I_delay = 0 (TS 36.213 §16.3.3).
+const RAR_K0_MS: i64 = 12;
+
+impl CellStack {
+    /// A cell for satellite `sat`; `time_base` maps run time to UTC.
+    pub fn new(cfg: CellConfig, sat: Satellite, time_base: TimeBase) -> Result<Self, CellError> {
+        if !rrc_nb::SI_PERIODS_RF.contains(&cfg.si_period_rf) {
+            return Err(CellError::Config(format!(
+                "si_period_rf {} is not a SIB1-NB si-Periodicity",
+                cfg.si_period_rf
+            )));
+        }
+        if UlSyncValidity::from_seconds(cfg.ul_sync_validity_s).is_none() {
+            return Err(CellError::Config(format!(
+                "ul_sync_validity_s {} is not a ul-SyncValidityDuration",
+                cfg.ul_sync_validity_s
+            )));
+        }
+        if cfg.k_offset_ms > 1023 || cfg.k_mac_ms > 512 {
+            return Err(CellError::Config("k-Offset or k-Mac out of range".into()));
+        }
+        let mut mme = Mme::new(MmeConfig::default());
+        for s in &cfg.subscribers {
+            mme.add_subscriber(
+                &s.imsi,
+                Subscriber {
+                    k: s.k,
+                    opc: s.opc,
+                    sqn: s.sqn + 32,
+                    ipv4: [10, 45, 0, 2],
+                },
+            );
+        }
+        let gateway = match cfg.payload {
+            Payload::Regenerative => None,
+            Payload::Transparent { gateway } => Some(gateway.site()),
+        };
+        Ok(CellStack {
+            cfg,
+            sat,
+            time_base,
+            eop: EarthOrientation::default(),
+            gateway,
+            next_mib: Instant::ZERO,
+            next_sib1: Instant::ZERO + Duration::from_millis(4),
+            next_si: Instant::ZERO + Duration::from_millis(11),
+            dl_free: Instant::ZERO,
+            last_serve: Instant::ZERO,
+            next_tc_rnti: 0x0100,
+            pending_ul: Vec::new(),
+            ue: None,
+            mme,
+            tx: VecDeque::new(),
+            events: VecDeque::new(),
+            stats: CellStats::default(),
+        })
+    }
+
+    /// Next event.
+    pub fn poll_event(&mut self) -> Option<CellEvent> {
+        self.events.pop_front()
+    }
+
+    /// Counters and measured residuals.
+    pub fn stats(&self) -> &CellStats {
+        &self.stats
+    }
+
+    /// The configuration.
+    pub fn config(&self) -> &CellConfig {
+        &self.cfg
+    }
+
+    fn subframe_index(t: Instant) -> i64 {
+        (t - Instant::ZERO).as_nanos().div_euclid(1_000_000)
+    }
+
+    /// The DL carrier shift at `t`: minus the Doppler at the beam centre, if configured.
+    fn dl_shift_hz(&self, t: Instant) -> f64 {
+        let Some(centre) = self.cfg.beam_centre else {
+            return 0.0;
+        };
+        let link = LinkConfig {
+            ue: centre.site(),
+            gateway: None,
+            f_dl: Hz(self.cfg.f_dl_hz),
+            f_ul: Hz(self.cfg.f_ul_hz),
+            eop: self.eop,
+        };
+        link.snapshot(&self.sat, self.time_base.utc(t))
+            .map_or(0.0, |s| -s.doppler_dl.hz())
+    }
+
+    fn push_dl(
+        &mut self,
+        start: Instant,
+        duration: Duration,
+        payload: AirPayload,
+        format: LinkFormat,
+    ) {
+        self.tx.push_back(AirTransmission {
+            start,
+            duration,
+            payload,
+            format,
+            carrier_shift_hz: self.dl_shift_hz(start),
+            tx_power_dbm: self.cfg.tx_power_dbm,
+        });
+    }
+
+    fn dl_format(channel: NbChannel, bytes: usize, subframes: u16) -> LinkFormat {
+        LinkFormat {
+            channel,
+            tbs_bits: (bytes * 8) as u32,
+            resource_units: subframes,
+            repetitions: 1,
+            subcarriers: 12,
+            subcarrier_spacing_hz: 15_000,
+        }
+    }
+
+    /// Subframes an NPDSCH of `bytes` occupies (at most 680 bits in 3 subframes at the
+    /// highest Rel-13 MCS; one subframe per 28 bytes here).
+    fn npdsch_subframes(bytes: usize) -> u16 {
+        bytes.div_ceil(28).max(1) as u16
+    }
+
+    /// Reserve the dedicated downlink from the first subframe at or after `t`.
+    fn reserve_dl(&mut self, t: Instant, subframes: u16) -> Instant {
+        let t = t.max(self.dl_free);
+        let start = Instant::ZERO
+            + Duration::from_millis(Self::subframe_index(t + Duration::from_nanos(999_999)));
+        self.dl_free = start + Duration::from_millis(i64::from(subframes));
+        start
+    }
+
+    fn broadcast_mib(&mut self, at: Instant) -> Result<(), CellError> {
+        let sf = Self::subframe_index(at);
+        let hsfn = (sf / crate::link::SUBFRAMES_PER_SFN_CYCLE) as u16;
+        let bytes = rrc_nb::mib(sfn_of(sf), hsfn, 0, 0)?;
+        let fmt = LinkFormat {
+            channel: NbChannel::Npbch,
+            tbs_bits: 34,
+            resource_units: 1,
+            repetitions: 64,
+            subcarriers: 12,
+            subcarrier_spacing_hz: 15_000,
+        };
+        self.push_dl(at, MIB_PERIOD, AirPayload::Mib { bytes }, fmt);
+        Ok(())
+    }
+
+    fn broadcast_sib1(&mut self, at: Instant) -> Result<(), CellError> {
+        let sf = Self::subframe_index(at);
+        let hsfn = (sf / crate::link::SUBFRAMES_PER_SFN_CYCLE) as u16;
+        let tb = rrc_nb::sib1(&Sib1Info {
+            hsfn_msb8: ((hsfn >> 2) & 0xff) as u8,
+            cell_id: self.cfg.cell_id,
+            tac: self.cfg.tac,
+            band: self.cfg.band,
+            si_period_rf: self.cfg.si_period_rf,
+            plmn: self.cfg.plmn,
+        })?;
+        let fmt = Self::dl_format(NbChannel::Npdsch, tb.len(), 8);
+        // SIB1-NB: subframe 4 of every other frame, 16 frames (4 repetitions).
+        self.push_dl(
+            at,
+            Duration::from_millis(160),
+            AirPayload::Dlsch { rnti: SI_RNTI, tb },
+            fmt,
+        );
+        Ok(())
+    }
+
+    /// SIB31-NB for the epoch `at` (a subframe start), from the true orbit.
+    pub fn sib31_at(&self, at: Instant) -> Result<ServingSatellite, CellError> {
+        let utc = self.time_base.utc(at);
+        let eph = Ephemeris::from_truth(&self.sat, utc, self.cfg.ephemeris_form, &self.eop)
+            .map_err(|e| CellError::Orbit(e.to_string()))?;
+        let common = match &self.gateway {
+            None => CommonTa::default(),
+            Some(gw) => fit_feeder_common_ta(
+                &self.sat,
+                gw,
+                utc,
+                f64::from(self.cfg.ul_sync_validity_s),
+                &self.eop,
+            )
+            .map_err(|e| CellError::Orbit(e.to_string()))?,
+        };
+        let common_ta = common
+            .to_fields(TaFlavour::NbIotSib31)
+            .map_err(|e| CellError::Orbit(e.to_string()))?;
+        let sf = Self::subframe_index(at);
+        Ok(ServingSatellite {
+            ephemeris: eph.fields,
+            common_ta,
+            ul_sync_validity: UlSyncValidity::from_seconds(self.cfg.ul_sync_validity_s)
+                .ok_or_else(|| CellError::Config("ul-SyncValidityDuration".into()))?,
+            epoch: Some(EpochTime {
+                start_sfn: sfn_of(sf),
+                start_subframe: (sf.rem_euclid(10)) as u8,
+            }),
+            k_offset_ms: self.cfg.k_offset_ms,
+            k_mac_ms: (self.cfg.k_mac_ms > 0).then_some(self.cfg.k_mac_ms),
+        })
+    }
+
+    fn broadcast_si(&mut self, at: Instant) -> Result<(), CellError> {
+        let sib31 = self.sib31_at(at)?.to_sib31()?;
+        let tb = rrc_nb::si_with_sib31(sib31)?;
+        let fmt = Self::dl_format(NbChannel::Npdsch, tb.len(), 8);
+        self.push_dl(
+            at,
+            Duration::from_millis(8),
+            AirPayload::Dlsch { rnti: SI_RNTI, tb },
+            fmt,
+        );
+        self.stats.sib31_broadcasts += 1;
+        self.events
+            .push_back(CellEvent::Sib31Broadcast { epoch: at });
+        Ok(())
+    }
+
+    fn k_offset(&self) -> Duration {
+        Duration::from_millis(i64::from(self.cfg.k_offset_ms))
+    }
+
+    fn k_mac(&self) -> Duration {
+        Duration::from_millis(i64::from(self.cfg.k_mac_ms))
+    }
+
+    fn measure(&mut self, m: UlMeasurement) {
+        if m.accepted {
+            self.stats.accepted_measurements += 1;
+            self.stats.max_abs_timing_error_s = self
+                .stats
+                .max_abs_timing_error_s
+                .max(m.timing_error_s.abs());
+            self.stats.max_abs_freq_offset_hz = self
+                .stats
+                .max_abs_freq_offset_hz
+                .max(m.freq_offset_hz.abs());
+        }
+        self.events.push_back(CellEvent::UplinkMeasured(m));
+    }
+
+    fn on_preamble(&mut self, now: Instant, rx: &AirReception, rapid: u8) {
+        self.stats.preambles_received += 1;
+        let arrival = rx.measurement.arrival;
+        // The UL grid runs K_mac behind the DL grid.
+        let ul_origin = Instant::ZERO + self.k_mac();
+        let occ = self
+            .cfg
+            .rach
+            .nearest_occasion(subframes_since(ul_origin, arrival));
+        let occ_t = ul_origin + Duration::from_millis(occ);
+        let err_s = (arrival - occ_t).as_secs_f64();
+        let f = rx.measurement.freq_offset_hz;
+        let accepted = rx.decoded
+            && err_s.abs() <= self.cfg.rach.max_preamble_timing_error_s
+            && f.abs() <= self.cfg.rach.max_preamble_freq_error_hz;
+        self.measure(UlMeasurement {
+            channel: NbChannel::Nprach,
+            rnti: None,
+            timing_error_s: err_s,
+            freq_offset_hz: f,
+            snr_db: rx.measurement.snr_db,
+            accepted,
+        });
+        if !accepted {
+            return;
+        }
+        self.stats.preambles_detected += 1;
+        // Only early arrivals beyond one step are uncorrectable: T_A is not negative.
+        let ta = ((err_s / TA_STEP_S).round().max(0.0) as u16).min(TA_MAX);
+        let tc_rnti = self.next_tc_rnti;
+        self.next_tc_rnti = if tc_rnti >= 0xfff0 {
+            0x0100
+        } else {
+            tc_rnti + 1
+        };
+        let rar = RarPduRepr {
+            backoff_indicator: None,
+            rars: vec![(
+                rapid,
+                NbRar {
+                    ta,
+                    grant: NbRarGrant {
+                        spacing_15khz: true,
+                        subcarrier_indication: 0,
+                        scheduling_delay: 0,
+                        msg3_repetitions: 0,
+                        mcs: 0,
+                    },
+                    tc_rnti,
+                },
+            )],
+        };
+        let mut tb = Vec::new();
+        if rar.emit(&mut tb).is_err() {
+            self.stats.encode_errors += 1;
+            return;
+        }
+        let end = arrival + Duration::from_millis(i64::from(self.cfg.rach.preamble_duration_ms));
+        let subframes = Self::npdsch_subframes(tb.len());
+        let start = self.reserve_dl(end.max(now) + PROCESSING, subframes);
+        let dur = Duration::from_millis(i64::from(subframes));
+        let fmt = Self::dl_format(NbChannel::Npdsch, tb.len(), subframes);
+        self.push_dl(
+            start,
+            dur,
+            AirPayload::Dlsch {
+                rnti: ra_rnti(sfn_of(occ)),
+                tb,
+            },
+            fmt,
+        );
+        self.stats.dl_tbs += 1;
+        // Msg3: UL subframe n + k0 + K_offset after the RAR's last subframe n.
+        self.pending_ul.push(Pending {
+            expected: start
+                + dur
+                + Duration::from_millis(RAR_K0_MS)
+                + self.k_offset()
+                + self.k_mac(),
+            rnti: tc_rnti,
+        });
+        self.events.push_back(CellEvent::RarSent {
+            tc_rnti,
+            ta_command: ta,
+        });
+    }
+
+    fn on_ulsch(&mut self, now: Instant, rx: &AirReception, rnti: u16, tb: &[u8]) {
+        let arrival = rx.measurement.arrival;
+        let Some(k) = self
+            .pending_ul
+            .iter()
+            .enumerate()
+            .filter(|(_, p)| p.rnti == rnti)
+            .min_by_key(|(_, p)| (arrival - p.expected).as_nanos().abs())
+            .map(|(k, _)| k)
+        else {
+            self.stats.npusch_unexpected += 1;
+            return;
+        };
+        let p = self.pending_ul.remove(k);
+        let err_s = (arrival - p.expected).as_secs_f64();
+        let f = rx.measurement.freq_offset_hz;
+        let accepted = rx.decoded
+            && err_s.abs() <= self.cfg.max_npusch_timing_error_s
+            && f.abs() <= self.cfg.max_npusch_freq_error_hz;
+        self.measure(UlMeasurement {
+            channel: NbChannel::NpuschF1,
+            rnti: Some(rnti),
+            timing_error_s: err_s,
+            freq_offset_hz: f,
+            snr_db: rx.measurement.snr_db,
+            accepted,
+        });
+        if !accepted {
+            self.stats.npusch_rejected += 1;
+            return;
+        }
+        self.stats.npusch_decoded += 1;
+        let Ok(pdu) = MacPduRepr::parse(tb, MacDir::Uplink) else {
+            return;
+        };
+        let end = arrival + npusch_air_time(&rx.format);
+        for e in &pdu.elements {
+            if e.lcid == LCID_CCCH {
+                self.on_msg3(end.max(now), rnti, e.payload);
+            } else if e.lcid == LCID_SRB1BIS
+                && let Some(ue) = self.ue.as_mut().filter(|u| u.rnti == rnti)
+            {
+                ue.rlc.handle_pdu(now, e.payload);
+            }
+        }
+        self.drain_rlc(now);
+    }
+
+    /// Msg3: DPR octet + CCCH SDU (RRCConnectionRequest-NB). Answers with Msg4.
+    fn on_msg3(&mut self, now: Instant, rnti: u16, payload: &[u8]) {
+        let Some(sdu) = payload.get(1..) else { return };
+        if !rrc_nb::is_connection_request(sdu).unwrap_or(false) || sdu.len() < 6 {
+            return;
+        }
+        let transaction = 0;
+        let Ok(setup) = rrc_nb::connection_setup(transaction) else {
+            self.stats.encode_errors += 1;
+            return;
+        };
+        let cri = &sdu[..6];
+        let Ok(tb) = mac_pdu(
+            &[
+                (DlLcid::ContentionResolutionIdentity.bits(), cri),
+                (LCID_CCCH, &setup),
+            ],
+            false,
+            None,
+        ) else {
+            self.stats.encode_errors += 1;
+            return;
+        };
+        let subframes = Self::npdsch_subframes(tb.len());
+        let start = self.reserve_dl(now + PROCESSING, subframes);
+        let fmt = Self::dl_format(NbChannel::Npdsch, tb.len(), subframes);
+        self.push_dl(
+            start,
+            Duration::from_millis(i64::from(subframes)),
+            AirPayload::Dlsch { rnti, tb },
+            fmt,
+        );
+        self.stats.dl_tbs += 1;
+        let mut rlc_cfg = RlcAmConfig::nb_iot_default();
+        rlc_cfg.max_sdu_len = 2000;
+        self.ue = Some(UeContext {
+            rnti,
+            rlc: RlcAmEntity::new(rlc_cfg, now),
+            connected: false,
+            next_grant: start + Duration::from_millis(i64::from(subframes)),
+            last_activity: now,
+            transaction: 1,
+            releasing: None,
+        });
+        self.events.push_back(CellEvent::ConnectionSetup { rnti });
+    }
+
+    /// RRC SDUs out of the RLC, NAS in and out of the MME.
+    fn drain_rlc(&mut self, now: Instant) {
+        let Some(ue) = self.ue.as_mut() else { return };
+        let rnti = ue.rnti;
+        let mut nas_in = Vec::new();
+        while let Some(ev) = ue.rlc.poll_event() {
+            if let RlcEvent::Sdu(sdu) = ev {
+                ue.last_activity = now;
+                match rrc_nb::read_ul_dcch(&sdu) {
+                    Ok(UlDcch::SetupComplete(nas)) => {
+                        ue.connected = true;
+                        self.events.push_back(CellEvent::Connected { rnti });
+                        nas_in.push(nas);
+                    }
+                    Ok(UlDcch::Nas(nas)) => nas_in.push(nas),
+                    Ok(UlDcch::Other) | Err(_) => {}
+                }
+            }
+        }
+        for nas in nas_in {
+            self.mme.handle_pdu(&nas);
+        }
+        while let Some(ev) = self.mme.poll_event() {
+            match ev {
+                MmeEvent::Attached { imsi } => {
+                    self.events.push_back(CellEvent::UeAttached { imsi })
+                }
+                MmeEvent::Data(d) => {
+                    let latency_s = payload_stamp(&d).map_or(f64::NAN, |t| (now - t).as_secs_f64());
+                    self.events.push_back(CellEvent::UplinkData {
+                        bytes: d.len(),
+                        latency_s,
+                    });
+                }
+                _ => {}
+            }
+        }
+        while let Some(pdu) = self.mme.poll_transmit() {
+            let Some(ue) = self.ue.as_mut() else { break };
+            let t = ue.transaction;
+            ue.transaction = (t + 1) & 3;
+            match rrc_nb::dl_information_transfer(t, &pdu) {
+                Ok(rrc) => {
+                    ue.last_activity = now;
+                    if ue.rlc.handle_sdu(now, Bytes::from(rrc)).is_err() {
+                        self.stats.encode_errors += 1;
+                    }
+                }
+                Err(_) => self.stats.encode_errors += 1,
+            }
+        }
+    }
+
+    /// Downlink data and uplink grants for the connected UE.
+    fn serve_ue(&mut self, now: Instant) {
+        let k_offset = self.k_offset();
+        let k_mac = self.k_mac();
+        let grant_period = Duration::from_millis(i64::from(self.cfg.ul_grant_period_ms.max(1)));
+        let inactivity = Duration::from_secs_f64(self.cfg.inactivity_release_s);
+        let max_dl = (self.cfg.dl_max_tbs_bits / 8) as usize;
+        self.last_serve = now;
+        let Some(mut ue) = self.ue.take() else { return };
+        ue.rlc.handle_timeout(now);
+        // Release after inactivity; forget the context once the release has gone out.
+        if ue.releasing.is_none() && ue.connected && now - ue.last_activity >= inactivity {
+            let queued = rrc_nb::connection_release(ue.transaction)
+                .ok()
+                .is_some_and(|rel| ue.rlc.handle_sdu(now, Bytes::from(rel)).is_ok());
+            if !queued {
+                self.stats.encode_errors += 1;
+            }
+            ue.releasing = Some(now + Duration::from_secs(2));
+        }
+        // Downlink: one transport block at a time while the RLC has something.
+        while ue.rlc.buffer_state().total() > 0 && self.dl_free <= now + SUBFRAME {
+            let mut pdu = BytesMut::new();
+            let n = ue.rlc.pull_pdu(now, max_dl.saturating_sub(3), &mut pdu);
+            if n == 0 {
+                break;
+            }
+            let Ok(tb) = mac_pdu(&[(LCID_SRB1BIS, &pdu)], false, None) else {
+                self.stats.encode_errors += 1;
+                break;
+            };
+            let subframes = Self::npdsch_subframes(tb.len());
+            let start = self.reserve_dl(now, subframes);
+            let fmt = Self::dl_format(NbChannel::Npdsch, tb.len(), subframes);
+            self.push_dl(
+                start,
+                Duration::from_millis(i64::from(subframes)),
+                AirPayload::Dlsch { rnti: ue.rnti, tb },
+                fmt,
+            );
+            self.stats.dl_tbs += 1;
+        }
+        // Uplink grants on the grant period.
+        if ue.releasing.is_none() && now >= ue.next_grant {
+            let start = self.reserve_dl(now, 1);
+            let end = start + SUBFRAME;
+            let fmt = Self::dl_format(NbChannel::Npdcch, 3, 1);
+            self.push_dl(
+                start,
+                SUBFRAME,
+                AirPayload::UlGrant {
+                    rnti: ue.rnti,
+                    tbs_bits: self.cfg.ul_grant_tbs_bits,
+                    k0_ms: N0_K0_MS,
+                },
+                fmt,
+            );
+            self.stats.ul_grants += 1;
+            self.pending_ul.push(Pending {
+                expected: end + Duration::from_millis(i64::from(N0_K0_MS)) + k_offset + k_mac,
+                rnti: ue.rnti,
+            });
+            ue.next_grant = start + grant_period;
+        }
+        // Forget expectations long past (a UE that had nothing to send).
+        let horizon = now - Duration::from_secs(2);
+        self.pending_ul.retain(|p| p.expected >= horizon);
+        if let Some(t) = ue.releasing
+            && now >= t
+        {
+            self.events.push_back(CellEvent::Released { rnti: ue.rnti });
+            return;
+        }
+        self.ue = Some(ue);
+    }
+
+    fn handle_timeout_inner(&mut self, now: Instant) -> Result<(), CellError> {
+        while self.next_mib <= now {
+            let t = self.next_mib;
+            self.next_mib = t + MIB_PERIOD;
+            self.broadcast_mib(t)?;
+        }
+        while self.next_sib1 <= now {
+            let t = self.next_sib1;
+            self.next_sib1 = t + SIB1_PERIOD;
+            self.broadcast_sib1(t)?;
+        }
+        while self.next_si <= now {
+            let t = self.next_si;
+            self.next_si = t + Duration::from_millis(10 * i64::from(self.cfg.si_period_rf));
+            self.broadcast_si(t)?;
+        }
+        self.serve_ue(now);
+        Ok(())
+    }
+}
+
+/// The common TA of a transparent payload's feeder link, fitted over the whole validity
+/// window rather than expanded at the epoch: the true two-way feeder delay is sampled every
+/// 2 s from the epoch to the end of `ul-SyncValidityDuration` and fitted by least squares with
+/// TA_Common + drift·Δt + variant·Δt². The variant field is unsigned (TS 36.331), so a
+/// negative curvature is fitted with a straight line instead. A Taylor expansion at the epoch
+/// (`ntn_orbit::timing::feeder_link_common_ta`) drifts by microseconds within 30 s on a LEO
+/// feeder link; the fit stays within about a tenth of that.
+pub fn fit_feeder_common_ta(
+    sat: &Satellite,
+    gateway: &GroundSite,
+    epoch: UtcTime,
+    validity_s: f64,
+    eop: &EarthOrientation,
+) -> Result<CommonTa, PropagationError> {
+    let n = ((validity_s / 2.0).ceil() as usize).max(2) + 1;
+    let step = validity_s / (n - 1) as f64;
+    let mut pts = Vec::with_capacity(n);
+    for k in 0..n {
+        let t = k as f64 * step;
+        let st = sat.state_ecef(epoch.add_secs(t), eop)?;
+        pts.push((t, 2.0 * gateway.look(&st).range.m() / SPEED_OF_LIGHT_MPS));
+    }
+    let tau0 = pts[0].1;
+    // Normal equations of the quadratic fit to τ − τ(0), solved by Cramer's rule.
+    let (mut sx, mut sy) = ([0.0f64; 5], [0.0f64; 3]);
+    for &(t, tau) in &pts {
+        let y = tau - tau0;
+        for (k, v) in sx.iter_mut().enumerate() {
+            *v += t.powi(k as i32);
+        }
+        for (k, v) in sy.iter_mut().enumerate() {
+            *v += y * t.powi(k as i32);
+        }
+    }
+    let det3 = |m: [[f64; 3]; 3]| {
+        m[0][0] * (m[1][1] * m[2][2] - m[1][2] * m[2][1])
+            - m[0][1] * (m[1][0] * m[2][2] - m[1][2] * m[2][0])
+            + m[0][2] * (m[1][0] * m[2][1] - m[1][1] * m[2][0])
+    };
+    let a = [
+        [sx[0], sx[1], sx[2]],
+        [sx[1], sx[2], sx[3]],
+        [sx[2], sx[3], sx[4]],
+    ];
+    let d = det3(a);
+    let col = |c: usize| {
+        let mut m = a;
+        for (r, row) in m.iter_mut().enumerate() {
+            row[c] = sy[r];
+        }
+        det3(m) / d
+    };
+    let (mut c0, mut c1, c2) = (col(0), col(1), col(2));
+    if c2 >= 0.0 {
+        return Ok(CommonTa {
+            common_s: (tau0 + c0).max(0.0),
+            drift_s_per_s: c1,
+            variant_s_per_s2: c2,
+        });
+    }
+    // Straight line.
+    let d2 = sx[0] * sx[2] - sx[1] * sx[1];
+    c0 = (sy[0] * sx[2] - sy[1] * sx[1]) / d2;
+    c1 = (sx[0] * sy[1] - sx[1] * sy[0]) / d2;
+    Ok(CommonTa {
+        common_s: (tau0 + c0).max(0.0),
+        drift_s_per_s: c1,
+        variant_s_per_s2: 0.0,
+    })
+}
+
+/// Air time of an NPUSCH format 1 reception: one resource unit with 12 tones at 15 kHz
+/// lasts 1 ms (TS 36.211 Table 10.1.2.3-1).
+fn npusch_air_time(f: &LinkFormat) -> Duration {
+    Duration::from_millis(i64::from(f.resource_units.max(1)) * i64::from(f.repetitions.max(1)))
+}
+
+impl AirNode for CellStack {
+    fn handle_reception(&mut self, now: Instant, rx: AirReception) {
+        match &rx.payload {
+            AirPayload::Preamble { rapid, .. } => {
+                let rapid = *rapid;
+                self.on_preamble(now, &rx, rapid);
+            }
+            AirPayload::Ulsch { rnti, tb } => {
+                let (rnti, tb) = (*rnti, tb.clone());
+                self.on_ulsch(now, &rx, rnti, &tb);
+            }
+            _ => {}
+        }
+        self.serve_ue(now);
+    }
+
+    fn handle_timeout(&mut self, now: Instant) {
+        if self.handle_timeout_inner(now).is_err() {
+            self.stats.encode_errors += 1;
+        }
+    }
+
+    fn poll_transmission(&mut self) -> Option<AirTransmission> {
+        self.tx.pop_front()
+    }
+
+    fn poll_timeout(&self) -> Option<Instant> {
+        let mut t = self.next_mib.min(self.next_sib1).min(self.next_si);
+        if let Some(ue) = &self.ue {
+            if ue.releasing.is_none() {
+                t = t.min(ue.next_grant);
+            }
+            if let Some(r) = ue.releasing {
+                t = t.min(r);
+            }
+            if ue.rlc.buffer_state().total() > 0 {
+                t = t.min(self.dl_free.max(self.last_serve + SUBFRAME));
+            }
+            if let Some(r) = ue.rlc.poll_timeout() {
+                t = t.min(r);
+            }
+            if ue.connected && ue.releasing.is_none() {
+                t = t
+                    .min(ue.last_activity + Duration::from_secs_f64(self.cfg.inactivity_release_s));
+            }
+        }
+        Some(t)
+    }
+}

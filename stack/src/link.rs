@@ -1,0 +1,227 @@
+//! Layer-1/layer-2 conventions the UE and cell stacks share: the frame grid, NPRACH
+//! occasions and RA-RNTI, the random-access parameters both sides must agree on (in a real
+//! cell they come from SIB2-NB), MAC PDU assembly, and the SIM card.
+
+use ntn_mac::mac::pdu::{LinkDirection as MacDir, MacPduError, MacPduRepr, MacSubPdu};
+use ntn_types::{Duration, Instant};
+use serde::{Deserialize, Serialize};
+
+/// One subframe.
+pub const SUBFRAME: Duration = Duration::from_millis(1);
+/// Subframes in one SFN cycle (1024 frames).
+pub const SUBFRAMES_PER_SFN_CYCLE: i64 = 10_240;
+/// T_s = 1/30.72 MHz, seconds.
+pub const TS_S: f64 = 1.0 / 30.72e6;
+/// Granularity of the RAR timing advance command: 16·T_s (TS 36.213 §4.2.3).
+pub const TA_STEP_S: f64 = 16.0 * TS_S;
+/// Largest NB-IoT RAR timing advance command T_A (11 bits, 0…1282).
+pub const TA_MAX: u16 = 1282;
+/// LCID of SRB1bis, which carries RRC and NAS of a control-plane-CIoT UE (no PDCP).
+pub const LCID_SRB1BIS: u8 = ntn_mac::mac::pdu::LCID_SRB1BIS;
+
+/// The random-access configuration both sides use (RACH-ConfigCommon-NB and
+/// NPRACH-ConfigSIB-NB of SIB2-NB).
+#[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct RachConfig {
+    /// nprach-Periodicity, ms.
+    pub nprach_period_ms: u32,
+    /// nprach-StartTime, ms into the period.
+    pub nprach_start_ms: u32,
+    /// Air time of one preamble with its repetitions, ms (format 1: 4 symbol groups of
+    /// 1.6 ms per repetition).
+    pub preamble_duration_ms: u32,
+    /// Repetitions per preamble attempt.
+    pub preamble_repetitions: u16,
+    /// ra-ResponseWindowSize as a time, ms.
+    pub rar_window_ms: u32,
+    /// mac-ContentionResolutionTimer, ms.
+    pub contention_resolution_ms: u32,
+    /// preambleTransMax-CE.
+    pub preamble_trans_max: u32,
+    /// Largest arrival-time error at which the cell's NPRACH receiver still detects a
+    /// preamble: the cyclic prefix of NPRACH format 1 (266.7 µs, TS 36.211 Table 10.1.6.1-1).
+    pub max_preamble_timing_error_s: f64,
+    /// Largest carrier offset at which the NPRACH receiver detects a preamble, Hz (a fraction
+    /// of the 3.75 kHz tone spacing).
+    pub max_preamble_freq_error_hz: f64,
+}
+
+impl Default for RachConfig {
+    fn default() -> Self {
+        RachConfig {
+            nprach_period_ms: 40,
+            nprach_start_ms: 8,
+            preamble_duration_ms: 26,
+            preamble_repetitions: 4,
+            rar_window_ms: 320,
+            contention_resolution_ms: 2048,
+            preamble_trans_max: 10,
+            max_preamble_timing_error_s: 266.7e-6,
+            max_preamble_freq_error_hz: 1_000.0,
+        }
+    }
+}
+
+impl RachConfig {
+    /// The NPRACH occasion (cell subframe index) nearest to cell subframe `sf` (fractional).
+    pub fn nearest_occasion(&self, sf: f64) -> i64 {
+        let p = f64::from(self.nprach_period_ms.max(1));
+        let s = f64::from(self.nprach_start_ms);
+        (((sf - s) / p).round() * p + s) as i64
+    }
+
+    /// The first NPRACH occasion (cell subframe index) at or after subframe `sf`.
+    pub fn next_occasion(&self, sf: i64) -> i64 {
+        let p = i64::from(self.nprach_period_ms.max(1));
+        let s = i64::from(self.nprach_start_ms);
+        (sf - s).div_euclid(p) * p + s + if (sf - s).rem_euclid(p) == 0 { 0 } else { p }
+    }
+}
+
+/// RA-RNTI of a preamble sent in the frame with this SFN: 1 + floor(SFN/4) (TS 36.321
+/// §5.1.4 for NB-IoT, carrier 0).
+pub fn ra_rnti(sfn: u16) -> u16 {
+    1 + (sfn % 1024) / 4
+}
+
+/// SFN of cell subframe index `sf`.
+pub fn sfn_of(sf: i64) -> u16 {
+    (sf.rem_euclid(SUBFRAMES_PER_SFN_CYCLE) / 10) as u16
+}
+
+/// The instant of subframe `sf` on a grid whose subframe 0 is at `origin`.
+pub fn subframe_instant(origin: Instant, sf: i64) -> Instant {
+    origin + Duration::from_millis(sf)
+}
+
+/// Subframes (fractional) from `origin` to `t`.
+pub fn subframes_since(origin: Instant, t: Instant) -> f64 {
+    (t - origin).as_nanos() as f64 / 1e6
+}
+
+/// Resource units of an NPUSCH format 1 transport block of `tbs_bits` with 12 tones at
+/// 15 kHz (one RU = 1 ms): about 256 bits per RU at the highest MCS (TS 36.213 Table
+/// 16.5.1.2-2 order of magnitude), at least one.
+pub fn npusch_resource_units(tbs_bits: u32) -> u16 {
+    tbs_bits.div_ceil(256).clamp(1, 10) as u16
+}
+
+/// Emits `elements` as one DL-SCH or UL-SCH MAC PDU of exactly `tbs` bytes, or, with
+/// `tbs = None`, of the smallest size that holds them.
+pub fn mac_pdu(
+    elements: &[(u8, &[u8])],
+    uplink: bool,
+    tbs: Option<usize>,
+) -> Result<Vec<u8>, MacPduError> {
+    let repr = MacPduRepr {
+        elements: elements
+            .iter()
+            .map(|&(lcid, payload)| MacSubPdu { lcid, payload })
+            .collect(),
+        padding: 0,
+    };
+    let dir = if uplink {
+        MacDir::Uplink
+    } else {
+        MacDir::Downlink
+    };
+    let body: usize = elements.iter().map(|e| e.1.len()).sum();
+    let mut out = Vec::new();
+    if let Some(tbs) = tbs {
+        repr.emit(dir, tbs, &mut out)?;
+        return Ok(out);
+    }
+    // Subheaders take 1 to 3 bytes each: the first size that fits is the tight one.
+    let mut last = MacPduError::TooLong;
+    for tbs in body + elements.len()..=body + 3 * elements.len() + 2 {
+        out.clear();
+        match repr.emit(dir, tbs, &mut out) {
+            Ok(()) => return Ok(out),
+            Err(e) => last = e,
+        }
+    }
+    Err(last)
+}
+
+/// The subscriber's SIM: what the UE's USIM holds and the HSS knows.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct SimCard {
+    /// IMSI digits.
+    pub imsi: String,
+    /// Subscriber key K.
+    pub k: [u8; 16],
+    /// OPc.
+    pub opc: [u8; 16],
+    /// SQN the USIM last accepted (and the HSS's next SQN is above it).
+    pub sqn: u64,
+}
+
+impl Default for SimCard {
+    fn default() -> Self {
+        // TS 35.208 test set 1 key material (a public test SIM).
+        SimCard {
+            imsi: "001010000000001".into(),
+            k: [
+                0x46, 0x5b, 0x5c, 0xe8, 0xb1, 0x99, 0xb4, 0x9f, 0xaa, 0x5f, 0x0a, 0x2e, 0xe2, 0x38,
+                0xa6, 0xbc,
+            ],
+            opc: [
+                0xcd, 0x63, 0xcb, 0x71, 0x95, 0x4a, 0x9f, 0x4e, 0x48, 0xa5, 0x99, 0x4e, 0x37, 0xa0,
+                0x2b, 0xaf,
+            ],
+            sqn: 32,
+        }
+    }
+}
+
+/// A traffic payload stamped with its send instant (first 8 bytes, big-endian ns), so the
+/// receiving side measures one-way latency on the common (GNSS) time base.
+pub fn stamped_payload(now: Instant, len: usize, seq: u32) -> Vec<u8> {
+    let mut p = now.as_nanos().to_be_bytes().to_vec();
+    p.extend_from_slice(&seq.to_be_bytes());
+    p.resize(len.max(12), 0x5a);
+    p
+}
+
+/// The send instant a [`stamped_payload`] carries.
+pub fn payload_stamp(p: &[u8]) -> Option<Instant> {
+    let b: [u8; 8] = p.get(..8)?.try_into().ok()?;
+    Some(Instant::from_nanos(i64::from_be_bytes(b)))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn occasions_and_rnti() {
+        let r = RachConfig::default();
+        assert_eq!(r.next_occasion(0), 8);
+        assert_eq!(r.next_occasion(8), 8);
+        assert_eq!(r.next_occasion(9), 48);
+        assert_eq!(r.nearest_occasion(27.9), 8);
+        assert_eq!(r.nearest_occasion(28.1), 48);
+        assert_eq!(ra_rnti(sfn_of(10_240 + 48)), 2);
+    }
+
+    #[test]
+    fn mac_pdus_are_tight_or_padded() {
+        let sdu = [1u8, 2, 3, 4, 5];
+        let tight = mac_pdu(&[(LCID_SRB1BIS, &sdu)], true, None).expect("fits");
+        assert_eq!(tight.len(), 6);
+        let padded = mac_pdu(&[(LCID_SRB1BIS, &sdu)], true, Some(40)).expect("fits");
+        assert_eq!(padded.len(), 40);
+        let p = MacPduRepr::parse(&padded, MacDir::Uplink).expect("parses");
+        assert_eq!(p.elements[0].payload, &sdu);
+    }
+
+    #[test]
+    fn stamps_round_trip() {
+        let t = Instant::from_nanos(123_456_789_012);
+        let p = stamped_payload(t, 32, 7);
+        assert_eq!(p.len(), 32);
+        assert_eq!(payload_stamp(&p), Some(t));
+    }
+}

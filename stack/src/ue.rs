@@ -1,0 +1,1001 @@
+//! `UeStack`: an NB-IoT NTN terminal — cell acquisition (MIB-NB → SIB1-NB → SIB31-NB), NTN
+//! pre-compensation from its GNSS fix and the **broadcast** ephemeris ([`NtnUe`]), random
+//! access ([`RaProcedure`] with K_offset/K_mac and the NTN RAR-window rule), RRC connection,
+//! NAS attach with AKA and NAS security ([`UeNas`] with its USIM), user data over NAS (ESM
+//! DATA TRANSPORT, control-plane CIoT) from a simple traffic model, release, and radio link
+//! failure.
+//!
+//! Timing as the UE knows it: it never sees the cell's clock. The MIB's arrival gives it the
+//! received downlink frame grid (SFN from the MIB, subframe boundaries from arrivals, tracked
+//! on every decoded downlink transmission). Uplink subframe *n* keys up T_TA before downlink
+//! subframe *n* as received, T_TA = common TA (SIB31, with drift) + UE-specific TA (GNSS +
+//! ephemeris) + the closed-loop N_TA of the RAR. epochTime, which names a subframe at the
+//! reference point, is resolved from the received grid minus the UE's own estimate of the
+//! one-way delay to the reference point.
+//!
+//! With pre-compensation switched off ([`NtnConfig::precompensate`]) T_TA holds only N_TA and
+//! the uplink carrier is not shifted: the preamble reaches the cell a whole round trip late
+//! and tens of kHz off, outside what its NPRACH receiver detects, and RA fails.
+
+use crate::air::{AirNode, AirPayload, AirReception, AirTransmission, LinkFormat, NbChannel};
+use crate::link::{
+    LCID_SRB1BIS, RachConfig, SimCard, TA_STEP_S, mac_pdu, payload_stamp, ra_rnti, sfn_of,
+    stamped_payload, subframes_since,
+};
+use crate::ntn::{GnssFix, NtnConfig, NtnEvent, NtnUe, ServingSatelliteInfo};
+use crate::rrc_nb::{self, BcchDlSch, DlDcch};
+use crate::sib31::ServingSatellite;
+use bytes::{Bytes, BytesMut};
+use ntn_mac::mac::pdu::{
+    DlLcid, Dpr, LCID_CCCH, LinkDirection as MacDir, MacPduRepr, RarPduRepr, TimingAdvanceCommand,
+};
+use ntn_mac::mac::ra::{NtnTiming, RaConfig, RaEvent, RaProcedure, RaTransmit};
+use ntn_mac::rlc::RlcEvent;
+use ntn_mac::rlc::am::{RlcAmConfig, RlcAmEntity};
+use ntn_nas::eps::ue::{UeEvent as NasEvent, UeNas, UeNasConfig};
+use ntn_nas::eps::usim::Usim;
+use ntn_orbit::ephemeris::Ephemeris;
+use ntn_orbit::timing::{CommonTa, TaFlavour};
+use ntn_orbit::{SPEED_OF_LIGHT_MPS, TimeBase};
+use ntn_types::{Duration, Hz, Instant};
+use serde::{Deserialize, Serialize};
+use std::collections::VecDeque;
+
+/// What the UE sends once attached.
+#[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct TrafficConfig {
+    /// Uplink messages to send (each is echoed by the network).
+    pub exchanges: u32,
+    /// Interval between them, s.
+    pub interval_s: f64,
+    /// Size of each, bytes (≥ 12: send instant and sequence number).
+    pub bytes: usize,
+}
+
+impl Default for TrafficConfig {
+    fn default() -> Self {
+        TrafficConfig {
+            exchanges: 25,
+            interval_s: 1.0,
+            bytes: 32,
+        }
+    }
+}
+
+/// Configuration of a [`UeStack`]. Every field has a default.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct UeConfig {
+    /// Downlink carrier, Hz.
+    pub f_dl_hz: f64,
+    /// Uplink carrier, Hz.
+    pub f_ul_hz: f64,
+    /// NTN behaviour (pre-compensation switch, ephemeris propagator, re-read margin).
+    pub ntn: NtnConfig,
+    /// Random access (what SIB2-NB would carry; must match the cell's).
+    pub rach: RachConfig,
+    /// The SIM.
+    pub sim: SimCard,
+    /// Traffic.
+    pub traffic: TrafficConfig,
+    /// Seed of the UE's random draws (ue-Identity, preamble choice, backoff).
+    pub seed: u64,
+    /// Maximum transmit power, dBm.
+    pub p_max_dbm: f64,
+    /// Radio link failure when nothing is decoded on the downlink for this long while
+    /// connected, s.
+    pub rlf_timeout_s: f64,
+    /// T3410, s (the default 15 s of TS 24.301 is short for a GEO link with grant delays).
+    pub t3410_s: f64,
+}
+
+impl Default for UeConfig {
+    fn default() -> Self {
+        UeConfig {
+            f_dl_hz: 2_185e6,
+            f_ul_hz: 1_995e6,
+            ntn: NtnConfig::default(),
+            rach: RachConfig::default(),
+            sim: SimCard::default(),
+            traffic: TrafficConfig::default(),
+            seed: 1,
+            p_max_dbm: 23.0,
+            rlf_timeout_s: 5.0,
+            t3410_s: 30.0,
+        }
+    }
+}
+
+/// What the UE stack reports.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
+pub enum UeStackEvent {
+    /// First decoded downlink transmission of the cell.
+    CellFound,
+    /// MIB-NB decoded: the downlink frame grid is known.
+    MibDecoded {
+        /// SFN of the MIB's TTI.
+        sfn: u16,
+    },
+    /// SIB1-NB decoded.
+    Sib1Decoded {
+        /// cellIdentity.
+        cell_id: u32,
+    },
+    /// SIB31-NB decoded and applied.
+    Sib31Decoded {
+        /// Epoch of the ephemeris, run time (the UE's resolution of epochTime).
+        epoch: Instant,
+    },
+    /// Random access started.
+    RaStarted,
+    /// Contention resolved.
+    RaSucceeded {
+        /// C-RNTI.
+        c_rnti: u16,
+        /// Preambles sent.
+        attempts: u32,
+    },
+    /// Random access problem.
+    RaFailed {
+        /// Preambles sent.
+        attempts: u32,
+    },
+    /// RRCConnectionSetup-NB received: connected.
+    Connected,
+    /// AKA succeeded.
+    Authenticated,
+    /// NAS security active.
+    SecurityActivated,
+    /// EPS attach complete.
+    Attached,
+    /// Attach rejected or abandoned.
+    AttachFailed,
+    /// User data handed to NAS for the uplink.
+    DataSent {
+        /// Bytes.
+        bytes: usize,
+    },
+    /// User data received over NAS (the network's echo of an uplink message).
+    DataExchanged {
+        /// Bytes.
+        bytes: usize,
+        /// From sending the uplink message to receiving its echo, s.
+        round_trip_s: f64,
+    },
+    /// RRCConnectionRelease-NB received.
+    Released,
+    /// Radio link failure.
+    RadioLinkFailure {
+        /// Why.
+        cause: String,
+    },
+    /// The SIB31 validity ran out: uplink synchronisation lost.
+    UlSyncLost,
+}
+
+/// Counters and the residuals the UE believes (its own view; the cell measures the truth).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct UeStats {
+    /// SIB31 acquisitions.
+    pub sib31_reads: u64,
+    /// Preambles sent.
+    pub preambles: u64,
+    /// Uplink transport blocks sent.
+    pub ul_tbs: u64,
+    /// Downlink transport blocks decoded for the UE.
+    pub dl_tbs: u64,
+    /// Uplink grants that came too late for their transmission time.
+    pub ul_late: u64,
+    /// Uplink transmissions skipped because uplink sync was not valid.
+    pub ul_blocked: u64,
+    /// Timing advance applied last, s.
+    pub last_ta_s: f64,
+    /// Uplink frequency shift applied last, Hz.
+    pub last_ul_shift_hz: f64,
+    /// Largest |measured − expected| downlink Doppler, Hz.
+    pub max_abs_dl_doppler_residual_hz: f64,
+    /// Largest downlink grid correction seen on one reception, s.
+    pub max_abs_grid_correction_s: f64,
+    /// Undecodable messages dropped.
+    pub dropped: u64,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Phase {
+    Searching,
+    WaitSib1,
+    WaitSib31,
+    Camped,
+    RandomAccess,
+    Connected,
+}
+
+const SI_RNTI: u16 = 0xffff;
+
+/// The UE stack.
+#[derive(Debug)]
+pub struct UeStack {
+    cfg: UeConfig,
+    time_base: TimeBase,
+    phase: Phase,
+    /// Received instant of subframe 0 of an SFN cycle (the received downlink grid) as fixed
+    /// by the reception at `grid_fix_t`; between receptions the UE predicts its drift from the
+    /// change of its own delay estimate ([`UeStack::rx_grid`]).
+    grid: Option<Instant>,
+    grid_fix_t: Instant,
+    cell_found: bool,
+    need_sib31: bool,
+    ntn: NtnUe,
+    ra: Option<RaProcedure>,
+    rapid: u8,
+    ra_rnti: Option<u16>,
+    tc_rnti: Option<u16>,
+    ra_failed: bool,
+    n_ta_s: f64,
+    c_rnti: Option<u16>,
+    rlc: Option<RlcAmEntity>,
+    setup_transaction: Option<u8>,
+    nas: UeNas,
+    nas_out: VecDeque<Vec<u8>>,
+    attached: bool,
+    next_send: Option<Instant>,
+    sent: u32,
+    last_dl: Instant,
+    rng: u64,
+    tx: VecDeque<AirTransmission>,
+    events: VecDeque<UeStackEvent>,
+    stats: UeStats,
+}
+
+impl UeStack {
+    /// A UE that has not found a cell yet; `time_base` maps run time to UTC (GNSS time).
+    pub fn new(cfg: UeConfig, time_base: TimeBase) -> Self {
+        let nas_cfg = UeNasConfig {
+            t3410: Duration::from_secs_f64(cfg.t3410_s),
+            ..UeNasConfig::default()
+        };
+        let usim = Usim::new(&cfg.sim.imsi, &cfg.sim.k, &cfg.sim.opc, cfg.sim.sqn);
+        UeStack {
+            ntn: NtnUe::new(cfg.ntn, time_base),
+            nas: UeNas::new(nas_cfg, usim),
+            rng: cfg.seed ^ 0x9e37_79b9_7f4a_7c15,
+            cfg,
+            time_base,
+            phase: Phase::Searching,
+            grid: None,
+            grid_fix_t: Instant::ZERO,
+            cell_found: false,
+            need_sib31: true,
+            ra: None,
+            rapid: 0,
+            ra_rnti: None,
+            tc_rnti: None,
+            ra_failed: false,
+            n_ta_s: 0.0,
+            c_rnti: None,
+            rlc: None,
+            setup_transaction: None,
+            nas_out: VecDeque::new(),
+            attached: false,
+            next_send: None,
+            sent: 0,
+            last_dl: Instant::ZERO,
+            tx: VecDeque::new(),
+            events: VecDeque::new(),
+            stats: UeStats::default(),
+        }
+    }
+
+    /// A GNSS fix.
+    pub fn handle_gnss_fix(&mut self, now: Instant, fix: GnssFix) {
+        self.ntn.handle_gnss_fix(now, fix);
+        self.try_start_ra(now);
+    }
+
+    /// Next event.
+    pub fn poll_event(&mut self) -> Option<UeStackEvent> {
+        self.events.pop_front()
+    }
+
+    /// Counters and believed residuals.
+    pub fn stats(&self) -> &UeStats {
+        &self.stats
+    }
+
+    /// The NTN context (pre-compensation, validity).
+    pub fn ntn(&self) -> &NtnUe {
+        &self.ntn
+    }
+
+    /// Whether the UE is RRC-connected.
+    pub fn is_connected(&self) -> bool {
+        self.phase == Phase::Connected
+    }
+
+    fn next_rand(&mut self) -> u64 {
+        // xorshift64*
+        let mut x = self.rng;
+        x ^= x >> 12;
+        x ^= x << 25;
+        x ^= x >> 27;
+        self.rng = x;
+        x.wrapping_mul(0x2545_f491_4f6c_dd1d)
+    }
+
+    /// T_TA (with N_TA) and the uplink carrier shift for a transmission keyed up at `t`;
+    /// `None` without valid uplink sync.
+    ///
+    /// T_TA is the round trip of the subframe it aligns: downlink subframe *n* and uplink
+    /// subframe *n* pass the reference point at the same instant, T_TA/2 after the key-up,
+    /// so the geometry is taken there (taking it at the key-up instead misses 2·Ḋ·D, half a
+    /// microsecond on a LEO transparent link).
+    fn uplink_corrections(&self, t: Instant) -> Option<(f64, f64)> {
+        let (f_dl, f_ul) = (Hz(self.cfg.f_dl_hz), Hz(self.cfg.f_ul_hz));
+        let p0 = self.ntn.precompensation(t, f_dl, f_ul).ok()?;
+        let half = Duration::from_secs_f64(0.5 * p0.timing_advance.total_s());
+        let p = self.ntn.precompensation(t + half, f_dl, f_ul).ok()?;
+        Some((
+            p.timing_advance.total_s() + self.n_ta_s,
+            p0.ul_frequency_offset.hz(),
+        ))
+    }
+
+    /// The pre-compensated part of T_TA at `t` (common + UE-specific; 0 when switched off or
+    /// unknown): twice the UE's estimate of its one-way delay to the reference point.
+    fn ta_precomp(&self, t: Instant) -> f64 {
+        self.ntn
+            .precompensation(t, Hz(self.cfg.f_dl_hz), Hz(self.cfg.f_ul_hz))
+            .map_or(0.0, |p| p.timing_advance.total_s())
+    }
+
+    /// How much later a downlink subframe is received at `to` than at `from`, as the UE
+    /// predicts it from its own delay estimate (the satellite moves between receptions).
+    fn dl_drift(&self, from: Instant, to: Instant) -> Duration {
+        Duration::from_secs_f64(0.5 * (self.ta_precomp(to) - self.ta_precomp(from)))
+    }
+
+    /// The received downlink grid predicted for time `t`.
+    fn rx_grid(&self, t: Instant) -> Option<Instant> {
+        Some(self.grid? + self.dl_drift(self.grid_fix_t, t))
+    }
+
+    /// Key-up instant of uplink subframe `sf` (received-grid numbering) at T_TA `ta_s`.
+    fn ul_keyup(grid: Instant, sf: i64, ta_s: f64) -> Instant {
+        grid + Duration::from_millis(sf) - Duration::from_secs_f64(ta_s)
+    }
+
+    /// The key-up instant of the uplink subframe `delay` after the downlink subframe that
+    /// ended at `dl_end`: that downlink subframe as it would be received (drift predicted),
+    /// advanced by T_TA evaluated at the transmission. Returns the instant, the effective
+    /// advance from the nominal `dl_end + delay`, T_TA and the uplink frequency shift.
+    fn ul_time_after(&self, dl_end: Instant, delay: Duration) -> Option<(Instant, f64, f64, f64)> {
+        let nominal = dl_end + delay;
+        let drift = self.dl_drift(dl_end, nominal);
+        let (ta0, _) = self.uplink_corrections(nominal)?;
+        let t0 = nominal + drift - Duration::from_secs_f64(ta0);
+        let (ta, shift) = self.uplink_corrections(t0)?;
+        let start = nominal + drift - Duration::from_secs_f64(ta);
+        Some((start, (nominal - start).as_secs_f64(), ta, shift))
+    }
+
+    fn k_offset(&self) -> Duration {
+        let (k, _) = self.ntn.scheduling_offsets_ms().unwrap_or((0, 0));
+        Duration::from_millis(i64::from(k))
+    }
+
+    /// Align the received grid with a decoded downlink transmission (it starts on a subframe
+    /// boundary of the cell).
+    fn track_grid(&mut self, arrival: Instant) {
+        let Some(g) = self.rx_grid(arrival) else {
+            return;
+        };
+        let k = subframes_since(g, arrival).round() as i64;
+        let corr = arrival - (g + Duration::from_millis(k));
+        self.grid = Some(g + corr);
+        self.grid_fix_t = arrival;
+        self.stats.max_abs_grid_correction_s = self
+            .stats
+            .max_abs_grid_correction_s
+            .max(corr.as_secs_f64().abs());
+    }
+
+    fn on_mib(&mut self, now: Instant, bytes: &[u8], arrival: Instant) {
+        let Ok(m) = rrc_nb::read_mib(bytes) else {
+            self.stats.dropped += 1;
+            return;
+        };
+        let sfn = m.sfn();
+        let origin = arrival - Duration::from_millis(i64::from(sfn) * 10);
+        if self.grid.is_none() {
+            self.events.push_back(UeStackEvent::MibDecoded { sfn });
+        }
+        self.grid = Some(origin);
+        self.grid_fix_t = arrival;
+        if self.phase == Phase::Searching {
+            self.phase = Phase::WaitSib1;
+        }
+        self.try_start_ra(now);
+    }
+
+    /// The run instant of the reference-point subframe an epochTime names, for a SIB31 that
+    /// arrived at `arrival`.
+    fn resolve_epoch(&self, sat: &ServingSatellite, arrival: Instant) -> Option<Instant> {
+        let grid = self.rx_grid(arrival)?;
+        let e = sat.epoch?;
+        let k_rx = subframes_since(grid, arrival).floor() as i64;
+        let frame_rx = k_rx.div_euclid(10);
+        let mut frame = frame_rx.div_euclid(1024) * 1024 + i64::from(e.start_sfn);
+        if frame < frame_rx {
+            frame += 1024;
+        }
+        let epoch_rx = grid + Duration::from_millis(frame * 10 + i64::from(e.start_subframe));
+        // The subframe left the reference point one (estimated) one-way delay earlier.
+        let fix = self.ntn.gnss_fix()?;
+        let common = CommonTa::from_fields(sat.common_ta, TaFlavour::NbIotSib31).ok()?;
+        let mut epoch = epoch_rx;
+        for _ in 0..2 {
+            let utc = self.time_base.utc(epoch);
+            let eph = Ephemeris {
+                epoch: utc,
+                fields: sat.ephemeris,
+            };
+            let s = eph.propagate(utc, self.cfg.ntn.propagator).ok()?;
+            let range_m = s.position.distance_to(&fix.site.ecef()).m();
+            let one_way_s = range_m / SPEED_OF_LIGHT_MPS + common.one_way_s(0.0).s();
+            epoch = epoch_rx - Duration::from_secs_f64(one_way_s);
+        }
+        Some(epoch)
+    }
+
+    fn on_sib31(&mut self, now: Instant, sat: &ServingSatellite, arrival: Instant) {
+        if !self.need_sib31 {
+            return;
+        }
+        let Some(epoch) = self.resolve_epoch(sat, arrival) else {
+            return;
+        };
+        let Ok(common_ta) = CommonTa::from_fields(sat.common_ta, TaFlavour::NbIotSib31) else {
+            self.stats.dropped += 1;
+            return;
+        };
+        let info = ServingSatelliteInfo {
+            ephemeris: Ephemeris {
+                epoch: self.time_base.utc(epoch),
+                fields: sat.ephemeris,
+            },
+            common_ta,
+            ul_sync_validity_s: u32::from(sat.ul_sync_validity.seconds()),
+            k_offset_ms: sat.k_offset_ms,
+            k_mac_ms: sat.k_mac_ms.unwrap_or(0),
+        };
+        self.ntn.handle_satellite_info(now, info);
+        self.need_sib31 = false;
+        self.stats.sib31_reads += 1;
+        self.events.push_back(UeStackEvent::Sib31Decoded { epoch });
+        self.drain_ntn();
+        if self.phase == Phase::WaitSib31 {
+            self.phase = Phase::Camped;
+        }
+        self.try_start_ra(now);
+    }
+
+    fn drain_ntn(&mut self) {
+        while let Some(ev) = self.ntn.poll_event() {
+            match ev {
+                NtnEvent::ReacquireSatelliteInfo => self.need_sib31 = true,
+                NtnEvent::UlSyncLost => {
+                    self.need_sib31 = true;
+                    self.events.push_back(UeStackEvent::UlSyncLost);
+                    if self.phase == Phase::Connected || self.phase == Phase::RandomAccess {
+                        self.radio_link_failure("uplink synchronisation lost");
+                    }
+                }
+            }
+        }
+    }
+
+    fn radio_link_failure(&mut self, cause: &str) {
+        self.events.push_back(UeStackEvent::RadioLinkFailure {
+            cause: cause.to_string(),
+        });
+        self.drop_connection();
+    }
+
+    fn drop_connection(&mut self) {
+        self.phase = if self.need_sib31 {
+            Phase::WaitSib31
+        } else {
+            Phase::Camped
+        };
+        self.ra = None;
+        self.ra_rnti = None;
+        self.tc_rnti = None;
+        self.c_rnti = None;
+        self.rlc = None;
+        self.setup_transaction = None;
+        self.n_ta_s = 0.0;
+    }
+
+    /// Start RA when camped, synchronised, and something needs the connection.
+    fn try_start_ra(&mut self, now: Instant) {
+        if self.phase != Phase::Camped || self.ra_failed || !self.ntn.ul_synchronised(now) {
+            return;
+        }
+        let wants = !self.attached || !self.nas_out.is_empty();
+        if !wants {
+            return;
+        }
+        let Some((_, at, ta, _)) = self.next_occasion(now) else {
+            return;
+        };
+        let (k_offset, k_mac) = self.ntn.scheduling_offsets_ms().unwrap_or((0, 0));
+        let r = self.cfg.rach;
+        let ra_cfg = RaConfig {
+            preamble_trans_max: r.preamble_trans_max,
+            max_attempts_per_ce: vec![r.preamble_trans_max],
+            preamble_duration: Duration::from_millis(i64::from(r.preamble_duration_ms)),
+            rar_window_delay: Duration::from_millis(4),
+            ra_response_window: Duration::from_millis(i64::from(r.rar_window_ms)),
+            contention_resolution_timer: Duration::from_millis(i64::from(
+                r.contention_resolution_ms,
+            )),
+            msg3_duration: Duration::from_millis(4),
+            initial_target_power_dbm: -112.0,
+            power_ramping_step_db: 2.0,
+            p_cmax_dbm: self.cfg.p_max_dbm as f32,
+            ntn: NtnTiming::from_sib31(k_offset, (k_mac > 0).then_some(k_mac)),
+            seed: self.cfg.seed,
+        };
+        let id = self.next_rand();
+        let Ok(ccch) = rrc_nb::connection_request(id) else {
+            self.stats.dropped += 1;
+            return;
+        };
+        let mut ra = RaProcedure::new(ra_cfg, now);
+        ra.start(at, ccch, Dpr::for_bytes(0, 64), Duration::from_secs_f64(ta));
+        self.ra = Some(ra);
+        self.n_ta_s = 0.0;
+        self.phase = Phase::RandomAccess;
+        self.events.push_back(UeStackEvent::RaStarted);
+    }
+
+    /// The first NPRACH occasion whose key-up is at or after `t`: its subframe (received-grid
+    /// numbering), key-up instant, T_TA and uplink shift.
+    fn next_occasion(&self, t: Instant) -> Option<(i64, Instant, f64, f64)> {
+        let grid = self.rx_grid(t)?;
+        let (ta, _) = self.uplink_corrections(t)?;
+        let sf = subframes_since(grid, t + Duration::from_secs_f64(ta)).ceil() as i64;
+        let occ = self.cfg.rach.next_occasion(sf);
+        // Refine at the occasion: the grid as received then, T_TA for that key-up.
+        let rx = self.rx_grid(grid + Duration::from_millis(occ))? + Duration::from_millis(occ);
+        let (ta, _) = self.uplink_corrections(rx - Duration::from_secs_f64(ta))?;
+        let grid = self.rx_grid(rx)?;
+        let keyup = Self::ul_keyup(grid, occ, ta);
+        let (ta, shift) = self.uplink_corrections(keyup)?;
+        Some((occ, Self::ul_keyup(grid, occ, ta), ta, shift))
+    }
+
+    fn serve_ra(&mut self, now: Instant) {
+        let Some(mut ra) = self.ra.take() else { return };
+        if let Some((ta, _)) = self.uplink_corrections(now) {
+            ra.set_ue_ta(Duration::from_secs_f64(ta));
+        }
+        ra.handle_timeout(now);
+        self.drain_ra(now, &mut ra);
+        if self.phase == Phase::RandomAccess {
+            self.ra = Some(ra);
+        }
+    }
+
+    fn drain_ra(&mut self, now: Instant, ra: &mut RaProcedure) {
+        while let Some(t) = ra.poll_transmit() {
+            match t {
+                RaTransmit::Preamble {
+                    at,
+                    rapid,
+                    ce_level,
+                    target_power_dbm,
+                } => {
+                    // Retransmissions come after a backoff: put them on an NPRACH occasion.
+                    let Some((sf, start, ta, shift)) = self.next_occasion(at.max(now)) else {
+                        self.stats.ul_blocked += 1;
+                        continue;
+                    };
+                    self.rapid = rapid;
+                    self.ra_rnti = Some(ra_rnti(sfn_of(sf)));
+                    self.stats.preambles += 1;
+                    self.stats.last_ta_s = ta;
+                    self.stats.last_ul_shift_hz = shift;
+                    let r = self.cfg.rach;
+                    self.tx.push_back(AirTransmission {
+                        start,
+                        duration: Duration::from_millis(i64::from(r.preamble_duration_ms)),
+                        payload: AirPayload::Preamble { rapid, ce_level },
+                        format: LinkFormat {
+                            channel: NbChannel::Nprach,
+                            tbs_bits: 0,
+                            resource_units: 1,
+                            repetitions: r.preamble_repetitions,
+                            subcarriers: 1,
+                            subcarrier_spacing_hz: 3_750,
+                        },
+                        carrier_shift_hz: shift,
+                        tx_power_dbm: f64::from(target_power_dbm).min(self.cfg.p_max_dbm),
+                    });
+                }
+                RaTransmit::Msg3 { at, tc_rnti, pdu } => {
+                    let Some((ta, shift)) = self.uplink_corrections(at) else {
+                        self.stats.ul_blocked += 1;
+                        continue;
+                    };
+                    self.tc_rnti = Some(tc_rnti);
+                    self.stats.last_ta_s = ta;
+                    self.stats.last_ul_shift_hz = shift;
+                    self.push_ulsch(at, tc_rnti, pdu, shift);
+                }
+            }
+        }
+        while let Some(ev) = ra.poll_event() {
+            match ev {
+                RaEvent::Success {
+                    c_rnti, attempts, ..
+                } => {
+                    self.c_rnti = Some(c_rnti);
+                    self.events
+                        .push_back(UeStackEvent::RaSucceeded { c_rnti, attempts });
+                }
+                RaEvent::Failure { attempts } => {
+                    self.ra_failed = true;
+                    self.events.push_back(UeStackEvent::RaFailed { attempts });
+                    self.drop_connection();
+                }
+            }
+        }
+    }
+
+    fn push_ulsch(&mut self, start: Instant, rnti: u16, tb: Vec<u8>, shift_hz: f64) {
+        let bits = (tb.len() * 8) as u32;
+        let ru = crate::link::npusch_resource_units(bits);
+        self.stats.ul_tbs += 1;
+        self.tx.push_back(AirTransmission {
+            start,
+            duration: Duration::from_millis(i64::from(ru)),
+            payload: AirPayload::Ulsch { rnti, tb },
+            format: LinkFormat {
+                channel: NbChannel::NpuschF1,
+                tbs_bits: bits,
+                resource_units: ru,
+                repetitions: 1,
+                subcarriers: 12,
+                subcarrier_spacing_hz: 15_000,
+            },
+            carrier_shift_hz: shift_hz,
+            tx_power_dbm: self.cfg.p_max_dbm,
+        });
+    }
+
+    fn on_rar(&mut self, now: Instant, end: Instant, tb: &[u8]) {
+        let Some(mut ra) = self.ra.take() else { return };
+        if let Ok(rar) = RarPduRepr::parse(tb)
+            && let Some((_, r)) = rar.rars.iter().find(|(id, _)| *id == self.rapid)
+        {
+            self.n_ta_s = f64::from(r.ta) * TA_STEP_S;
+            let k0 = Duration::from_millis(
+                ntn_mac::mac::ra::RAR_K0_MS[usize::from(r.grant.scheduling_delay & 3)],
+            );
+            if let Some((_, advance, _, _)) = self.ul_time_after(end, k0 + self.k_offset()) {
+                ra.set_ue_ta(Duration::from_secs_f64(advance));
+            }
+        }
+        ra.handle_rar(end, tb);
+        self.drain_ra(now, &mut ra);
+        if self.phase == Phase::RandomAccess {
+            self.ra = Some(ra);
+        }
+    }
+
+    fn on_msg4(&mut self, now: Instant, end: Instant, rnti: u16, tb: &[u8]) {
+        let Some(mut ra) = self.ra.take() else { return };
+        ra.handle_msg4(end, rnti, tb);
+        self.drain_ra(now, &mut ra);
+        let Some(c_rnti) = self.c_rnti else {
+            if self.phase == Phase::RandomAccess {
+                self.ra = Some(ra);
+            }
+            return;
+        };
+        let setup = MacPduRepr::parse(tb, MacDir::Downlink).ok().and_then(|p| {
+            p.elements
+                .iter()
+                .find(|e| e.lcid == LCID_CCCH)
+                .and_then(|e| rrc_nb::read_connection_setup(e.payload).ok().flatten())
+        });
+        let Some(transaction) = setup else {
+            self.radio_link_failure("Msg4 without RRCConnectionSetup-NB");
+            return;
+        };
+        self.phase = Phase::Connected;
+        self.c_rnti = Some(c_rnti);
+        self.tc_rnti = None;
+        self.last_dl = now;
+        let mut rlc_cfg = RlcAmConfig::nb_iot_default();
+        rlc_cfg.max_sdu_len = 2000;
+        self.rlc = Some(RlcAmEntity::new(rlc_cfg, now));
+        self.setup_transaction = Some(transaction);
+        self.events.push_back(UeStackEvent::Connected);
+        if !self.attached && self.nas_out.is_empty() {
+            self.nas.handle_attach(now);
+        }
+        self.drain_nas(now);
+    }
+
+    /// NAS events and outgoing NAS PDUs (into RRC messages on SRB1bis when connected).
+    fn drain_nas(&mut self, now: Instant) {
+        while let Some(ev) = self.nas.poll_event() {
+            match ev {
+                NasEvent::Authenticated => self.events.push_back(UeStackEvent::Authenticated),
+                NasEvent::SecurityActivated { .. } => {
+                    self.events.push_back(UeStackEvent::SecurityActivated);
+                }
+                NasEvent::Attached { .. } => {
+                    self.attached = true;
+                    self.events.push_back(UeStackEvent::Attached);
+                    if self.cfg.traffic.exchanges > 0 {
+                        self.next_send =
+                            Some(now + Duration::from_secs_f64(self.cfg.traffic.interval_s));
+                    }
+                }
+                NasEvent::AttachRejected { .. } | NasEvent::AttachFailed => {
+                    self.events.push_back(UeStackEvent::AttachFailed);
+                }
+                NasEvent::Data(d) => {
+                    let round_trip_s =
+                        payload_stamp(&d).map_or(f64::NAN, |t| (now - t).as_secs_f64());
+                    self.events.push_back(UeStackEvent::DataExchanged {
+                        bytes: d.len(),
+                        round_trip_s,
+                    });
+                }
+                _ => {}
+            }
+        }
+        while let Some(pdu) = self.nas.poll_transmit() {
+            self.nas_out.push_back(pdu);
+        }
+        if self.phase != Phase::Connected {
+            self.try_start_ra(now);
+            return;
+        }
+        while let Some(pdu) = self.nas_out.pop_front() {
+            let rrc = match self.setup_transaction.take() {
+                Some(t) => rrc_nb::setup_complete(t, &pdu),
+                None => rrc_nb::ul_information_transfer(&pdu),
+            };
+            match (rrc, self.rlc.as_mut()) {
+                (Ok(rrc), Some(rlc)) => {
+                    if rlc.handle_sdu(now, Bytes::from(rrc)).is_err() {
+                        self.stats.dropped += 1;
+                    }
+                }
+                _ => self.stats.dropped += 1,
+            }
+        }
+    }
+
+    fn on_dl_data(&mut self, now: Instant, tb: &[u8]) {
+        let Ok(pdu) = MacPduRepr::parse(tb, MacDir::Downlink) else {
+            self.stats.dropped += 1;
+            return;
+        };
+        self.stats.dl_tbs += 1;
+        self.last_dl = now;
+        for e in &pdu.elements {
+            if e.lcid == LCID_SRB1BIS {
+                if let Some(rlc) = self.rlc.as_mut() {
+                    rlc.handle_pdu(now, e.payload);
+                }
+            } else if DlLcid::from_bits(e.lcid) == DlLcid::TimingAdvanceCommand
+                && let Ok(c) = TimingAdvanceCommand::parse(e.payload)
+            {
+                self.n_ta_s += (f64::from(c.ta) - 31.0) * TA_STEP_S;
+            }
+        }
+        self.drain_rlc(now);
+    }
+
+    fn drain_rlc(&mut self, now: Instant) {
+        let mut released = false;
+        let mut rlf = false;
+        if let Some(rlc) = self.rlc.as_mut() {
+            while let Some(ev) = rlc.poll_event() {
+                match ev {
+                    RlcEvent::Sdu(sdu) => match rrc_nb::read_dl_dcch(&sdu) {
+                        Ok(DlDcch::Nas(nas)) => self.nas.handle_pdu(now, &nas),
+                        Ok(DlDcch::Release) => released = true,
+                        Ok(DlDcch::Other) | Err(_) => self.stats.dropped += 1,
+                    },
+                    RlcEvent::MaxRetransmissions { .. } => rlf = true,
+                    _ => {}
+                }
+            }
+        }
+        if released {
+            self.events.push_back(UeStackEvent::Released);
+            self.drop_connection();
+        } else if rlf {
+            self.radio_link_failure("RLC maximum retransmissions");
+        }
+        self.drain_nas(now);
+    }
+
+    fn on_grant(&mut self, now: Instant, end: Instant, tbs_bits: u32, k0_ms: u16) {
+        let Some(rnti) = self.c_rnti else { return };
+        let has_data = self
+            .rlc
+            .as_ref()
+            .is_some_and(|r| r.buffer_state().total() > 0);
+        if !has_data {
+            return;
+        }
+        let delay = Duration::from_millis(i64::from(k0_ms)) + self.k_offset();
+        let Some((start, _, ta, shift)) = self.ul_time_after(end, delay) else {
+            self.stats.ul_blocked += 1;
+            return;
+        };
+        if start < now {
+            self.stats.ul_late += 1;
+            return;
+        }
+        let tbs = (tbs_bits / 8) as usize;
+        let mut pdu = BytesMut::new();
+        let n = self
+            .rlc
+            .as_mut()
+            .map_or(0, |r| r.pull_pdu(now, tbs.saturating_sub(4), &mut pdu));
+        if n == 0 {
+            return;
+        }
+        let Ok(tb) = mac_pdu(&[(LCID_SRB1BIS, &pdu)], true, Some(tbs)) else {
+            self.stats.dropped += 1;
+            return;
+        };
+        self.stats.last_ta_s = ta;
+        self.stats.last_ul_shift_hz = shift;
+        self.push_ulsch(start, rnti, tb, shift);
+    }
+
+    fn serve_traffic(&mut self, now: Instant) {
+        let Some(t) = self.next_send else { return };
+        if now < t {
+            return;
+        }
+        let seq = self.sent;
+        let payload = stamped_payload(now, self.cfg.traffic.bytes, seq);
+        if self.nas.handle_send_data(now, &payload) {
+            self.sent += 1;
+            self.events.push_back(UeStackEvent::DataSent {
+                bytes: payload.len(),
+            });
+        }
+        self.next_send = (self.sent < self.cfg.traffic.exchanges)
+            .then(|| t + Duration::from_secs_f64(self.cfg.traffic.interval_s));
+        self.drain_nas(now);
+    }
+}
+
+impl AirNode for UeStack {
+    fn handle_reception(&mut self, now: Instant, rx: AirReception) {
+        if !rx.decoded {
+            return;
+        }
+        let arrival = rx.measurement.arrival;
+        if !self.cell_found {
+            self.cell_found = true;
+            self.events.push_back(UeStackEvent::CellFound);
+        }
+        if let Ok(p) = self
+            .ntn
+            .precompensation(arrival, Hz(self.cfg.f_dl_hz), Hz(self.cfg.f_ul_hz))
+        {
+            let r = (rx.measurement.freq_offset_hz - p.expected_dl_doppler.hz()).abs();
+            self.stats.max_abs_dl_doppler_residual_hz =
+                self.stats.max_abs_dl_doppler_residual_hz.max(r);
+        }
+        if let AirPayload::Mib { bytes } = &rx.payload {
+            let bytes = bytes.clone();
+            self.on_mib(now, &bytes, arrival);
+            return;
+        }
+        if self.grid.is_none() {
+            return;
+        }
+        self.track_grid(arrival);
+        let end = arrival
+            + Duration::from_millis(
+                i64::from(rx.format.resource_units.max(1))
+                    * i64::from(rx.format.repetitions.max(1)),
+            );
+        match rx.payload {
+            AirPayload::Dlsch { rnti: SI_RNTI, tb } => match rrc_nb::read_bcch_dl_sch(&tb) {
+                Ok(BcchDlSch::Sib1(s)) => {
+                    if self.phase == Phase::WaitSib1 {
+                        self.phase = Phase::WaitSib31;
+                        self.events
+                            .push_back(UeStackEvent::Sib1Decoded { cell_id: s.cell_id });
+                    }
+                }
+                Ok(BcchDlSch::Si(Some(sib31))) => {
+                    if self.phase != Phase::Searching && self.phase != Phase::WaitSib1 {
+                        let sat = ServingSatellite::from_sib31(&sib31);
+                        self.on_sib31(now, &sat, arrival);
+                    }
+                }
+                Ok(BcchDlSch::Si(None)) => {}
+                Err(_) => self.stats.dropped += 1,
+            },
+            AirPayload::Dlsch { rnti, tb } => {
+                if self.phase == Phase::RandomAccess && Some(rnti) == self.ra_rnti {
+                    self.on_rar(now, end, &tb);
+                } else if self.phase == Phase::RandomAccess && Some(rnti) == self.tc_rnti {
+                    self.on_msg4(now, end, rnti, &tb);
+                } else if self.phase == Phase::Connected && Some(rnti) == self.c_rnti {
+                    self.on_dl_data(now, &tb);
+                }
+            }
+            AirPayload::UlGrant {
+                rnti,
+                tbs_bits,
+                k0_ms,
+            } if self.phase == Phase::Connected && Some(rnti) == self.c_rnti => {
+                self.last_dl = now;
+                self.on_grant(now, end, tbs_bits, k0_ms);
+            }
+            _ => {}
+        }
+    }
+
+    fn handle_timeout(&mut self, now: Instant) {
+        self.ntn.handle_timeout(now);
+        self.drain_ntn();
+        self.nas.handle_timeout(now);
+        self.drain_nas(now);
+        if let Some(rlc) = self.rlc.as_mut() {
+            rlc.handle_timeout(now);
+        }
+        self.drain_rlc(now);
+        self.serve_ra(now);
+        self.serve_traffic(now);
+        if self.phase == Phase::Connected
+            && now - self.last_dl >= Duration::from_secs_f64(self.cfg.rlf_timeout_s)
+        {
+            self.radio_link_failure("no downlink");
+        }
+        self.try_start_ra(now);
+    }
+
+    fn poll_transmission(&mut self) -> Option<AirTransmission> {
+        self.tx.pop_front()
+    }
+
+    fn poll_timeout(&self) -> Option<Instant> {
+        let mut t: Option<Instant> = None;
+        let mut add = |x: Option<Instant>| {
+            if let Some(x) = x {
+                t = Some(t.map_or(x, |t| t.min(x)));
+            }
+        };
+        add(self.ntn.poll_timeout());
+        add(self.nas.poll_timeout());
+        add(self.rlc.as_ref().and_then(RlcAmEntity::poll_timeout));
+        add(self.ra.as_ref().and_then(RaProcedure::poll_timeout));
+        add(self.next_send);
+        if self.phase == Phase::Connected {
+            add(Some(
+                self.last_dl + Duration::from_secs_f64(self.cfg.rlf_timeout_s),
+            ));
+        }
+        t
+    }
+}
