@@ -78,6 +78,10 @@ pub struct PassArgs {
     /// Seed of the end-to-end run [default: the scenario's].
     #[arg(long)]
     pub seed: Option<u64>,
+    /// Nodes of the run: `probe` (link-level probe cell/UE) or `full` (CellStack + UeStack:
+    /// RRC, NAS attach, data over NAS) [default: the scenario's].
+    #[arg(long, value_name = "probe|full")]
+    pub stack: Option<String>,
     /// Only the orbit analysis: do not run the scenario through the engine.
     #[arg(long)]
     pub no_run: bool,
@@ -468,6 +472,9 @@ fn scenario_of(a: &PassArgs) -> Result<ntn_sim::e2e::E2eScenario> {
     }
     if let Some(seed) = a.seed {
         sc.seed = seed;
+    }
+    if let Some(stack) = &a.stack {
+        sc.stack = stack.clone();
     }
     Ok(sc)
 }

@@ -1,7 +1,12 @@
-//! End-to-end runs of `ntn_sim::e2e` (engine + link abstraction + the link-level probe cell and
-//! UE with the real NTN pre-compensation of `ntn_stack::ntn`): a shortened LEO pass for CI, the
-//! whole default pass, the same without pre-compensation, the GEO case, two satellites, the
-//! bundled scenario files, and determinism of the report hash.
+//! End-to-end runs of `ntn_sim::e2e` through the engine and the link abstraction, with both
+//! node kinds:
+//! - `probe`: the link-level probe cell and UE (real NTN pre-compensation of `ntn_stack::ntn`
+//!   from SIB31 and a noisy GNSS fix, real formats and timing, a probe protocol instead of
+//!   MAC/RRC/NAS), on the TR 38.821 SC9 link budget;
+//! - `full`: `CellStack` + `UeStack` (RA, RRC, NAS attach with AKA and security, data over
+//!   NAS). Their NPUSCH/NPDSCH formats (12 tones, no repetitions) do not close the SC9 budget
+//!   at 23 dBm yet, so these runs use a satellite with 10 dB more antenna gain on both links
+//!   ([`strong`]); the default `ntn pass` keeps SC9 and reports what happens.
 #![allow(clippy::unwrap_used, clippy::expect_used)] // test code: a failure is the report
 
 use ntn_sim::e2e::{E2eScenario, run};
@@ -11,9 +16,24 @@ fn go(sc: &E2eScenario) -> E2eReport {
     run(sc, &mut |_, _| {}).unwrap()
 }
 
+fn probe(mut sc: E2eScenario) -> E2eScenario {
+    sc.stack = "probe".into();
+    sc
+}
+
+/// 10 dB more satellite antenna gain on both links than TR 38.821 SC9 (G/T 11.1 dB/K,
+/// EIRP density 44 dBW/MHz).
+fn strong(mut sc: E2eScenario) -> E2eScenario {
+    sc.stack = "full".into();
+    sc.radio.sat_g_over_t_db_k += 10.0;
+    sc.radio.sat_tx_gain_dbi += 10.0;
+    sc
+}
+
 /// 60 s of the pass around culmination.
 fn short() -> E2eScenario {
     E2eScenario {
+        stack: "probe".into(),
         start: Some("2006-06-27T01:46:00Z".into()),
         duration_s: Some(60.0),
         traffic: ntn_sim::e2e::TrafficScenario {
@@ -45,7 +65,7 @@ fn shortened_leo_pass_connects_and_exchanges_data() {
 
 #[test]
 fn whole_default_leo_pass_meets_the_acceptance_figures() {
-    let r = go(&E2eScenario::default());
+    let r = go(&probe(E2eScenario::default()));
     let s = &r.summary;
     assert!(r.simulated_s > 500.0, "{}", r.simulated_s);
     assert!(s.exchanges >= 20, "{}", s.verdict);
@@ -72,25 +92,29 @@ fn whole_default_leo_pass_meets_the_acceptance_figures() {
 
 #[test]
 fn without_precompensation_random_access_never_succeeds() {
-    let mut sc = short();
-    sc.precompensation = false;
-    let r = go(&sc);
-    let s = &r.summary;
-    assert!(s.connected_s.is_none());
-    assert!(s.preambles >= 10);
-    assert_eq!(s.preambles_detected, 0);
-    assert!(s.ra_failures >= 1);
-    assert!(s.verdict.contains("never succeeded"), "{}", s.verdict);
-    assert!(
-        s.verdict.contains("without pre-compensation"),
-        "{}",
-        s.verdict
-    );
+    for sc in [short(), strong(short())] {
+        let mut sc = sc;
+        sc.precompensation = false;
+        let r = go(&sc);
+        let s = &r.summary;
+        assert!(s.connected_s.is_none(), "{}", sc.stack);
+        assert!(s.preambles >= 10, "{}: {}", sc.stack, s.preambles);
+        assert_eq!(s.preambles_detected, 0);
+        assert!(s.ra_failures >= 1);
+        assert!(s.verdict.contains("never succeeded"), "{}", s.verdict);
+        assert!(
+            s.verdict.contains("without pre-compensation"),
+            "{}",
+            s.verdict
+        );
+    }
 }
 
 #[test]
 fn geo_attach_over_the_541_ms_round_trip() {
-    let r = go(&E2eScenario::geo());
+    // Full stacks over GEO: RA completes, attach does not yet (see the lead's note).
+    let sc = probe(E2eScenario::geo());
+    let r = go(&sc);
     let s = &r.summary;
     assert!(s.connected_s.is_some(), "{}", s.verdict);
     assert!(s.exchanges >= 20, "{}", s.verdict);
@@ -108,7 +132,7 @@ fn geo_attach_over_the_541_ms_round_trip() {
 
 #[test]
 fn two_satellites_rlf_then_the_next_satellite() {
-    let r = go(&E2eScenario::two_satellites(540.0));
+    let r = go(&probe(E2eScenario::two_satellites(540.0)));
     let s = &r.summary;
     assert_eq!(s.cells, vec![1, 2], "{:?}", r.timeline);
     assert!(s.radio_link_failures >= 1);
@@ -136,16 +160,53 @@ fn two_satellites_rlf_then_the_next_satellite() {
 
 #[test]
 fn same_seed_same_hash_other_seed_other_hash() {
-    let a = go(&short());
-    let b = go(&short());
-    assert_eq!(a.report_hash, b.report_hash);
-    assert_eq!(a.trace_hash, b.trace_hash);
-    assert_eq!(a.report_hash, format!("{:016x}", a.compute_hash()));
-    let mut sc = short();
-    sc.seed = 2;
-    let c = go(&sc);
-    assert_ne!(a.report_hash, c.report_hash);
-    assert_ne!(a.trace_hash, c.trace_hash);
+    for base in [short(), strong(short())] {
+        let a = go(&base);
+        let b = go(&base);
+        assert_eq!(a.report_hash, b.report_hash);
+        assert_eq!(a.trace_hash, b.trace_hash);
+        assert_eq!(a.report_hash, format!("{:016x}", a.compute_hash()));
+        let mut sc = base.clone();
+        sc.seed = 2;
+        let c = go(&sc);
+        assert_ne!(a.report_hash, c.report_hash);
+        assert_ne!(a.trace_hash, c.trace_hash);
+    }
+}
+
+#[test]
+fn full_stacks_attach_and_exchange_over_the_whole_pass() {
+    let r = go(&strong(E2eScenario::default()));
+    let s = &r.summary;
+    assert!(s.attached_s.is_some(), "{}", s.verdict);
+    assert!(s.exchanges >= 20, "{}", s.verdict);
+    assert!(s.ul_within_limits, "{s:?}");
+    // The cell's own receiver measured every accepted uplink within the limits.
+    let decoded: Vec<_> = r.ul.iter().filter(|p| p.decoded).collect();
+    assert!(decoded.len() > 40);
+    for p in decoded {
+        assert!(p.freq_error_hz.abs() <= s.freq_limit_hz, "{p:?}");
+    }
+    assert!(r.nodes.contains("UeStack"));
+}
+
+#[test]
+fn full_stacks_on_the_sc9_budget_report_what_happens() {
+    // Whatever the outcome on the SC9 budget, the run completes and the verdict and the
+    // counters agree with each other.
+    let sc = E2eScenario {
+        stack: "full".into(),
+        ..Default::default()
+    };
+    let r = go(&sc);
+    let s = &r.summary;
+    assert_eq!(s.attached_s.is_some(), s.verdict.starts_with("attached"));
+    assert_eq!(
+        s.connected_s.is_none(),
+        s.verdict.contains("never succeeded")
+    );
+    assert!(s.preambles >= s.preambles_detected);
+    assert!(s.preambles_detected > 0, "{}", s.verdict);
 }
 
 #[test]

@@ -40,6 +40,7 @@
 use crate::channel::propagation::Payload;
 use crate::engine::geometry::RadioParams;
 use crate::engine::probe::{ProbeCell, ProbeCellConfig, ProbeUe, ProbeUeConfig};
+use crate::engine::stacks::{CellNode, Gnss, UeNode};
 use crate::engine::{Engine, EngineConfig, EngineError, NodeRole, SatelliteSpec};
 use crate::link_abstraction::{CurveError, LinkAbstraction};
 use crate::nbiot_dl::{DlProbe, DlProbeConfig, DlProbeResult};
@@ -47,7 +48,9 @@ use crate::report::E2eReport;
 use ntn_orbit::elements::parse_tle;
 use ntn_orbit::passes::PassSearch;
 use ntn_orbit::{EarthOrientation, GroundSite, Satellite, TimeBase, UtcTime};
+use ntn_stack::cell::{CellConfig, CellStack, Payload as StackPayload, SiteDeg};
 use ntn_stack::ntn::NtnConfig;
+use ntn_stack::ue::{TrafficConfig as StackTraffic, UeConfig, UeStack};
 use ntn_types::{Duration, Hz, Instant};
 use serde::{Deserialize, Serialize};
 
@@ -224,6 +227,11 @@ pub struct E2eScenario {
     pub radio: RadioParams,
     /// Sample-level checks every this many seconds (level = sample).
     pub sample_every_s: f64,
+    /// `probe` (default for now): the link-level probe nodes of [`crate::engine::probe`];
+    /// `full`: `UeStack`/`CellStack` (MAC, RRC, NAS attach with AKA and security, data over
+    /// NAS) — their NPDSCH/NPUSCH formats (no repetitions, 12-tone uplink) do not close the
+    /// TR 38.821 SC9 budget yet, hence not the default.
+    pub stack: String,
 }
 
 impl Default for E2eScenario {
@@ -245,6 +253,7 @@ impl Default for E2eScenario {
             traffic: TrafficScenario::default(),
             radio: RadioParams::default(),
             sample_every_s: 30.0,
+            stack: "probe".into(),
         }
     }
 }
@@ -267,7 +276,7 @@ impl E2eScenario {
             }],
             cell: CellScenario {
                 tx_power_dbm: 59.0 + 10.0 * 0.18f64.log10() + 30.0,
-                k_offset_ms: 600,
+                k_offset_ms: 560,
                 ul_sync_validity_s: 60,
                 dl_repetitions: 4,
                 ..Default::default()
@@ -325,6 +334,9 @@ pub enum E2eError {
     /// Curves.
     #[error(transparent)]
     Curve(#[from] CurveError),
+    /// A stack refused its configuration.
+    #[error("stack: {0}")]
+    Stack(String),
 }
 
 fn site(p: [f64; 3]) -> GroundSite {
@@ -465,48 +477,15 @@ pub fn run(sc: &E2eScenario, progress: &mut dyn FnMut(f64, f64)) -> Result<E2eRe
         specs.clone(),
         LinkAbstraction::bundled()?,
     );
-    for (i, spec) in specs.iter().enumerate() {
-        let cell = ProbeCell::new(ProbeCellConfig {
-            cell_id: i as u8 + 1,
-            satellite: spec.satellite.clone(),
-            gateway: match spec.payload {
-                Payload::Transparent { gateway, .. } => Some(gateway),
-                Payload::Regenerative => None,
-            },
-            beam_centre: Some(site(sc.cell.beam_centre.unwrap_or(sc.ue.position))),
-            time_base: tb,
-            eop,
-            f_dl,
-            tx_power_dbm: sc.cell.tx_power_dbm,
-            sib31_period: Duration::from_secs_f64(sc.cell.sib31_period_s),
-            k_offset_ms: sc.cell.k_offset_ms,
-            ul_sync_validity_s: sc.cell.ul_sync_validity_s,
-            dl_repetitions: sc.cell.dl_repetitions,
-        });
-        engine.add_node(NodeRole::Cell { satellite: i }, Box::new(cell))?;
+    match sc.stack.as_str() {
+        "probe" => add_probe_nodes(sc, &mut engine, &specs, tb, eop, ue_site)?,
+        "full" => add_stack_nodes(sc, &mut engine, &specs, tb, ue_site)?,
+        other => {
+            return Err(E2eError::Scenario(format!(
+                "stack {other}: use full or probe"
+            )));
+        }
     }
-    let ue = ProbeUe::new(ProbeUeConfig {
-        site: ue_site,
-        ntn: NtnConfig {
-            precompensate: sc.precompensation,
-            ..Default::default()
-        },
-        time_base: tb,
-        f_dl,
-        f_ul,
-        tx_power_dbm: sc.ue.tx_power_dbm,
-        gnss_error_std_m: sc.ue.gnss_error_std_m,
-        gnss_period: Duration::from_secs_f64(sc.ue.gnss_period_s),
-        prach_repetitions: sc.ue.prach_repetitions,
-        pusch_repetitions: sc.ue.pusch_repetitions,
-        max_ra_attempts: sc.ue.max_ra_attempts,
-        exchanges: sc.traffic.exchanges,
-        data_bytes: sc.traffic.bytes,
-        data_period: Duration::from_secs_f64(sc.traffic.period_s),
-        rlf_timeout: Duration::from_secs_f64(sc.ue.rlf_timeout_s),
-        seed: sc.seed ^ 0x5eed_0000_0000_0001,
-    });
-    engine.add_node(NodeRole::Ue { site: ue_site }, Box::new(ue))?;
     let end = Instant::ZERO + Duration::from_secs_f64(span_s);
     let mut t = 0.0;
     while t < span_s {
@@ -564,4 +543,132 @@ fn sample_checks(
         );
     }
     Ok(out)
+}
+
+/// The link-level probe cell(s) and UE.
+fn add_probe_nodes(
+    sc: &E2eScenario,
+    engine: &mut Engine,
+    specs: &[SatelliteSpec],
+    tb: TimeBase,
+    eop: EarthOrientation,
+    ue_site: GroundSite,
+) -> Result<(), E2eError> {
+    let (f_dl, f_ul) = (Hz(sc.dl_hz), Hz(sc.ul_hz));
+    for (i, spec) in specs.iter().enumerate() {
+        let cell = ProbeCell::new(ProbeCellConfig {
+            cell_id: i as u8 + 1,
+            satellite: spec.satellite.clone(),
+            gateway: match spec.payload {
+                Payload::Transparent { gateway, .. } => Some(gateway),
+                Payload::Regenerative => None,
+            },
+            beam_centre: Some(site(sc.cell.beam_centre.unwrap_or(sc.ue.position))),
+            time_base: tb,
+            eop,
+            f_dl,
+            tx_power_dbm: sc.cell.tx_power_dbm,
+            sib31_period: Duration::from_secs_f64(sc.cell.sib31_period_s),
+            k_offset_ms: sc.cell.k_offset_ms,
+            ul_sync_validity_s: sc.cell.ul_sync_validity_s,
+            dl_repetitions: sc.cell.dl_repetitions,
+        });
+        engine.add_node(NodeRole::Cell { satellite: i }, Box::new(cell))?;
+    }
+    let ue = ProbeUe::new(ProbeUeConfig {
+        site: ue_site,
+        ntn: NtnConfig {
+            precompensate: sc.precompensation,
+            ..Default::default()
+        },
+        time_base: tb,
+        f_dl,
+        f_ul,
+        tx_power_dbm: sc.ue.tx_power_dbm,
+        gnss_error_std_m: sc.ue.gnss_error_std_m,
+        gnss_period: Duration::from_secs_f64(sc.ue.gnss_period_s),
+        prach_repetitions: sc.ue.prach_repetitions,
+        pusch_repetitions: sc.ue.pusch_repetitions,
+        max_ra_attempts: sc.ue.max_ra_attempts,
+        exchanges: sc.traffic.exchanges,
+        data_bytes: sc.traffic.bytes,
+        data_period: Duration::from_secs_f64(sc.traffic.period_s),
+        rlf_timeout: Duration::from_secs_f64(sc.ue.rlf_timeout_s),
+        seed: sc.seed ^ 0x5eed_0000_0000_0001,
+    });
+    engine.add_node(NodeRole::Ue { site: ue_site }, Box::new(ue))?;
+    Ok(())
+}
+
+fn site_deg(p: [f64; 3]) -> SiteDeg {
+    SiteDeg {
+        lat_deg: p[0],
+        lon_deg: p[1],
+        alt_m: p[2],
+    }
+}
+
+/// `CellStack` per satellite and one `UeStack`.
+fn add_stack_nodes(
+    sc: &E2eScenario,
+    engine: &mut Engine,
+    specs: &[SatelliteSpec],
+    tb: TimeBase,
+    ue_site: GroundSite,
+) -> Result<(), E2eError> {
+    for (i, (spec, s)) in specs.iter().zip(&sc.satellites).enumerate() {
+        let cfg = CellConfig {
+            cell_id: i as u32 + 1,
+            f_dl_hz: sc.dl_hz,
+            f_ul_hz: sc.ul_hz,
+            payload: match (spec.payload, s.gateway) {
+                (Payload::Transparent { .. }, Some(g)) => StackPayload::Transparent {
+                    gateway: site_deg(g),
+                },
+                _ => StackPayload::Regenerative,
+            },
+            k_offset_ms: sc.cell.k_offset_ms,
+            ul_sync_validity_s: sc.cell.ul_sync_validity_s as u16,
+            beam_centre: Some(site_deg(sc.cell.beam_centre.unwrap_or(sc.ue.position))),
+            tx_power_dbm: sc.cell.tx_power_dbm,
+            ..CellConfig::default()
+        };
+        let cell = CellStack::new(cfg, spec.satellite.clone(), tb)
+            .map_err(|e| E2eError::Stack(e.to_string()))?;
+        engine.add_node(
+            NodeRole::Cell { satellite: i },
+            Box::new(CellNode::new(cell)),
+        )?;
+    }
+    let ue = UeStack::new(
+        UeConfig {
+            f_dl_hz: sc.dl_hz,
+            f_ul_hz: sc.ul_hz,
+            ntn: NtnConfig {
+                precompensate: sc.precompensation,
+                ..Default::default()
+            },
+            traffic: StackTraffic {
+                exchanges: sc.traffic.exchanges,
+                interval_s: sc.traffic.period_s,
+                bytes: sc.traffic.bytes as usize,
+            },
+            seed: sc.seed,
+            p_max_dbm: sc.ue.tx_power_dbm,
+            rlf_timeout_s: sc.ue.rlf_timeout_s,
+            ..UeConfig::default()
+        },
+        tb,
+    );
+    let gnss = Gnss::new(
+        ue_site,
+        sc.ue.gnss_error_std_m,
+        Duration::from_secs_f64(sc.ue.gnss_period_s),
+        sc.seed ^ 0x9e55_0000_0000_0001,
+    );
+    engine.add_node(
+        NodeRole::Ue { site: ue_site },
+        Box::new(UeNode::new(ue, gnss, sc.ue.tx_power_dbm)),
+    )?;
+    Ok(())
 }

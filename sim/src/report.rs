@@ -62,8 +62,12 @@ pub struct Summary {
     pub sib31_read_s: Option<f64>,
     /// First RA completion, s.
     pub ra_completed_s: Option<f64>,
-    /// Attach (stacks) or connection (probe), s.
+    /// First RRC connection (probe: RA completed), s.
     pub connected_s: Option<f64>,
+    /// First attach with authentication and NAS security (stacks only), s.
+    pub attached_s: Option<f64>,
+    /// Attach rejected or abandoned.
+    pub attach_failures: u32,
     /// Preambles sent.
     pub preambles: u32,
     /// Preambles the cell detected within its window.
@@ -206,9 +210,17 @@ impl E2eReport {
                     s.ra_completed_s.get_or_insert(e.t_s);
                 }
                 SimEvent::RaFailed { .. } => s.ra_failures += 1,
-                SimEvent::Attached | SimEvent::Connected => {
+                SimEvent::Connected => {
                     s.connected_s.get_or_insert(e.t_s);
                 }
+                SimEvent::Attached => {
+                    s.attached_s.get_or_insert(e.t_s);
+                }
+                SimEvent::AttachFailed => s.attach_failures += 1,
+                SimEvent::Authenticated
+                | SimEvent::SecurityActivated
+                | SimEvent::Released
+                | SimEvent::UlSyncLost => {}
                 SimEvent::DataExchange {
                     ul_bytes,
                     dl_bytes,
@@ -232,21 +244,16 @@ impl E2eReport {
             .iter()
             .filter(|p| p.channel == NbChannel::Nprach)
             .collect();
-        s.preambles_detected = pre
-            .iter()
-            .filter(|p| {
-                p.decoded && p.timing_error_us.abs() <= crate::engine::probe::NPRACH_CP_S * 1e6
-            })
-            .count() as u32;
+        // Preambles the cell received (a stack reports one start per RA procedure) and
+        // those its receiver accepted (detected, within its window).
+        s.preambles = s.preambles.max(pre.len() as u32);
+        s.preambles_detected = pre.iter().filter(|p| p.decoded).count() as u32;
         let pusch: Vec<&UlPoint> = ul
             .iter()
             .filter(|p| p.channel == NbChannel::NpuschF1)
             .collect();
         s.ul_blocks = pusch.len() as u32;
-        let ul_bad = pusch
-            .iter()
-            .filter(|p| !p.decoded || p.timing_error_us.abs() > TIMING_LIMIT_S * 1e6)
-            .count() as u32;
+        let ul_bad = pusch.iter().filter(|p| !p.decoded).count() as u32;
         s.ul_bler = ratio(ul_bad, s.ul_blocks);
         let good: Vec<&&UlPoint> = pusch.iter().filter(|p| p.decoded).collect();
         s.max_ul_timing_error_us = good
@@ -377,7 +384,12 @@ fn verdict(s: &Summary, precomp: bool, ul: &[UlPoint]) -> String {
         );
     }
     format!(
-        "connected; {}/{} exchanges; UL residuals {} (timing ≤ {:.1} µs, frequency ≤ {:.0} Hz = 0.1 ppm); {} RLF",
+        "{}; {}/{} exchanges; UL residuals {} (timing ≤ {:.1} µs, frequency ≤ {:.0} Hz = 0.1 ppm); {} RLF",
+        if s.attached_s.is_some() {
+            "attached (AKA + NAS security)"
+        } else {
+            "connected"
+        },
         s.exchanges,
         s.exchanges_target,
         if s.ul_within_limits {

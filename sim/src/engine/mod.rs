@@ -18,6 +18,7 @@
 
 pub mod geometry;
 pub mod probe;
+pub mod stacks;
 
 use crate::channel::propagation::{Direction, Payload};
 use crate::link_abstraction::LinkAbstraction;
@@ -61,8 +62,18 @@ pub enum SimEvent {
         /// Why.
         reason: String,
     },
+    /// NAS authentication (AKA) succeeded.
+    Authenticated,
+    /// NAS security activated.
+    SecurityActivated,
     /// Attach with authentication and NAS security complete.
     Attached,
+    /// Attach rejected or abandoned.
+    AttachFailed,
+    /// RRC connection released.
+    Released,
+    /// The SIB31 validity ran out: uplink synchronisation lost.
+    UlSyncLost,
     /// Connection set up (RA completed; the link-level probe has no NAS).
     Connected,
     /// One uplink/downlink data exchange completed at the UE.
@@ -98,9 +109,14 @@ pub enum SimEvent {
 
 /// A node the engine drives: an [`AirNode`] that may also report timeline events.
 pub trait SimNode: AirNode {
-    /// Next timeline event, if any.
-    fn poll_sim_event(&mut self) -> Option<SimEvent> {
+    /// Next timeline event, if any (`now`: the engine's current time).
+    fn poll_sim_event(&mut self, _now: Instant) -> Option<SimEvent> {
         None
+    }
+    /// A reception from engine node `from` (a terminal listens to one cell at a time: the
+    /// default hands everything to [`AirNode::handle_reception`]).
+    fn handle_reception_from(&mut self, now: Instant, _from: usize, rx: AirReception) {
+        self.handle_reception(now, rx);
     }
 }
 
@@ -217,6 +233,7 @@ struct Slot {
 struct Pending {
     at: Instant,
     seq: u64,
+    from: usize,
     to: usize,
     rx: AirReception,
 }
@@ -437,7 +454,9 @@ impl Engine {
                     break;
                 };
                 self.delivered += 1;
-                self.slots[p.to].node.handle_reception(now, p.rx);
+                self.slots[p.to]
+                    .node
+                    .handle_reception_from(now, p.from, p.rx);
             }
             for s in &mut self.slots {
                 if s.node.poll_timeout().is_some_and(|d| d <= now) {
@@ -455,7 +474,7 @@ impl Engine {
     /// Drain transmissions and events of every node, in node order.
     fn drain(&mut self) -> Result<(), EngineError> {
         for i in 0..self.slots.len() {
-            while let Some(ev) = self.slots[i].node.poll_sim_event() {
+            while let Some(ev) = self.slots[i].node.poll_sim_event(self.now) {
                 self.events.push(TimedEvent {
                     t_s: self.now.as_secs_f64(),
                     node: i,
@@ -543,6 +562,7 @@ impl Engine {
             self.pending.push(Reverse(Pending {
                 at,
                 seq: self.seq,
+                from,
                 to,
                 rx,
             }));

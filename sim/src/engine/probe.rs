@@ -210,17 +210,20 @@ impl ProbeCell {
         })
     }
 
-    fn measured(&mut self, rnti: u16, rx: &AirReception, expected: Instant) -> f64 {
+    /// Measure an uplink arrival against `expected`; accepted when decoded and within
+    /// `window_s`. Returns whether it was accepted.
+    fn measured(&mut self, rnti: u16, rx: &AirReception, expected: Instant, window_s: f64) -> bool {
         let err = (rx.measurement.arrival - expected).as_secs_f64();
+        let accepted = rx.decoded && err.abs() <= window_s;
         self.events.push_back(SimEvent::UlMeasured {
             rnti,
             channel: rx.format.channel,
             timing_error_s: err,
             freq_error_hz: rx.measurement.freq_offset_hz,
             snr_db: rx.measurement.snr_db,
-            decoded: rx.decoded,
+            decoded: accepted,
         });
-        err
+        accepted
     }
 }
 
@@ -229,8 +232,8 @@ impl AirNode for ProbeCell {
         match rx.payload.clone() {
             AirPayload::Preamble { rapid, .. } => {
                 let opportunity = nearest_ms(rx.measurement.arrival, PRACH_PERIOD_MS);
-                let err = self.measured(0, &rx, opportunity);
-                if !rx.decoded || !(-NPRACH_CP_S..=NPRACH_CP_S).contains(&err) {
+                let err = (rx.measurement.arrival - opportunity).as_secs_f64();
+                if !self.measured(0, &rx, opportunity, NPRACH_CP_S) {
                     return;
                 }
                 let rnti = self.next_rnti;
@@ -256,8 +259,7 @@ impl AirNode for ProbeCell {
                 let expected = self.ues[k]
                     .msg3_at
                     .unwrap_or_else(|| nearest_ms(rx.measurement.arrival, 1));
-                let err = self.measured(rnti, &rx, expected);
-                if !rx.decoded || err.abs() > NPUSCH_CP_S {
+                if !self.measured(rnti, &rx, expected, NPUSCH_CP_S) {
                     return;
                 }
                 match tb.first() {
@@ -319,7 +321,7 @@ impl AirNode for ProbeCell {
 }
 
 impl SimNode for ProbeCell {
-    fn poll_sim_event(&mut self) -> Option<SimEvent> {
+    fn poll_sim_event(&mut self, _now: Instant) -> Option<SimEvent> {
         self.events.pop_front()
     }
 }
@@ -773,7 +775,7 @@ impl AirNode for ProbeUe {
 }
 
 impl SimNode for ProbeUe {
-    fn poll_sim_event(&mut self) -> Option<SimEvent> {
+    fn poll_sim_event(&mut self, _now: Instant) -> Option<SimEvent> {
         self.events.pop_front()
     }
 }
