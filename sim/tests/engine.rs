@@ -4,7 +4,6 @@
 //! below the mask; the same seed gives the same trace, another seed another.
 #![allow(clippy::unwrap_used, clippy::expect_used)] // test code: a failure is the report
 
-use ntn_orbit::elements::parse_tle;
 use ntn_orbit::{EarthOrientation, GroundSite, Satellite};
 use ntn_sim::channel::propagation::{Direction, Payload};
 use ntn_sim::engine::geometry::RadioParams;
@@ -13,19 +12,14 @@ use ntn_sim::link_abstraction::LinkAbstraction;
 use ntn_stack::air::{AirNode, AirPayload, AirReception, AirTransmission, LinkFormat, NbChannel};
 use ntn_types::{Duration, Hz, Instant};
 use std::cell::RefCell;
+use std::collections::VecDeque;
 use std::rc::Rc;
 
 fn cbers() -> Satellite {
-    Satellite::new(
-        parse_tle(
-            Some("CBERS 2"),
-            "1 28057U 03049A   06177.78615833  .00000060  00000-0  35940-4 0  1836",
-            "2 28057  98.4283 247.6961 0000884  88.1964 271.9322 14.35478080140550",
-            None,
-        )
-        .unwrap(),
-    )
-    .unwrap()
+    // The bundled CBERS 2 of the default scenario.
+    ntn_sim::e2e::satellites(&ntn_sim::e2e::E2eScenario::default())
+        .unwrap()
+        .remove(0)
 }
 
 const FMT_DL: LinkFormat = LinkFormat {
@@ -40,7 +34,7 @@ const FMT_DL: LinkFormat = LinkFormat {
 /// Sends one block every 100 ms from t = 0; logs what it hears.
 struct Beacon {
     next: Instant,
-    tx: Vec<AirTransmission>,
+    tx: VecDeque<AirTransmission>,
     heard: Rc<RefCell<Vec<(Instant, AirReception)>>>,
 }
 
@@ -50,7 +44,7 @@ impl AirNode for Beacon {
     }
     fn handle_timeout(&mut self, now: Instant) {
         while self.next <= now {
-            self.tx.push(AirTransmission {
+            self.tx.push_back(AirTransmission {
                 start: self.next,
                 duration: Duration::from_millis(12),
                 payload: AirPayload::Dlsch {
@@ -65,11 +59,7 @@ impl AirNode for Beacon {
         }
     }
     fn poll_transmission(&mut self) -> Option<AirTransmission> {
-        if self.tx.is_empty() {
-            None
-        } else {
-            Some(self.tx.remove(0))
-        }
+        self.tx.pop_front()
     }
     fn poll_timeout(&self) -> Option<Instant> {
         Some(self.next)
@@ -80,7 +70,7 @@ impl SimNode for Beacon {}
 /// Echoes every decoded block at once, with a fixed carrier shift.
 struct Echo {
     shift_hz: f64,
-    tx: Vec<AirTransmission>,
+    tx: VecDeque<AirTransmission>,
     heard: Rc<RefCell<Vec<(Instant, AirReception)>>>,
 }
 
@@ -89,7 +79,7 @@ impl AirNode for Echo {
         if rx.decoded
             && let AirPayload::Dlsch { tb, .. } = &rx.payload
         {
-            self.tx.push(AirTransmission {
+            self.tx.push_back(AirTransmission {
                 start: now,
                 duration: Duration::from_millis(8),
                 payload: AirPayload::Ulsch {
@@ -112,11 +102,7 @@ impl AirNode for Echo {
     }
     fn handle_timeout(&mut self, _now: Instant) {}
     fn poll_transmission(&mut self) -> Option<AirTransmission> {
-        if self.tx.is_empty() {
-            None
-        } else {
-            Some(self.tx.remove(0))
-        }
+        self.tx.pop_front()
     }
     fn poll_timeout(&self) -> Option<Instant> {
         None
@@ -151,7 +137,7 @@ fn setup(origin: &str, seed: u64, shift_hz: f64) -> (Engine, Log, Log) {
         NodeRole::Cell { satellite: 0 },
         Box::new(Beacon {
             next: Instant::ZERO,
-            tx: Vec::new(),
+            tx: VecDeque::new(),
             heard: cell_log.clone(),
         }),
     )
@@ -162,7 +148,7 @@ fn setup(origin: &str, seed: u64, shift_hz: f64) -> (Engine, Log, Log) {
         },
         Box::new(Echo {
             shift_hz,
-            tx: Vec::new(),
+            tx: VecDeque::new(),
             heard: ue_log.clone(),
         }),
     )

@@ -28,7 +28,7 @@ use ntn_orbit::frames::SPEED_OF_LIGHT_MPS;
 use ntn_orbit::timing::{CommonTa, TaFlavour, feeder_link_common_ta};
 use ntn_orbit::{EarthOrientation, GroundSite, Satellite, TimeBase};
 use ntn_stack::air::{AirNode, AirPayload, AirReception, AirTransmission, LinkFormat, NbChannel};
-use ntn_stack::ntn::{GnssFix, NtnConfig, NtnUe, ServingSatelliteInfo};
+use ntn_stack::ntn::{NtnConfig, NtnUe, ServingSatelliteInfo};
 use ntn_types::{Duration, Hz, Instant};
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
@@ -391,7 +391,7 @@ pub struct ProbeUe {
     /// (cell time, downlink delay) of the last two MIB receptions.
     dl_obs: Vec<(Instant, f64)>,
     have_sib31: bool,
-    next_fix: Instant,
+    gnss: super::stacks::Gnss,
     ta_adjust_s: f64,
     attempt: u32,
     rnti: u16,
@@ -408,6 +408,12 @@ impl ProbeUe {
     pub fn new(cfg: ProbeUeConfig) -> Self {
         let ntn = NtnUe::new(cfg.ntn, cfg.time_base);
         let rng = ChaCha8Rng::seed_from_u64(cfg.seed);
+        let gnss = super::stacks::Gnss::new(
+            cfg.site,
+            cfg.gnss_error_std_m,
+            cfg.gnss_period,
+            cfg.seed ^ 0x9e55,
+        );
         ProbeUe {
             cfg,
             ntn,
@@ -417,7 +423,7 @@ impl ProbeUe {
             last_mib: Instant::ZERO,
             dl_obs: Vec::new(),
             have_sib31: false,
-            next_fix: Instant::ZERO,
+            gnss,
             ta_adjust_s: 0.0,
             attempt: 0,
             rnti: 0,
@@ -553,20 +559,6 @@ impl ProbeUe {
         }
     }
 
-    fn gnss_fix(&mut self, now: Instant) {
-        let (n, e) = crate::link_abstraction::gaussian_pair(&mut self.rng);
-        let (h, _) = crate::link_abstraction::gaussian_pair(&mut self.rng);
-        let s = self.cfg.gnss_error_std_m;
-        let g = self.cfg.site.geodetic();
-        let r = 6_371e3;
-        let lat = g.lat.0 + n * s / r;
-        let lon = g.lon.0 + e * s / (r * g.lat.0.cos().max(1e-6));
-        let site =
-            GroundSite::from_degrees(lat.to_degrees(), lon.to_degrees(), g.height.m() + h * s);
-        self.ntn.handle_gnss_fix(now, GnssFix { site });
-        self.next_fix = now + self.cfg.gnss_period;
-    }
-
     fn lose_cell(&mut self, reason: &str) {
         self.events.push_back(SimEvent::RadioLinkFailure {
             reason: reason.into(),
@@ -576,7 +568,7 @@ impl ProbeUe {
         self.dl_obs.clear();
         self.have_sib31 = false;
         self.ntn = NtnUe::new(self.cfg.ntn, self.cfg.time_base);
-        self.next_fix = Instant::ZERO;
+        self.gnss.restart(Instant::ZERO);
         self.ta_adjust_s = 0.0;
         self.attempt = 0;
         self.outstanding = None;
@@ -715,8 +707,9 @@ impl AirNode for ProbeUe {
             self.lose_cell("no MIB-NB decoded for the RLF timeout");
             return;
         }
-        if self.next_fix <= now {
-            self.gnss_fix(now);
+        if self.gnss.next() <= now {
+            let fix = self.gnss.fix(now);
+            self.ntn.handle_gnss_fix(now, fix);
         }
         self.ntn.handle_timeout(now);
         while self.ntn.poll_event().is_some() {}
@@ -751,7 +744,7 @@ impl AirNode for ProbeUe {
     }
 
     fn poll_timeout(&self) -> Option<Instant> {
-        let mut t = vec![self.next_fix];
+        let mut t = vec![self.gnss.next()];
         if self.cell.is_some() {
             t.push(self.last_mib + self.cfg.rlf_timeout + Duration::from_nanos(1));
         }
