@@ -719,6 +719,11 @@ fn run_tables(r: &ntn_sim::report::E2eReport, f: crate::output::Format) -> Strin
                 ),
             ),
             SimEvent::RadioLinkFailure { reason } => ("RLF", reason.clone()),
+            SimEvent::Authenticated => ("authenticated", "EPS AKA".into()),
+            SimEvent::SecurityActivated => ("NAS security", "security mode complete".into()),
+            SimEvent::AttachFailed => ("attach failed", String::new()),
+            SimEvent::Released => ("released", "RRC connection release".into()),
+            SimEvent::UlSyncLost => ("UL sync lost", "SIB31 validity expired".into()),
             _ => ("other", format!("{:?}", e.event)),
         };
         t.push(vec![

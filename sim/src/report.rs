@@ -323,9 +323,11 @@ impl E2eReport {
             precompensation: sc.precompensation,
             origin_utc: origin.to_string(),
             simulated_s: span_s,
-            nodes:
-                "link-level probe cell(s) and UE (engine::probe); UeStack/CellStack not wired yet"
-                    .into(),
+            nodes: if sc.stack == "probe" {
+                "link-level probe cell(s) and UE (engine::probe: no MAC/RRC/NAS)".into()
+            } else {
+                "CellStack per satellite + UeStack (ntn-stack: MAC, RRC-NB, NAS attach with AKA and security, data over NAS)".into()
+            },
             timeline,
             ul,
             pass,
@@ -363,6 +365,14 @@ fn verdict(s: &Summary, precomp: bool, ul: &[UlPoint]) -> String {
             .filter(|p| p.channel == NbChannel::Nprach)
             .map(|p| p.timing_error_us.abs())
             .reduce(f64::max);
+        if s.preambles_detected > 0 {
+            return format!(
+                "random access never completed: the cell detected {} of {} preambles, but the \
+                 uplink blocks that followed were lost (UL BLER {:.2} over {} blocks): the \
+                 uplink formats do not close this link budget",
+                s.preambles_detected, s.preambles, s.ul_bler, s.ul_blocks
+            );
+        }
         return format!(
             "random access never succeeded ({} preambles, {} detected{}): {}",
             s.preambles,
