@@ -7,6 +7,8 @@ mod common;
 mod conformance;
 mod coverage_cmd;
 mod link_budget_cmd;
+mod link_sim_cmd;
+mod mac_cmd;
 mod nbiot;
 mod orbit_cmd;
 mod output;
@@ -43,9 +45,15 @@ enum Command {
     /// Apply the NTN channel (orbit delay/Doppler, NTN-TDL fading, AWGN) to a SigMF cf32_le
     /// recording, writing a new SigMF pair.
     Channel(channel_cmd::ChannelArgs),
+    /// Link-level error-rate curves (BLER/detection vs SNR) through AWGN or NTN-TDL-C.
+    #[command(subcommand)]
+    LinkSim(link_sim_cmd::LinkSimCmd),
     /// NB-IoT downlink: scan a recording (cell, offset, MIB-NB, DCIs, SIB1-NB), generate one.
     #[command(subcommand)]
     Nbiot(nbiot::NbiotCmd),
+    /// NB-IoT MAC: decode a MAC PDU (subheaders, control elements, SDUs) as text or JSON.
+    #[command(subcommand)]
+    Mac(mac_cmd::MacCmd),
 }
 
 fn main() -> std::process::ExitCode {
@@ -64,7 +72,9 @@ fn main() -> std::process::ExitCode {
         Command::Coverage(c) => coverage_cmd::run(c),
         Command::LinkBudget(a) => link_budget_cmd::run(a),
         Command::Channel(a) => channel_cmd::run(a),
+        Command::LinkSim(c) => link_sim_cmd::run(c),
         Command::Nbiot(c) => nbiot::run(c),
+        Command::Mac(c) => mac_cmd::run(c),
     };
     match result {
         Ok(()) => std::process::ExitCode::SUCCESS,

@@ -11,6 +11,7 @@ use std::path::PathBuf;
 pub enum Format {
     /// Aligned text for a terminal.
     #[default]
+    #[value(alias = "text")]
     Table,
     /// JSON: an object with the summary and an array of rows.
     Json,

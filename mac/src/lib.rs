@@ -31,5 +31,6 @@
 
 mod bits;
 pub mod mac;
+pub mod pcap;
 pub mod pdcp;
 pub mod rlc;

@@ -433,3 +433,61 @@ impl Apn {
         String::from_utf8(out).ok()
     }
 }
+
+/// Whether a TAI list value contains `tai` = PLMN identity (3 octets) + TAC (2 octets in EPS,
+/// TS 24.301 §9.9.3.33; 3 octets in 5GS, TS 24.501 §9.11.3.9). Partial lists of types 00
+/// (one PLMN, listed TACs), 01 (one PLMN, consecutive TACs) and 10 (PLMN/TAC pairs); a
+/// truncated or unknown list ends the search (`false`), never a panic.
+pub fn tai_list_contains(list: &[u8], tai: &[u8]) -> bool {
+    let tac_len = tai.len().saturating_sub(3);
+    if !(2..=3).contains(&tac_len) {
+        return false;
+    }
+    let tac_of = |b: &[u8]| b.iter().fold(0u32, |a, x| (a << 8) | u32::from(*x));
+    let mut i = 0;
+    while let Some(&h) = list.get(i) {
+        let n = usize::from(h & 0x1f) + 1;
+        match (h >> 5) & 0x03 {
+            0 => {
+                let Some(p) = list.get(i + 1..i + 4) else {
+                    return false;
+                };
+                for k in 0..n {
+                    let at = i + 4 + tac_len * k;
+                    let Some(t) = list.get(at..at + tac_len) else {
+                        return false;
+                    };
+                    if p == &tai[..3] && t == &tai[3..] {
+                        return true;
+                    }
+                }
+                i += 4 + tac_len * n;
+            }
+            1 => {
+                let Some(e) = list.get(i + 1..i + 4 + tac_len) else {
+                    return false;
+                };
+                let (first, tac) = (tac_of(&e[3..]), tac_of(&tai[3..]));
+                if e[..3] == tai[..3] && tac >= first && tac - first < n as u32 {
+                    return true;
+                }
+                i += 4 + tac_len;
+            }
+            2 => {
+                let w = 3 + tac_len;
+                for k in 0..n {
+                    let at = i + 1 + w * k;
+                    let Some(e) = list.get(at..at + w) else {
+                        return false;
+                    };
+                    if e == tai {
+                        return true;
+                    }
+                }
+                i += 1 + w * n;
+            }
+            _ => return false,
+        }
+    }
+    false
+}

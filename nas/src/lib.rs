@@ -4,9 +4,11 @@
 //! What is here:
 //! - [`eps`]: the EPS NAS message layer. [`eps::NasMessage::parse`] splits a received PDU into
 //!   plain EMM / ESM messages or a security-protected envelope (TS 24.301 §9.1, §9.3.1);
-//!   typed `Repr`s for the EMM messages of attach, authentication (incl. AUTS), security mode,
-//!   identity, status and detach, and the ESM messages for PDN connectivity and ESM DATA
-//!   TRANSPORT (CIoT data over NAS), each with `parse` and `emit`.
+//!   every EMM message type of TS 24.301 table 9.8.1 typed (attach, detach, TAU, service
+//!   request / extended / control plane, service accept/reject, GUTI reallocation,
+//!   authentication incl. AUTS, security mode, identity, EMM information/status, CS service
+//!   notification, (generic) NAS transport), and the ESM messages for PDN connectivity and ESM
+//!   DATA TRANSPORT (CIoT data over NAS), each with `parse` and `emit`.
 //! - [`eps::security`]: the EPS NAS security context: MAC check and ciphering with NAS COUNT,
 //!   overflow and replay handling (TS 24.301 §4.4.3, TS 33.401 §8), on `ntn-security`.
 //!
@@ -16,18 +18,23 @@
 //! decode to `Unknown` variants.
 //!
 //! - [`eps::ue`], [`eps::usim`]: the UE side of attach (AKA on a USIM model with SQN
-//!   management, security mode control, T3410), ESM DATA TRANSPORT; sans-IO on virtual time.
-//! - [`eps::mme`]: a minimal MME + HSS peer for the simulator (AKA vectors, resynchronisation
-//!   from AUTS, SMC, attach accept with a default bearer, data echo).
+//!   management, security mode control, T3410), ESM DATA TRANSPORT, tracking area update
+//!   (periodic on T3412, normal on a new TA), service request (CONTROL PLANE SERVICE REQUEST
+//!   with partial ciphering, SERVICE REQUEST with short MAC), paging response, GUTI
+//!   reallocation; sans-IO on virtual time, timer values per access ([`timers`], NTN).
+//! - [`eps::mme`]: a minimal MME + HSS peer for the simulator, any number of UEs on
+//!   caller-named connections (AKA vectors, resynchronisation from AUTS, SMC, attach accept
+//!   with a default bearer, TAU, service request, paging of idle UEs, T3450/T3460/T3413,
+//!   data echo).
 //!
 //! - [`fivegs`]: 5GS NAS (TS 24.501) codecs: 25 5GMM and 7 5GSM message types, the 5GS mobile
 //!   identity (SUCI null scheme, 5G-GUTI, 5G-S-TMSI); the same security context in its 5GS
 //!   flavour; [`fivegs::procedures`]: UE registration with 5G AKA, SMC and a PDU session,
-//!   against a minimal AMF + AUSF + UDM.
+//!   mobility and periodic registration update (T3512), service request and paging, against a
+//!   minimal multi-UE AMF + AUSF + UDM with the same connection surface as the MME.
 //!
-//! Not here yet: TAU, the EPS service request procedure, paging, the remaining EMM messages as
-//! typed `Repr`s (they decode as `Unknown`), SUCI ECIES profiles A/B, 5GS mobility and periodic
-//! registration procedures, deregistration procedures.
+//! Not here yet: the detach / deregistration procedure state machines (the messages are
+//! typed), 5GS CIoT user data over NAS.
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
 
@@ -36,5 +43,7 @@ mod error;
 pub mod fivegs;
 pub mod ie;
 mod reader;
+mod retransmit;
+pub mod timers;
 
 pub use error::DecodeError;

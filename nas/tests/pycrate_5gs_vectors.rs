@@ -14,6 +14,8 @@ use ntn_security::Direction;
 use serde_json::{Value, json};
 use std::collections::BTreeMap;
 
+mod common;
+
 fn hex(s: &str) -> Vec<u8> {
     (0..s.len())
         .step_by(2)
@@ -21,9 +23,7 @@ fn hex(s: &str) -> Vec<u8> {
         .collect()
 }
 
-fn h(b: &[u8]) -> String {
-    b.iter().map(|x| format!("{x:02x}")).collect()
-}
+use common::h;
 
 fn id_fields(p: &str, id: &MobileIdentity5gs, f: &mut BTreeMap<String, Value>) {
     let mut put = |k: &str, v: Value| {
@@ -288,8 +288,9 @@ fn pycrate_5gs_vectors_decode_field_equal_and_reencode() {
     );
 }
 
-#[test]
-fn our_5gs_encodings_round_trip_and_are_written_for_pycrate() {
+/// Our 5GS encodings: messages built from typed fields, then the re-encodings of every
+/// pycrate vector; (uplink, octets).
+fn our_pdus() -> Vec<(bool, Vec<u8>)> {
     let plmn = [0x09, 0xf1, 0x07];
     let suci = MobileIdentity5gs::Suci(Suci::null_scheme(plmn, [0xf0, 0xff], "0000012345"));
     let guti = MobileIdentity5gs::Guti(Guti5g {
@@ -393,23 +394,66 @@ fn our_5gs_encodings_round_trip_and_are_written_for_pycrate() {
             }),
         ),
     ];
-    let mut lines = String::new();
+    let mut pdus = vec![];
     for (d, m) in msgs {
         let b = m.to_vec();
         assert_eq!(NasMessage5g::parse(&b, d).unwrap(), m);
-        lines.push_str(&format!(
-            "{} {}\n",
-            if d == Direction::Uplink { "ul" } else { "dl" },
-            h(&b)
-        ));
+        pdus.push((d == Direction::Uplink, b));
     }
     for v in load()["vectors"].as_array().unwrap() {
         let d = v["dir"].as_str().unwrap();
         let m = NasMessage5g::parse(&hex(v["hex"].as_str().unwrap()), dir(d)).unwrap();
-        lines.push_str(&format!("{d} {}\n", h(&m.to_vec())));
+        pdus.push((d == "ul", m.to_vec()));
     }
-    let target = std::env::var("CARGO_TARGET_DIR")
-        .unwrap_or_else(|_| concat!(env!("CARGO_MANIFEST_DIR"), "/../target").to_string());
-    let _ = std::fs::create_dir_all(&target);
-    std::fs::write(format!("{target}/nas5g_our_encodings.txt"), lines).unwrap();
+    pdus
+}
+
+#[test]
+fn our_5gs_encodings_round_trip_and_are_written_for_pycrate() {
+    let lines = common::encoding_lines(&our_pdus());
+    std::fs::write(common::target_dir().join("nas5g_our_encodings.txt"), lines).unwrap();
+}
+
+/// Acceptance (issue 7): our 5GS encodings decode in pycrate, byte-identically.
+#[test]
+fn our_5gs_encodings_decode_in_pycrate() {
+    let pdus = our_pdus();
+    match common::pycrate_check(
+        "pycrate_nas_5gs.py",
+        &common::encoding_lines(&pdus),
+        "nas5g_our_encodings_pycrate",
+    ) {
+        Ok(out) => {
+            let want = format!("{n} of {n}", n = pdus.len());
+            assert!(out.contains(&want), "pycrate: {out}");
+            eprintln!("{}", out.trim());
+        }
+        Err(why) => eprintln!("SKIPPED pycrate cross-decode: {why}"),
+    }
+}
+
+/// Acceptance (issue 7): our 5GS encodings decode in tshark (nas-5gs dissector) without
+/// malformed fields.
+#[test]
+fn our_5gs_encodings_decode_in_tshark_without_malformed_fields() {
+    let pdus: Vec<Vec<u8>> = our_pdus().into_iter().map(|(_, p)| p).collect();
+    match common::tshark_dissect(&pdus, "nas-5gs", "nas5g_our_encodings") {
+        Ok(rep) => {
+            assert_eq!(rep.frames, pdus.len(), "tshark frames");
+            assert!(
+                rep.malformed.is_empty(),
+                "malformed in tshark: {:?}",
+                rep.malformed
+            );
+            for (i, n) in &rep.notes {
+                eprintln!("frame {i}: tshark note: {n}");
+            }
+            eprintln!(
+                "tshark dissected {} 5GS PDUs: 0 malformed, {} with notes",
+                rep.frames,
+                rep.notes.len()
+            );
+        }
+        Err(why) => eprintln!("SKIPPED tshark check: {why}"),
+    }
 }

@@ -6,7 +6,8 @@
 
 use ntn_nas::eps::emm::{
     AttachAccept, AttachRequest, AuthenticationFailure, DetachRequestUe, EmmMessage,
-    SecurityModeCommand, SecurityModeComplete,
+    ExtendedServiceRequest, GutiReallocationCommand, SecurityModeCommand, SecurityModeComplete,
+    service_type,
 };
 use ntn_nas::eps::esm::{EsmDataTransport, PdnConnectivityRequest};
 use ntn_nas::eps::{EsmBody, EsmMessage, NasMessage, ServiceRequest};
@@ -15,6 +16,8 @@ use ntn_security::Direction;
 use serde_json::{Value, json};
 use std::collections::BTreeMap;
 
+mod common;
+
 fn hex(s: &str) -> Vec<u8> {
     (0..s.len())
         .step_by(2)
@@ -22,9 +25,7 @@ fn hex(s: &str) -> Vec<u8> {
         .collect()
 }
 
-fn h(b: &[u8]) -> String {
-    b.iter().map(|x| format!("{x:02x}")).collect()
-}
+use common::h;
 
 fn identity_fields(prefix: &str, id: &MobileIdentity, f: &mut BTreeMap<String, Value>) {
     match id {
@@ -178,6 +179,33 @@ fn fields(m: &NasMessage) -> BTreeMap<String, Value> {
                 | EmmMessage::UplinkNasTransport { container } => {
                     put("container", json!(h(container)))
                 }
+                EmmMessage::GutiReallocationCommand(g) => {
+                    if let Some(t) = g.tai_list() {
+                        put("tai_list", json!(h(t)));
+                    }
+                    identity_fields("", &g.guti, &mut f);
+                }
+                EmmMessage::ExtendedServiceRequest(x) => {
+                    put("nas_ksi", json!(x.nas_ksi.nibble()));
+                    put("service_type", json!(x.service_type));
+                    if let MobileIdentity::Tmsi(t) = x.m_tmsi {
+                        put("m_tmsi", json!(t));
+                    }
+                    if let Some(b) = x.eps_bearer_context_status() {
+                        put("eps_bearer_context_status", json!(h(&b)));
+                    }
+                }
+                EmmMessage::ServiceAccept { ies } => {
+                    if let Some(ie) = ies.iter().find(|i| i.iei == 0x57) {
+                        put("eps_bearer_context_status", json!(h(&ie.value)));
+                    }
+                }
+                EmmMessage::CsServiceNotification(c) => {
+                    put("paging_identity", json!(c.paging_identity));
+                    if let Some(cli) = c.cli() {
+                        put("cli", json!(h(cli)));
+                    }
+                }
                 _ => {}
             }
         }
@@ -265,7 +293,7 @@ fn pycrate_vectors_decode_field_equal_and_reencode() {
         });
     }
     assert!(vecs.len() >= 30, "{} vectors", vecs.len());
-    assert!(types.len() >= 34, "{} distinct message types", types.len());
+    assert!(types.len() >= 41, "{} distinct message types", types.len());
     eprintln!(
         "{} pycrate vectors, {} message types, {checked_fields} fields equal",
         vecs.len(),
@@ -335,7 +363,33 @@ fn our_messages() -> Vec<(Direction, NasMessage)> {
         ies: vec![],
     };
     dt.set_release_assistance_indication(2);
+    let mut realloc = GutiReallocationCommand {
+        guti: MobileIdentity::Guti(Guti {
+            m_tmsi: 0x0bad_cafe,
+            ..guti
+        }),
+        ies: vec![],
+    };
+    realloc.set_tai_list(&[0x00, 0x00, 0xf1, 0x10, 0x00, 0x02]);
+    let mut esr = ExtendedServiceRequest {
+        service_type: service_type::PACKET_SERVICES_S1_NB_IOT,
+        nas_ksi: NasKsi {
+            mapped: false,
+            ksi: 2,
+        },
+        m_tmsi: MobileIdentity::Tmsi(0xdead_beef),
+        ies: vec![],
+    };
+    esr.set_eps_bearer_context_status([0x20, 0x00]);
     vec![
+        (
+            Direction::Downlink,
+            EmmMessage::GutiReallocationCommand(realloc).into(),
+        ),
+        (
+            Direction::Uplink,
+            EmmMessage::ExtendedServiceRequest(esr).into(),
+        ),
         (Direction::Uplink, EmmMessage::AttachRequest(ar).into()),
         (Direction::Downlink, EmmMessage::AttachAccept(acc).into()),
         (
@@ -384,31 +438,75 @@ fn our_messages() -> Vec<(Direction, NasMessage)> {
     ]
 }
 
-#[test]
-fn our_encodings_round_trip_and_are_written_for_pycrate() {
+/// Our encodings: the messages built from typed fields, then the re-encodings of every pycrate
+/// vector; (uplink, octets).
+fn our_pdus() -> Vec<(bool, Vec<u8>)> {
     let path = concat!(
         env!("CARGO_MANIFEST_DIR"),
         "/../vectors/data/nas/eps_pycrate.json"
     );
     let doc: Value = serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();
-    let mut lines = String::new();
+    let mut pdus = vec![];
     for (d, m) in our_messages() {
         let b = m.to_vec();
         assert_eq!(NasMessage::parse(&b, d).unwrap(), m);
-        lines.push_str(&format!(
-            "{} {}\n",
-            if d == Direction::Uplink { "ul" } else { "dl" },
-            h(&b)
-        ));
+        pdus.push((d == Direction::Uplink, b));
     }
     // Re-encodings of the pycrate vectors too (identical octets by the other test).
     for v in doc["vectors"].as_array().unwrap() {
         let d = v["dir"].as_str().unwrap();
         let m = NasMessage::parse(&hex(v["hex"].as_str().unwrap()), dir(d)).unwrap();
-        lines.push_str(&format!("{d} {}\n", h(&m.to_vec())));
+        pdus.push((d == "ul", m.to_vec()));
     }
-    let target = std::env::var("CARGO_TARGET_DIR")
-        .unwrap_or_else(|_| concat!(env!("CARGO_MANIFEST_DIR"), "/../target").to_string());
-    let _ = std::fs::create_dir_all(&target);
-    std::fs::write(format!("{target}/nas_our_encodings.txt"), lines).unwrap();
+    pdus
+}
+
+#[test]
+fn our_encodings_round_trip_and_are_written_for_pycrate() {
+    let lines = common::encoding_lines(&our_pdus());
+    std::fs::write(common::target_dir().join("nas_our_encodings.txt"), lines).unwrap();
+}
+
+/// Acceptance (issue 7): our encodings decode in pycrate, byte-identically.
+#[test]
+fn our_encodings_decode_in_pycrate() {
+    let pdus = our_pdus();
+    match common::pycrate_check(
+        "pycrate_nas_eps.py",
+        &common::encoding_lines(&pdus),
+        "nas_our_encodings_pycrate",
+    ) {
+        Ok(out) => {
+            let want = format!("{n} of {n} of our encodings", n = pdus.len());
+            assert!(out.contains(&want), "pycrate: {out}");
+            eprintln!("{}", out.trim());
+        }
+        Err(why) => eprintln!("SKIPPED pycrate cross-decode: {why}"),
+    }
+}
+
+/// Acceptance (issue 7): our encodings decode in tshark (Wireshark's nas-eps dissector)
+/// without malformed fields.
+#[test]
+fn our_encodings_decode_in_tshark_without_malformed_fields() {
+    let pdus: Vec<Vec<u8>> = our_pdus().into_iter().map(|(_, p)| p).collect();
+    match common::tshark_dissect(&pdus, "nas-eps", "nas_our_encodings") {
+        Ok(rep) => {
+            assert_eq!(rep.frames, pdus.len(), "tshark frames");
+            assert!(
+                rep.malformed.is_empty(),
+                "malformed in tshark: {:?}",
+                rep.malformed
+            );
+            for (i, n) in &rep.notes {
+                eprintln!("frame {i}: tshark note: {n}");
+            }
+            eprintln!(
+                "tshark dissected {} EPS PDUs: 0 malformed, {} with notes",
+                rep.frames,
+                rep.notes.len()
+            );
+        }
+        Err(why) => eprintln!("SKIPPED tshark check: {why}"),
+    }
 }

@@ -251,15 +251,23 @@ fn viterbi_cpu(c: &mut Criterion<CpuTime>) {
         .iter()
         .map(|&b| if b == 0 { 1.5 } else { -1.5 })
         .collect();
-    let mut dec = TbccDecoder::new(d);
     let mut out = vec![0u8; d];
-    c.bench_function("tbcc_viterbi_decode_704_x100 (CPU)", |b| {
-        b.iter(|| {
-            for _ in 0..100 {
-                let _ = dec.decode(black_box(&llr), &mut out);
-            }
-        })
-    });
+    // the run-time-selected kernel (AVX2 where present), then the portable scalar oracle
+    for (name, mut dec) in [
+        ("tbcc_viterbi_decode_704_x100 (CPU)", TbccDecoder::new(d)),
+        (
+            "tbcc_viterbi_decode_704_x100 scalar kernel (CPU)",
+            TbccDecoder::new(d).scalar(),
+        ),
+    ] {
+        c.bench_function(name, |b| {
+            b.iter(|| {
+                for _ in 0..100 {
+                    let _ = dec.decode(black_box(&llr), &mut out);
+                }
+            })
+        });
+    }
 }
 
 criterion_group!(wall, ofdm_demod, viterbi);

@@ -9,9 +9,10 @@
 //! point index, so results do not depend on how rayon schedules the points (one point per
 //! task, the trials of a point in order on one thread).
 //!
-//! Fading: the NTN-TDL models come from the `sim` crate (another work item); this module
-//! exposes the [`Fading`] hook that such a model implements and applies it before the noise.
-//! Until that lands, curves are AWGN only.
+//! Fading: this module exposes the [`Fading`] hook and applies it before the noise; the
+//! NTN-TDL models implement it in `ntn_sim::link_sim` (`sim` depends on `phy`, not the
+//! reverse). [`LinkChannel::CellSearch`] and [`acquisition_trials`] run the whole cold
+//! acquisition (the acceptance of issue 4: `phy/tests/nbiot_acquisition.rs`).
 
 use std::fmt::Write as _;
 use std::sync::Arc;
@@ -31,7 +32,7 @@ use crate::nbiot::npdsch::{
     npdsch_n_sf, npdsch_tbs,
 };
 use crate::nbiot::nrs::nrs_map;
-use crate::nbiot::search::{NpssSearchConfig, NpssSearcher};
+use crate::nbiot::search::{CellSearcher, NpssSearchConfig, NpssSearcher};
 use crate::nbiot::search_space::{
     NpdcchCell, NpdcchRepetitionEncoder, NpdcchSearcher, SearchSpaceConfig, SearchSpaceKind,
     npdcch_repetition_c_init,
@@ -53,6 +54,10 @@ pub enum LinkChannel {
     Npdcch,
     /// One NPDSCH transport block with (`I_TBS`, `I_SF`, `I_Rep`); an error is a CRC failure.
     Npdsch,
+    /// Cold acquisition (NPSS, fine frequency, NSSS) with no prior on `acq_frames` frames at a
+    /// random timing, a uniform ±`max_offset_hz` offset and a uniform ±`max_rate_hz_per_s`
+    /// Doppler ramp; an error is an [`AcquisitionOutcome`] that is not a success.
+    CellSearch,
 }
 
 impl LinkChannel {
@@ -63,7 +68,64 @@ impl LinkChannel {
             LinkChannel::Npbch => "npbch",
             LinkChannel::Npdcch => "npdcch",
             LinkChannel::Npdsch => "npdsch",
+            LinkChannel::CellSearch => "cell-search",
         }
+    }
+
+    /// Every channel, in the order of [`LinkChannel::name`].
+    pub const ALL: [LinkChannel; 5] = [
+        LinkChannel::Npss,
+        LinkChannel::Npbch,
+        LinkChannel::Npdcch,
+        LinkChannel::Npdsch,
+        LinkChannel::CellSearch,
+    ];
+
+    /// The channel called `name` (as [`LinkChannel::name`]).
+    pub fn from_name(name: &str) -> Option<LinkChannel> {
+        Self::ALL.into_iter().find(|c| c.name() == name)
+    }
+}
+
+/// Largest frame-timing error of a successful acquisition, samples (1 µs at 1.92 Msps, well
+/// inside the 5.2 µs cyclic prefix).
+pub const ACQ_TIMING_TOL_SAMPLES: i64 = 2;
+
+/// Largest carrier-offset error of a successful acquisition, Hz, against the true offset in
+/// the middle of the searched buffer: a third of the ±500 Hz pull-in of the NRS tracking
+/// ([`crate::nbiot::tracking`]) that takes over from the acquisition. (The NPSS fine estimate
+/// integrates coherently over one NPSS, 0.8 ms, so its error at −6 dB is some 30 Hz rms.)
+pub const ACQ_OFFSET_TOL_HZ: f64 = 150.0;
+
+/// What one cold-acquisition trial found against the truth.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct AcquisitionOutcome {
+    /// The search returned a cell (right or wrong).
+    pub found: bool,
+    /// The cell identity is the transmitted one.
+    pub cell_ok: bool,
+    /// Detected minus true radio-frame boundary, samples (modulo a frame, centred).
+    pub timing_error_samples: Option<i64>,
+    /// The NSSS gave the right `n_f mod 8` (80 ms frame timing).
+    pub frame_mod8_ok: bool,
+    /// Measured minus true carrier offset (the true one in the middle of the buffer), Hz.
+    pub offset_error_hz: Option<f64>,
+    /// The MIB-NB decoded and equals the transmitted one (not part of the success).
+    pub mib_ok: bool,
+}
+
+impl AcquisitionOutcome {
+    /// Right cell, frame boundary within [`ACQ_TIMING_TOL_SAMPLES`], right `n_f mod 8` and
+    /// carrier offset within [`ACQ_OFFSET_TOL_HZ`].
+    pub fn success(&self) -> bool {
+        self.cell_ok
+            && self.frame_mod8_ok
+            && self
+                .timing_error_samples
+                .is_some_and(|e| e.abs() <= ACQ_TIMING_TOL_SAMPLES)
+            && self
+                .offset_error_hz
+                .is_some_and(|e| e.abs() <= ACQ_OFFSET_TOL_HZ)
     }
 }
 
@@ -73,6 +135,11 @@ impl LinkChannel {
 pub trait Fading: Send + Sync {
     /// Filters `samples` in place.
     fn apply(&self, trial_seed: u64, t0_samples: u64, samples: &mut [Complex32]);
+
+    /// One phrase naming the model (for CSV provenance).
+    fn describe(&self) -> String {
+        "fading".to_string()
+    }
 }
 
 /// Parameters of a run.
@@ -95,6 +162,10 @@ pub struct LinkSimConfig {
     pub npdcch_r_max: usize,
     /// `(I_TBS, I_SF, I_Rep)` of the NPDSCH.
     pub npdsch: (u8, u8, u8),
+    /// Doppler rate, uniform in `±max_rate_hz_per_s` per trial (NPSS and cell search).
+    pub max_rate_hz_per_s: f64,
+    /// Radio frames given to the cell search.
+    pub acq_frames: usize,
     /// Optional fading; `None` = AWGN.
     pub fading: Option<Arc<dyn Fading>>,
 }
@@ -110,6 +181,8 @@ impl std::fmt::Debug for LinkSimConfig {
             .field("ports", &self.ports)
             .field("npdcch_r_max", &self.npdcch_r_max)
             .field("npdsch", &self.npdsch)
+            .field("max_rate_hz_per_s", &self.max_rate_hz_per_s)
+            .field("acq_frames", &self.acq_frames)
             .field("fading", &self.fading.is_some())
             .finish()
     }
@@ -117,21 +190,26 @@ impl std::fmt::Debug for LinkSimConfig {
 
 impl LinkSimConfig {
     /// Defaults for `channel`: 1 port, `R_max` 4, NPDSCH (4, 2, 0) (208 bits over 3
-    /// subframes), residual offset ±100 Hz (±50 kHz for NPSS), AWGN.
+    /// subframes), residual offset ±100 Hz (±50 kHz for NPSS and cell search), Doppler ramp
+    /// ±600 Hz/s for the cell search (none otherwise), 8 frames (80 ms) for the cell search,
+    /// AWGN.
     pub fn new(channel: LinkChannel, snr_db: Vec<f32>, trials: usize, seed: u64) -> Self {
+        let acquisition = matches!(channel, LinkChannel::Npss | LinkChannel::CellSearch);
         LinkSimConfig {
             channel,
             snr_db,
             trials,
             seed,
-            max_offset_hz: if channel == LinkChannel::Npss {
-                50e3
-            } else {
-                100.0
-            },
+            max_offset_hz: if acquisition { 50e3 } else { 100.0 },
             ports: NrsPorts::One,
             npdcch_r_max: 4,
             npdsch: (4, 2, 0),
+            max_rate_hz_per_s: if channel == LinkChannel::CellSearch {
+                600.0
+            } else {
+                0.0
+            },
+            acq_frames: 8,
             fading: None,
         }
     }
@@ -151,15 +229,23 @@ impl LinkSimConfig {
                 "NPDSCH I_TBS {} I_SF {} I_Rep {}",
                 self.npdsch.0, self.npdsch.1, self.npdsch.2
             ),
+            LinkChannel::CellSearch => format!(
+                "cold acquisition (NPSS, NSSS) on {} frames, no prior; success = right cell, frame timing within {ACQ_TIMING_TOL_SAMPLES} samples, right n_f mod 8, offset within {ACQ_OFFSET_TOL_HZ} Hz",
+                self.acq_frames
+            ),
+        };
+        let ramp = if self.max_rate_hz_per_s > 0.0 {
+            format!(" ramping at up to ±{} Hz/s", self.max_rate_hz_per_s)
+        } else {
+            String::new()
         };
         format!(
-            "{what}; {} NRS port(s); {} + uniform carrier offset in ±{} Hz",
+            "{what}; {} NRS port(s); {} + uniform carrier offset in ±{} Hz{ramp}",
             self.ports.count(),
-            if self.fading.is_some() {
-                "fading"
-            } else {
-                "AWGN"
-            },
+            self.fading.as_ref().map_or_else(
+                || "AWGN".to_string(),
+                |f| format!("{} + AWGN", f.describe())
+            ),
             self.max_offset_hz
         )
     }
@@ -185,6 +271,42 @@ impl LinkPoint {
             self.errors as f64 / self.trials as f64
         }
     }
+}
+
+/// |z| of the difference between the error rates of two runs of one point (two-proportion
+/// test on the pooled rate), with a variance floor of 0.02 so that rates of 0 or 1 do not
+/// demand an exact match. Regression checks of stored curves accept |z| ≤ 4.
+pub fn agreement_z(a: &LinkPoint, b: &LinkPoint) -> f64 {
+    let (pa, pb) = (a.error_rate(), b.error_rate());
+    let pooled = (a.errors + b.errors) as f64 / (a.trials + b.trials).max(1) as f64;
+    let var = (pooled * (1.0 - pooled)).max(0.02)
+        * (1.0 / a.trials.max(1) as f64 + 1.0 / b.trials.max(1) as f64);
+    (pa - pb).abs() / var.sqrt()
+}
+
+/// Re-runs every SNR point of `cfg` and sets it against the stored point at the same SNR:
+/// `(stored, new, |z|)` per point (see [`agreement_z`]).
+///
+/// # Errors
+/// `NotFound` if `stored` has no point at one of the SNRs; as [`run_point`].
+pub fn recheck_points(
+    cfg: &LinkSimConfig,
+    stored: &[LinkPoint],
+) -> Result<Vec<(LinkPoint, LinkPoint, f64)>, PhyError> {
+    cfg.snr_db
+        .iter()
+        .enumerate()
+        .map(|(i, &snr)| {
+            let old = *stored
+                .iter()
+                .find(|p| (p.snr_db - snr).abs() < 1e-3)
+                .ok_or(PhyError::NotFound {
+                    what: "stored point at that SNR",
+                })?;
+            let new = run_point(cfg, i, snr)?;
+            Ok((old, new, agreement_z(&old, &new)))
+        })
+        .collect()
 }
 
 /// Runs every SNR point (in parallel, one rayon task per point).
@@ -227,6 +349,7 @@ pub fn run_point(cfg: &LinkSimConfig, index: usize, snr_db: f32) -> Result<LinkP
             LinkChannel::Npbch => link.npbch_trial(&mut rng, trial_seed)?,
             LinkChannel::Npdcch => link.npdcch_trial(&mut rng, trial_seed)?,
             LinkChannel::Npdsch => link.npdsch_trial(&mut rng, trial_seed)?,
+            LinkChannel::CellSearch => link.acquisition_trial(&mut rng, trial_seed)?.success(),
         };
         if !ok {
             errors += 1;
@@ -239,31 +362,95 @@ pub fn run_point(cfg: &LinkSimConfig, index: usize, snr_db: f32) -> Result<LinkP
     })
 }
 
+/// Runs `trials` cold-acquisition trials at `snr_db` with the offset, ramp, ports, fading and
+/// frame count of `cfg` (whatever its `channel`), in parallel; trial `i` draws from its own
+/// stream seeded from `cfg.seed` and `i`, so the outcomes do not depend on the schedule.
+///
+/// # Errors
+/// `OutOfRange` if `cfg.acq_frames` is below 2 (NSSS parity needs two frames).
+pub fn acquisition_trials(
+    cfg: &LinkSimConfig,
+    snr_db: f32,
+    trials: usize,
+) -> Result<Vec<AcquisitionOutcome>, PhyError> {
+    if cfg.acq_frames < 2 {
+        return Err(PhyError::OutOfRange {
+            what: "acquisition frames",
+            value: cfg.acq_frames as i64,
+        });
+    }
+    (0..trials)
+        .into_par_iter()
+        .map_init(
+            || Link::new(cfg, snr_db),
+            |link, i| {
+                let mut rng = ChaCha8Rng::seed_from_u64(
+                    cfg.seed ^ (i as u64 + 1).wrapping_mul(0xD1B5_4A32_D192_ED03),
+                );
+                let trial_seed: u64 = rng.random();
+                link.acquisition_trial(&mut rng, trial_seed)
+            },
+        )
+        .collect()
+}
+
 /// Writes a run as CSV with its provenance as `#` comment lines: kind, command, seed, date,
 /// the channel description, then `snr_db,trials,errors,error_rate`.
 pub fn to_csv(cfg: &LinkSimConfig, points: &[LinkPoint], command: &str, date: &str) -> String {
+    curve_csv(
+        &CurveProvenance {
+            name: cfg.channel.name(),
+            description: &cfg.describe(),
+            seed: cfg.seed,
+            trials: cfg.trials,
+            command,
+            date,
+        },
+        points,
+    )
+}
+
+/// Where a curve came from: what goes in the `#` lines of its CSV.
+#[derive(Debug, Clone, Copy)]
+pub struct CurveProvenance<'a> {
+    /// Curve name (`npdsch`, …).
+    pub name: &'a str,
+    /// One line: what an error is, the channel.
+    pub description: &'a str,
+    /// Run seed.
+    pub seed: u64,
+    /// Trials per point.
+    pub trials: usize,
+    /// The command that made it.
+    pub command: &'a str,
+    /// Date of the run (given by the caller: no clock here).
+    pub date: &'a str,
+}
+
+/// Writes any error-rate curve (downlink or uplink) in the format [`parse_csv`] reads.
+pub fn curve_csv(p: &CurveProvenance<'_>, points: &[LinkPoint]) -> String {
     let mut s = String::new();
     let _ = writeln!(
         s,
         "# ntn link-sim {} curve. Kind: regression (our transmitter and receiver, frozen output; catches change, not error).",
-        cfg.channel.name()
+        p.name
     );
-    let _ = writeln!(s, "# command: {command}");
+    let _ = writeln!(s, "# command: {}", p.command);
     let _ = writeln!(
         s,
-        "# seed: {}; trials per point: {}; date: {date}",
-        cfg.seed, cfg.trials
+        "# seed: {}; trials per point: {}; date: {}",
+        p.seed, p.trials, p.date
     );
-    let _ = writeln!(s, "# {}", cfg.describe());
+    let _ = writeln!(s, "# {}", p.description);
     let _ = writeln!(s, "snr_db,trials,errors,error_rate");
-    for p in points {
+    for pt in points {
         let _ = writeln!(
             s,
             "{:.2},{},{},{:.4}",
-            p.snr_db,
-            p.trials,
-            p.errors,
-            p.error_rate()
+            pt.snr_db,
+            pt.trials,
+            pt.errors,
+            pt.error_rate()
         );
     }
     s
@@ -300,6 +487,26 @@ fn gauss(rng: &mut ChaCha8Rng) -> f32 {
     (-2.0 * u1.ln()).sqrt() * (2.0 * std::f32::consts::PI * u2).cos()
 }
 
+/// What an acquisition trial transmitted.
+struct AcqTruth {
+    cell: NcellId,
+    mib: MibNb,
+    sfn0: u32,
+    /// The buffer starts `delay` samples after the boundary of frame `sfn0`.
+    delay: usize,
+    /// Carrier offset in the middle of the buffer, Hz.
+    mid_offset_hz: f64,
+}
+
+impl AcqTruth {
+    /// `frame_start` minus the true frame boundary in the buffer, modulo a frame, centred.
+    fn timing_error(&self, frame_start: usize) -> i64 {
+        let expect = (SAMPLES_PER_FRAME - self.delay) % SAMPLES_PER_FRAME;
+        let spf = SAMPLES_PER_FRAME as i64;
+        (frame_start as i64 - expect as i64 + spf / 2).rem_euclid(spf) - spf / 2
+    }
+}
+
 /// Per-point transmitter/receiver state and buffers.
 struct Link<'a> {
     cfg: &'a LinkSimConfig,
@@ -308,6 +515,7 @@ struct Link<'a> {
     tmp: Vec<Complex32>,
     rx: Vec<Complex32>,
     npss: Option<NpssSearcher>,
+    cell_search: Option<CellSearcher>,
     npbch: NpbchDecoder,
     npdsch: NpdschDecoder,
     npdcch: NpdcchSearcher,
@@ -322,6 +530,7 @@ impl<'a> Link<'a> {
             tmp: vec![Complex32::default(); SAMPLES_PER_SUBFRAME],
             rx: vec![Complex32::default(); SAMPLES_PER_SUBFRAME],
             npss: None,
+            cell_search: None,
             npbch: NpbchDecoder::new(),
             npdsch: NpdschDecoder::new(),
             npdcch: NpdcchSearcher::new().with_repetition_field(21, 2),
@@ -393,16 +602,26 @@ impl<'a> Link<'a> {
         }
     }
 
-    fn npss_trial(&mut self, rng: &mut ChaCha8Rng, trial_seed: u64) -> Result<bool, PhyError> {
+    /// The received buffer of an acquisition trial: `len` samples of a random cell from a
+    /// random timing (fading, carrier offset and ramp, noise), with the truth.
+    fn acquisition_buffer(
+        &mut self,
+        rng: &mut ChaCha8Rng,
+        trial_seed: u64,
+        len: usize,
+    ) -> Result<(Vec<Complex32>, AcqTruth), PhyError> {
         let cell = Self::random_cell(rng)?;
         let ports = self.cfg.ports;
-        let mut tx = NbiotCellTx::new(cell, ports, Self::random_mib(rng));
+        let mib = Self::random_mib(rng);
+        let mut tx = NbiotCellTx::new(cell, ports, mib);
         let sfn0: u32 = rng.random_range(0..1024);
+        let mib = tx.mib_for(0, sfn0);
         let gains = Self::gains(rng);
         let np = ports.count();
+        let n_frames = len.div_ceil(SAMPLES_PER_FRAME) + 1;
         let mut frame = vec![Complex32::default(); np * SAMPLES_PER_FRAME];
-        let mut sig = Vec::with_capacity(3 * SAMPLES_PER_FRAME);
-        for i in 0..3 {
+        let mut sig = Vec::with_capacity(n_frames * SAMPLES_PER_FRAME);
+        for i in 0..n_frames as u32 {
             tx.fill_frame(0, sfn0 + i, &mut frame);
             sig.extend((0..SAMPLES_PER_FRAME).map(|n| {
                 (0..np)
@@ -411,30 +630,87 @@ impl<'a> Link<'a> {
             }));
         }
         let delay = rng.random_range(0..SAMPLES_PER_FRAME);
-        let len = 2 * SAMPLES_PER_FRAME;
         let mut buf = sig[delay..delay + len].to_vec();
         if let Some(f) = &self.cfg.fading {
             f.apply(trial_seed, 0, &mut buf);
         }
         let offset_hz = self.offset(rng);
-        let w = 2.0 * std::f64::consts::PI * offset_hz / NBIOT_SAMPLE_RATE_HZ;
+        let rate_hz_per_s = if self.cfg.max_rate_hz_per_s > 0.0 {
+            rng.random_range(-self.cfg.max_rate_hz_per_s..self.cfg.max_rate_hz_per_s)
+        } else {
+            0.0
+        };
         for (n, s) in buf.iter_mut().enumerate() {
-            let ph = w * n as f64;
+            let t_s = n as f64 / NBIOT_SAMPLE_RATE_HZ;
+            let ph = 2.0 * std::f64::consts::PI * t_s * (offset_hz + 0.5 * rate_hz_per_s * t_s);
             *s = *s * Complex32::new(ph.cos() as f32, ph.sin() as f32)
                 + Complex32::new(gauss(rng), gauss(rng)) * self.sigma;
         }
+        let truth = AcqTruth {
+            cell,
+            mib,
+            sfn0,
+            delay,
+            mid_offset_hz: offset_hz + rate_hz_per_s * (len as f64 / 2.0) / NBIOT_SAMPLE_RATE_HZ,
+        };
+        Ok((buf, truth))
+    }
+
+    fn npss_trial(&mut self, rng: &mut ChaCha8Rng, trial_seed: u64) -> Result<bool, PhyError> {
+        let len = 2 * SAMPLES_PER_FRAME;
+        let (buf, truth) = self.acquisition_buffer(rng, trial_seed, len)?;
         let searcher = self
             .npss
             .get_or_insert_with(|| NpssSearcher::new(NpssSearchConfig::default(), len));
-        let expect = (SAMPLES_PER_FRAME - delay) % SAMPLES_PER_FRAME;
         Ok(match searcher.search(&buf) {
             Ok(d) => {
-                let dt =
-                    (d.frame_start as i64 - expect as i64).rem_euclid(SAMPLES_PER_FRAME as i64);
-                let dt = dt.min(SAMPLES_PER_FRAME as i64 - dt);
-                dt <= 2 && (d.offset_hz - offset_hz).abs() <= 2500.0
+                truth.timing_error(d.frame_start).abs() <= 2
+                    && (d.offset_hz - truth.mid_offset_hz).abs() <= 2500.0
             }
             Err(PhyError::NotFound { .. }) => false,
+            Err(e) => return Err(e),
+        })
+    }
+
+    fn acquisition_trial(
+        &mut self,
+        rng: &mut ChaCha8Rng,
+        trial_seed: u64,
+    ) -> Result<AcquisitionOutcome, PhyError> {
+        let len = self.cfg.acq_frames * SAMPLES_PER_FRAME;
+        let (buf, truth) = self.acquisition_buffer(rng, trial_seed, len)?;
+        let searcher = self
+            .cell_search
+            .get_or_insert_with(|| CellSearcher::new(NpssSearchConfig::default(), len));
+        Ok(match searcher.search(&buf) {
+            Ok(r) => {
+                // frames since the first transmitted one, at the detected even frame
+                let even_frame = (truth.delay + r.nsss.even_frame_start + SAMPLES_PER_FRAME / 2)
+                    / SAMPLES_PER_FRAME;
+                AcquisitionOutcome {
+                    found: true,
+                    cell_ok: r.nsss.cell == truth.cell,
+                    timing_error_samples: Some(truth.timing_error(r.npss.frame_start)),
+                    frame_mod8_ok: u32::from(r.nsss.frame_mod8)
+                        == (truth.sfn0 + even_frame as u32) % 8,
+                    offset_error_hz: Some(r.npss.offset_hz - truth.mid_offset_hz),
+                    // the TTI (hence `sfn_msb4`) may change inside the buffer
+                    mib_ok: r.mib.is_some_and(|(_, d)| {
+                        MibNb {
+                            sfn_msb4: truth.mib.sfn_msb4,
+                            ..d.mib
+                        } == truth.mib
+                    }),
+                }
+            }
+            Err(PhyError::NotFound { .. }) => AcquisitionOutcome {
+                found: false,
+                cell_ok: false,
+                timing_error_samples: None,
+                frame_mod8_ok: false,
+                offset_error_hz: None,
+                mib_ok: false,
+            },
             Err(e) => return Err(e),
         })
     }

@@ -3,6 +3,7 @@
 //! * [`channel`]: what the air does to a sample stream between a terminal and a satellite
 //!   (and its gateway): light-time delay and carrier phase from the true orbit, keyed to the
 //!   sample time; TR 38.811 §6.6 large-scale loss; TR 38.811 §6.9 NTN-TDL fading; AWGN.
+//! * [`link_sim`]: the NB-IoT DL link-level curves of `ntn_phy::link_sim` through NTN-TDL fading.
 //! * [`link_budget`]: EIRP, G/T, losses, C/N0 and C/N, with TR 38.821 presets.
 //! * [`nbiot_dl`]: our NB-IoT cell through the orbit channel to our terminal's cell search at
 //!   one point of a pass.
@@ -24,6 +25,7 @@ pub mod e2e;
 pub mod engine;
 pub mod link_abstraction;
 pub mod link_budget;
+pub mod link_sim;
 pub mod math;
 pub mod nbiot_dl;
 pub mod report;

@@ -15,31 +15,41 @@
 //! prefix of the preamble format; NPUSCH: the cyclic prefix of the symbol) is not decoded,
 //! whatever the carrier said: that is how a UE without pre-compensation fails.
 //!
-//! Layer 2 is the control-plane CIoT subset: SRB1bis (RLC AM, no PDCP, no AS security; NAS
+//! RRC (broadcast scheduling of MIB-NB/SIB1-NB/SIB2-NB/SIB31-NB, connection setup, NAS
+//! transport, release) is `ntn_rrc::procedures::CellRrc`; this stack fills each SIB31-NB with
+//! the ephemeris of its own transmission. Layer 2 is the control-plane CIoT subset: SRB1bis (RLC AM, no PDCP, no AS security; NAS
 //! security protects the data), one HARQ-free transmission per transport block (RLC AM
 //! retransmits), uplink grants (DCI N0) issued periodically to a connected UE.
 
 use crate::air::{AirNode, AirPayload, AirReception, AirTransmission, LinkFormat, NbChannel};
 use crate::link::{
     LCID_SRB1BIS, RachConfig, SUBFRAME, SimCard, TA_MAX, TA_STEP_S, mac_pdu, payload_stamp,
-    ra_rnti, sfn_of, subframes_since,
+    ra_rnti, sfn_of, srb1bis_rlc_config, subframes_since,
 };
-use crate::rrc_nb::{self, Sib1Info, UlDcch};
+use crate::rrc_nb;
 use crate::sib31::{ServingSatellite, UlSyncValidity};
 use bytes::{Bytes, BytesMut};
 use ntn_mac::mac::pdu::{
     DlLcid, LCID_CCCH, LinkDirection as MacDir, MacPduRepr, NbRar, NbRarGrant, RarPduRepr,
 };
 use ntn_mac::rlc::RlcEvent;
-use ntn_mac::rlc::am::{RlcAmConfig, RlcAmEntity};
+use ntn_mac::rlc::am::RlcAmEntity;
 use ntn_nas::eps::mme::{Mme, MmeConfig, MmeEvent, Subscriber};
 use ntn_orbit::ephemeris::{Ephemeris, EphemerisForm};
 use ntn_orbit::timing::{CommonTa, EpochTime, TaFlavour};
 use ntn_orbit::{EarthOrientation, GroundSite, LinkConfig, Satellite, TimeBase};
 use ntn_orbit::{PropagationError, SPEED_OF_LIGHT_MPS, UtcTime};
+use ntn_rrc::asn1::{
+    CellIdentity, FreqBandIndicatorNBR13, ReleaseCauseNBR13, SchedulingInfoNBR13SiPeriodicityR13,
+    TrackingAreaCode,
+};
+use ntn_rrc::procedures::defaults::{example_ntn_cell, example_sib1};
+use ntn_rrc::procedures::{
+    CellEvent as RrcCellEvent, CellRrc, DlChannel, FrameTiming, Srb, UeIdentity, UeKey,
+};
 use ntn_types::{Duration, Hz, Instant};
 use serde::{Deserialize, Serialize};
-use std::collections::VecDeque;
+use std::collections::{BTreeMap, VecDeque};
 
 /// A place on the ground, degrees and metres.
 #[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
@@ -122,6 +132,8 @@ pub struct CellConfig {
     pub tx_power_dbm: f64,
     /// Subscribers of the in-process HSS.
     pub subscribers: Vec<SimCard>,
+    /// t-PollRetransmit of SRB1bis, ms (NB-IoT values).
+    pub rlc_t_poll_retransmit_ms: u32,
 }
 
 impl Default for CellConfig {
@@ -155,6 +167,7 @@ impl Default for CellConfig {
             beam_centre: None,
             tx_power_dbm: 43.0,
             subscribers: vec![SimCard::default()],
+            rlc_t_poll_retransmit_ms: 2000,
         }
     }
 }
@@ -284,8 +297,9 @@ struct UeContext {
     connected: bool,
     next_grant: Instant,
     last_activity: Instant,
-    transaction: u8,
     releasing: Option<Instant>,
+    /// M-TMSI of the S-TMSI the UE identified itself with in Msg3, if any.
+    m_tmsi: Option<u32>,
 }
 
 /// The satellite eNB with its MME.
@@ -296,14 +310,14 @@ pub struct CellStack {
     time_base: TimeBase,
     eop: EarthOrientation,
     gateway: Option<GroundSite>,
-    next_mib: Instant,
-    next_sib1: Instant,
-    next_si: Instant,
+    rrc: CellRrc,
+    /// Msg3's TC-RNTI and contention-resolution identity, until RRC answers.
+    pending_cri: Option<(u16, [u8; 6])>,
     dl_free: Instant,
     last_serve: Instant,
     next_tc_rnti: u16,
     pending_ul: Vec<Pending>,
-    ue: Option<UeContext>,
+    ues: BTreeMap<u16, UeContext>,
     mme: Mme,
     tx: VecDeque<AirTransmission>,
     events: VecDeque<CellEvent>,
@@ -313,8 +327,6 @@ pub struct CellStack {
 const SI_RNTI: u16 = 0xffff;
 /// MIB-NB TTI.
 const MIB_PERIOD: Duration = Duration::from_millis(640);
-/// SIB1-NB period (256 frames).
-const SIB1_PERIOD: Duration = Duration::from_millis(2560);
 /// Processing time between a reception and the cell's answer.
 const PROCESSING: Duration = Duration::from_millis(4);
 /// k0 of the N0 grants (I_delay = 0, TS 36.213 Table 16.5.1-1).
@@ -356,20 +368,39 @@ impl CellStack {
             Payload::Regenerative => None,
             Payload::Transparent { gateway } => Some(gateway.site()),
         };
+        let eop = EarthOrientation::default();
+        let sib31 = sib31_value(
+            &cfg,
+            &sat,
+            &time_base,
+            &eop,
+            gateway.as_ref(),
+            Instant::ZERO,
+        )?
+        .to_sib31()?;
+        let period = rrc_nb::si_periodicity(cfg.si_period_rf)
+            .ok_or_else(|| CellError::Config("si_period_rf".into()))?;
+        let mut rrc_cfg = example_ntn_cell(Instant::ZERO, sib31)?;
+        let mut sib1 = example_sib1(SchedulingInfoNBR13SiPeriodicityR13::Rf64, period)?;
+        let access = &mut sib1.cell_access_related_info_r13;
+        access.cell_identity_r13 = CellIdentity(rrc_nb::bits(u64::from(cfg.cell_id), 28));
+        access.tracking_area_code_r13 = TrackingAreaCode(rrc_nb::bits(u64::from(cfg.tac), 16));
+        sib1.freq_band_indicator_r13 = FreqBandIndicatorNBR13(cfg.band.clamp(1, 256));
+        rrc_cfg.sib1 = sib1;
+        let rrc = CellRrc::new(rrc_cfg, Instant::ZERO);
         Ok(CellStack {
             cfg,
             sat,
             time_base,
-            eop: EarthOrientation::default(),
+            eop,
             gateway,
-            next_mib: Instant::ZERO,
-            next_sib1: Instant::ZERO + Duration::from_millis(4),
-            next_si: Instant::ZERO + Duration::from_millis(11),
+            rrc,
+            pending_cri: None,
             dl_free: Instant::ZERO,
             last_serve: Instant::ZERO,
             next_tc_rnti: 0x0100,
             pending_ul: Vec::new(),
-            ue: None,
+            ues: BTreeMap::new(),
             mme,
             tx: VecDeque::new(),
             events: VecDeque::new(),
@@ -455,92 +486,151 @@ impl CellStack {
         start
     }
 
-    fn broadcast_mib(&mut self, at: Instant) -> Result<(), CellError> {
-        let sf = Self::subframe_index(at);
-        let hsfn = (sf / crate::link::SUBFRAMES_PER_SFN_CYCLE) as u16;
-        let bytes = rrc_nb::mib(sfn_of(sf), hsfn, 0, 0)?;
-        let fmt = LinkFormat {
-            channel: NbChannel::Npbch,
-            tbs_bits: 34,
-            resource_units: 1,
-            repetitions: 64,
-            subcarriers: 12,
-            subcarrier_spacing_hz: 15_000,
-        };
-        self.push_dl(at, MIB_PERIOD, AirPayload::Mib { bytes }, fmt);
-        Ok(())
-    }
-
-    fn broadcast_sib1(&mut self, at: Instant) -> Result<(), CellError> {
-        let sf = Self::subframe_index(at);
-        let hsfn = (sf / crate::link::SUBFRAMES_PER_SFN_CYCLE) as u16;
-        let tb = rrc_nb::sib1(&Sib1Info {
-            hsfn_msb8: ((hsfn >> 2) & 0xff) as u8,
-            cell_id: self.cfg.cell_id,
-            tac: self.cfg.tac,
-            band: self.cfg.band,
-            si_period_rf: self.cfg.si_period_rf,
-            plmn: self.cfg.plmn,
-        })?;
-        let fmt = Self::dl_format(NbChannel::Npdsch, tb.len(), 8);
-        // SIB1-NB: subframe 4 of every other frame, 16 frames (4 repetitions).
-        self.push_dl(
-            at,
-            Duration::from_millis(160),
-            AirPayload::Dlsch { rnti: SI_RNTI, tb },
-            fmt,
-        );
-        Ok(())
-    }
-
     /// SIB31-NB for the epoch `at` (a subframe start), from the true orbit.
     pub fn sib31_at(&self, at: Instant) -> Result<ServingSatellite, CellError> {
-        let utc = self.time_base.utc(at);
-        let eph = Ephemeris::from_truth(&self.sat, utc, self.cfg.ephemeris_form, &self.eop)
-            .map_err(|e| CellError::Orbit(e.to_string()))?;
-        let common = match &self.gateway {
-            None => CommonTa::default(),
-            Some(gw) => fit_feeder_common_ta(
-                &self.sat,
-                gw,
-                utc,
-                f64::from(self.cfg.ul_sync_validity_s),
-                &self.eop,
-            )
-            .map_err(|e| CellError::Orbit(e.to_string()))?,
-        };
-        let common_ta = common
-            .to_fields(TaFlavour::NbIotSib31)
-            .map_err(|e| CellError::Orbit(e.to_string()))?;
-        let sf = Self::subframe_index(at);
-        Ok(ServingSatellite {
-            ephemeris: eph.fields,
-            common_ta,
-            ul_sync_validity: UlSyncValidity::from_seconds(self.cfg.ul_sync_validity_s)
-                .ok_or_else(|| CellError::Config("ul-SyncValidityDuration".into()))?,
-            epoch: Some(EpochTime {
-                start_sfn: sfn_of(sf),
-                start_subframe: (sf.rem_euclid(10)) as u8,
-            }),
-            k_offset_ms: self.cfg.k_offset_ms,
-            k_mac_ms: (self.cfg.k_mac_ms > 0).then_some(self.cfg.k_mac_ms),
-        })
+        sib31_value(
+            &self.cfg,
+            &self.sat,
+            &self.time_base,
+            &self.eop,
+            self.gateway.as_ref(),
+            at,
+        )
     }
 
-    fn broadcast_si(&mut self, at: Instant) -> Result<(), CellError> {
-        let sib31 = self.sib31_at(at)?.to_sib31()?;
-        let tb = rrc_nb::si_with_sib31(sib31)?;
+    /// A broadcast the RRC scheduled in subframe `at`: MIB-NB, SIB1-NB, or an SI message
+    /// (the one with SIB31-NB gets the ephemeris of its own first subframe).
+    fn broadcast(
+        &mut self,
+        now: Instant,
+        ch: DlChannel,
+        at: FrameTiming,
+        bytes: Vec<u8>,
+    ) -> Result<(), CellError> {
+        let cycle = ntn_rrc::procedures::sysinfo::SUBFRAMES_PER_HSFN_CYCLE;
+        let n_now = Self::subframe_index(now);
+        let n = n_now - (n_now - at.absolute_subframe()).rem_euclid(cycle);
+        let start = Instant::ZERO + Duration::from_millis(n);
+        if ch == DlChannel::BcchBch {
+            let fmt = LinkFormat {
+                channel: NbChannel::Npbch,
+                tbs_bits: 34,
+                resource_units: 1,
+                repetitions: 64,
+                subcarriers: 12,
+                subcarrier_spacing_hz: 15_000,
+            };
+            self.push_dl(start, MIB_PERIOD, AirPayload::Mib { bytes }, fmt);
+            return Ok(());
+        }
+        let msg = ntn_rrc::decode_bcch_dl_sch(&bytes)?;
+        let (tb, duration) = if ntn_rrc::sib31_in(&msg).next().is_some() {
+            let sib31 = self.sib31_at(start)?.to_sib31()?;
+            self.stats.sib31_broadcasts += 1;
+            self.events
+                .push_back(CellEvent::Sib31Broadcast { epoch: start });
+            (rrc_nb::si_with_sib31(sib31)?, Duration::from_millis(8))
+        } else if matches!(
+            msg.message,
+            ntn_rrc::asn1::BCCHDLSCHMessageTypeNB::C1(
+                ntn_rrc::asn1::BCCHDLSCHMessageTypeNBC1::SystemInformationBlockType1R13(_)
+            )
+        ) {
+            // SIB1-NB: subframe 4 of every other frame for 16 frames.
+            (bytes, Duration::from_millis(160))
+        } else {
+            (bytes, Duration::from_millis(8))
+        };
         let fmt = Self::dl_format(NbChannel::Npdsch, tb.len(), 8);
         self.push_dl(
-            at,
-            Duration::from_millis(8),
+            start,
+            duration,
             AirPayload::Dlsch { rnti: SI_RNTI, tb },
             fmt,
         );
-        self.stats.sib31_broadcasts += 1;
-        self.events
-            .push_back(CellEvent::Sib31Broadcast { epoch: at });
         Ok(())
+    }
+
+    /// Everything the RRC has to send and to report; NAS between RRC and the MME.
+    fn drain_rrc(&mut self, now: Instant) -> Result<(), CellError> {
+        loop {
+            let mut progressed = false;
+            while let Some(t) = self.rrc.poll_transmit() {
+                progressed = true;
+                match (t.channel, t.at) {
+                    (DlChannel::BcchBch | DlChannel::BcchDlSch, Some(at)) => {
+                        self.broadcast(now, t.channel, at, t.bytes)?;
+                    }
+                    (DlChannel::Srb { ue, srb: Srb::Srb0 }, _) => self.send_msg4(now, ue, &t.bytes),
+                    (DlChannel::Srb { ue, .. }, _) => {
+                        if let Some(ctx) = self.ues.get_mut(&rnti_of(ue)) {
+                            ctx.last_activity = now;
+                            if ctx.rlc.handle_sdu(now, Bytes::from(t.bytes)).is_err() {
+                                self.stats.encode_errors += 1;
+                            }
+                        }
+                    }
+                    _ => {}
+                }
+            }
+            while let Some(ev) = self.rrc.poll_event() {
+                progressed = true;
+                match ev {
+                    RrcCellEvent::ConnectionRequest { ue, identity, .. } => {
+                        if let (Some(ctx), UeIdentity::STmsi(t)) =
+                            (self.ues.get_mut(&rnti_of(ue)), identity)
+                        {
+                            ctx.m_tmsi = Some(t.m_tmsi);
+                        }
+                    }
+                    RrcCellEvent::Connected { ue, nas } => {
+                        let rnti = rnti_of(ue);
+                        let mut m_tmsi = None;
+                        if let Some(ctx) = self.ues.get_mut(&rnti) {
+                            ctx.connected = true;
+                            m_tmsi = ctx.m_tmsi;
+                            self.events.push_back(CellEvent::Connected { rnti });
+                        }
+                        if let Some(nas) = nas {
+                            self.mme
+                                .handle_initial_ue_message(now, u64::from(rnti), m_tmsi, &nas);
+                        }
+                    }
+                    RrcCellEvent::NasPdu { ue, nas } => {
+                        self.mme
+                            .handle_uplink_nas(now, u64::from(rnti_of(ue)), &nas);
+                    }
+                    _ => {}
+                }
+            }
+            while let Some(ev) = self.mme.poll_event() {
+                progressed = true;
+                match ev {
+                    MmeEvent::Attached { imsi } => {
+                        self.events.push_back(CellEvent::UeAttached { imsi });
+                    }
+                    MmeEvent::Data { data: d, .. } => {
+                        let latency_s =
+                            payload_stamp(&d).map_or(f64::NAN, |t| (now - t).as_secs_f64());
+                        self.events.push_back(CellEvent::UplinkData {
+                            bytes: d.len(),
+                            latency_s,
+                        });
+                    }
+                    _ => {}
+                }
+            }
+            while let Some((id, pdu)) = self.mme.poll_transmit() {
+                progressed = true;
+                let key = UeKey(u32::try_from(id).unwrap_or(u32::MAX));
+                if self.rrc.send_nas(now, key, &pdu).is_err() {
+                    self.stats.encode_errors += 1;
+                }
+            }
+            if !progressed {
+                return Ok(());
+            }
+        }
     }
 
     fn k_offset(&self) -> Duration {
@@ -693,7 +783,7 @@ impl CellStack {
             if e.lcid == LCID_CCCH {
                 self.on_msg3(end.max(now), rnti, e.payload);
             } else if e.lcid == LCID_SRB1BIS
-                && let Some(ue) = self.ue.as_mut().filter(|u| u.rnti == rnti)
+                && let Some(ue) = self.ues.get_mut(&rnti)
             {
                 ue.rlc.handle_pdu(now, e.payload);
             }
@@ -701,22 +791,33 @@ impl CellStack {
         self.drain_rlc(now);
     }
 
-    /// Msg3: DPR octet + CCCH SDU (RRCConnectionRequest-NB). Answers with Msg4.
+    /// Msg3: DPR octet + CCCH SDU (RRCConnectionRequest-NB), handed to RRC; its answer goes
+    /// out as Msg4 ([`CellStack::send_msg4`]).
     fn on_msg3(&mut self, now: Instant, rnti: u16, payload: &[u8]) {
         let Some(sdu) = payload.get(1..) else { return };
-        if !rrc_nb::is_connection_request(sdu).unwrap_or(false) || sdu.len() < 6 {
-            return;
-        }
-        let transaction = 0;
-        let Ok(setup) = rrc_nb::connection_setup(transaction) else {
-            self.stats.encode_errors += 1;
+        let Some(cri) = sdu.get(..6).and_then(|c| <[u8; 6]>::try_from(c).ok()) else {
             return;
         };
-        let cri = &sdu[..6];
+        self.pending_cri = Some((rnti, cri));
+        self.rrc.handle_ul_ccch(now, UeKey(u32::from(rnti)), sdu);
+        if self.drain_rrc(now).is_err() {
+            self.stats.encode_errors += 1;
+        }
+    }
+
+    /// Msg4: the contention resolution identity and the CCCH SDU from RRC.
+    fn send_msg4(&mut self, now: Instant, ue: UeKey, ccch: &[u8]) {
+        let Some((rnti, cri)) = self
+            .pending_cri
+            .take()
+            .filter(|(r, _)| u32::from(*r) == ue.0)
+        else {
+            return;
+        };
         let Ok(tb) = mac_pdu(
             &[
-                (DlLcid::ContentionResolutionIdentity.bits(), cri),
-                (LCID_CCCH, &setup),
+                (DlLcid::ContentionResolutionIdentity.bits(), &cri),
+                (LCID_CCCH, ccch),
             ],
             false,
             None,
@@ -734,92 +835,84 @@ impl CellStack {
             fmt,
         );
         self.stats.dl_tbs += 1;
-        let mut rlc_cfg = RlcAmConfig::nb_iot_default();
-        rlc_cfg.max_sdu_len = 2000;
-        self.ue = Some(UeContext {
+        let rlc_cfg = srb1bis_rlc_config(self.cfg.rlc_t_poll_retransmit_ms);
+        self.ues.insert(
             rnti,
-            rlc: RlcAmEntity::new(rlc_cfg, now),
-            connected: false,
-            next_grant: start + Duration::from_millis(i64::from(subframes)),
-            last_activity: now,
-            transaction: 1,
-            releasing: None,
-        });
+            UeContext {
+                rnti,
+                rlc: RlcAmEntity::new(rlc_cfg, now),
+                connected: false,
+                next_grant: start + Duration::from_millis(i64::from(subframes)),
+                last_activity: now,
+                releasing: None,
+                m_tmsi: None,
+            },
+        );
         self.events.push_back(CellEvent::ConnectionSetup { rnti });
     }
 
-    /// RRC SDUs out of the RLC, NAS in and out of the MME.
+    /// RRC SDUs out of the RLC into RRC.
     fn drain_rlc(&mut self, now: Instant) {
-        let Some(ue) = self.ue.as_mut() else { return };
-        let rnti = ue.rnti;
-        let mut nas_in = Vec::new();
-        while let Some(ev) = ue.rlc.poll_event() {
-            if let RlcEvent::Sdu(sdu) = ev {
-                ue.last_activity = now;
-                match rrc_nb::read_ul_dcch(&sdu) {
-                    Ok(UlDcch::SetupComplete(nas)) => {
-                        ue.connected = true;
-                        self.events.push_back(CellEvent::Connected { rnti });
-                        nas_in.push(nas);
-                    }
-                    Ok(UlDcch::Nas(nas)) => nas_in.push(nas),
-                    Ok(UlDcch::Other) | Err(_) => {}
-                }
-            }
-        }
-        for nas in nas_in {
-            self.mme.handle_pdu(&nas);
-        }
-        while let Some(ev) = self.mme.poll_event() {
-            match ev {
-                MmeEvent::Attached { imsi } => {
-                    self.events.push_back(CellEvent::UeAttached { imsi })
-                }
-                MmeEvent::Data(d) => {
-                    let latency_s = payload_stamp(&d).map_or(f64::NAN, |t| (now - t).as_secs_f64());
-                    self.events.push_back(CellEvent::UplinkData {
-                        bytes: d.len(),
-                        latency_s,
-                    });
-                }
-                _ => {}
-            }
-        }
-        while let Some(pdu) = self.mme.poll_transmit() {
-            let Some(ue) = self.ue.as_mut() else { break };
-            let t = ue.transaction;
-            ue.transaction = (t + 1) & 3;
-            match rrc_nb::dl_information_transfer(t, &pdu) {
-                Ok(rrc) => {
+        let mut sdus = Vec::new();
+        for ue in self.ues.values_mut() {
+            while let Some(ev) = ue.rlc.poll_event() {
+                if let RlcEvent::Sdu(sdu) = ev {
                     ue.last_activity = now;
-                    if ue.rlc.handle_sdu(now, Bytes::from(rrc)).is_err() {
-                        self.stats.encode_errors += 1;
-                    }
+                    sdus.push((UeKey(u32::from(ue.rnti)), sdu));
                 }
-                Err(_) => self.stats.encode_errors += 1,
             }
+        }
+        for (key, sdu) in sdus {
+            self.rrc.handle_ul_dcch(now, key, &sdu);
+        }
+        if self.drain_rrc(now).is_err() {
+            self.stats.encode_errors += 1;
         }
     }
 
-    /// Downlink data and uplink grants for the connected UE.
-    fn serve_ue(&mut self, now: Instant) {
+    /// Downlink data and uplink grants for every UE, in RNTI order.
+    fn serve_ues(&mut self, now: Instant) {
+        self.last_serve = now;
+        let rntis: Vec<u16> = self.ues.keys().copied().collect();
+        for rnti in rntis {
+            self.serve_ue(now, rnti);
+        }
+        // Forget expectations long past (a UE that had nothing to send).
+        let horizon = now - Duration::from_secs(2);
+        self.pending_ul.retain(|p| p.expected >= horizon);
+    }
+
+    /// Downlink data and uplink grants for one UE.
+    fn serve_ue(&mut self, now: Instant, rnti: u16) {
         let k_offset = self.k_offset();
         let k_mac = self.k_mac();
         let grant_period = Duration::from_millis(i64::from(self.cfg.ul_grant_period_ms.max(1)));
         let inactivity = Duration::from_secs_f64(self.cfg.inactivity_release_s);
         let max_dl = (self.cfg.dl_max_tbs_bits / 8) as usize;
-        self.last_serve = now;
-        let Some(mut ue) = self.ue.take() else { return };
+        let Some(mut ue) = self.ues.remove(&rnti) else {
+            return;
+        };
         ue.rlc.handle_timeout(now);
+        // A context that never completed the setup (Msg4 lost, the UE retried): forget it.
+        if !ue.connected && now - ue.last_activity >= inactivity {
+            return;
+        }
         // Release after inactivity; forget the context once the release has gone out.
         if ue.releasing.is_none() && ue.connected && now - ue.last_activity >= inactivity {
-            let queued = rrc_nb::connection_release(ue.transaction)
-                .ok()
-                .is_some_and(|rel| ue.rlc.handle_sdu(now, Bytes::from(rel)).is_ok());
-            if !queued {
+            ue.releasing = Some(now + Duration::from_secs(2));
+            let key = UeKey(u32::from(ue.rnti));
+            self.ues.insert(rnti, ue);
+            let released = self
+                .rrc
+                .release(now, key, ReleaseCauseNBR13::Other, None)
+                .is_ok();
+            if !released || self.drain_rrc(now).is_err() {
                 self.stats.encode_errors += 1;
             }
-            ue.releasing = Some(now + Duration::from_secs(2));
+            let Some(u) = self.ues.remove(&rnti) else {
+                return;
+            };
+            ue = u;
         }
         // Downlink: one transport block at a time while the RLC has something.
         while ue.rlc.buffer_state().total() > 0 && self.dl_free <= now + SUBFRAME {
@@ -865,37 +958,64 @@ impl CellStack {
             });
             ue.next_grant = start + grant_period;
         }
-        // Forget expectations long past (a UE that had nothing to send).
-        let horizon = now - Duration::from_secs(2);
-        self.pending_ul.retain(|p| p.expected >= horizon);
         if let Some(t) = ue.releasing
             && now >= t
         {
+            self.mme.handle_connection_released(now, u64::from(ue.rnti));
             self.events.push_back(CellEvent::Released { rnti: ue.rnti });
             return;
         }
-        self.ue = Some(ue);
+        self.ues.insert(rnti, ue);
     }
 
     fn handle_timeout_inner(&mut self, now: Instant) -> Result<(), CellError> {
-        while self.next_mib <= now {
-            let t = self.next_mib;
-            self.next_mib = t + MIB_PERIOD;
-            self.broadcast_mib(t)?;
-        }
-        while self.next_sib1 <= now {
-            let t = self.next_sib1;
-            self.next_sib1 = t + SIB1_PERIOD;
-            self.broadcast_sib1(t)?;
-        }
-        while self.next_si <= now {
-            let t = self.next_si;
-            self.next_si = t + Duration::from_millis(10 * i64::from(self.cfg.si_period_rf));
-            self.broadcast_si(t)?;
-        }
-        self.serve_ue(now);
+        self.rrc.handle_timeout(now);
+        self.mme.handle_timeout(now);
+        self.drain_rrc(now)?;
+        self.drain_rlc(now);
+        self.serve_ues(now);
         Ok(())
     }
+}
+
+/// The C-RNTI an RRC UE key stands for (the cell keys its RRC contexts by C-RNTI).
+fn rnti_of(ue: UeKey) -> u16 {
+    u16::try_from(ue.0).unwrap_or(u16::MAX)
+}
+
+/// SIB31-NB of a cell for the epoch `at`, from the true orbit.
+fn sib31_value(
+    cfg: &CellConfig,
+    sat: &Satellite,
+    time_base: &TimeBase,
+    eop: &EarthOrientation,
+    gateway: Option<&GroundSite>,
+    at: Instant,
+) -> Result<ServingSatellite, CellError> {
+    let utc = time_base.utc(at);
+    let eph = Ephemeris::from_truth(sat, utc, cfg.ephemeris_form, eop)
+        .map_err(|e| CellError::Orbit(e.to_string()))?;
+    let common = match gateway {
+        None => CommonTa::default(),
+        Some(gw) => fit_feeder_common_ta(sat, gw, utc, f64::from(cfg.ul_sync_validity_s), eop)
+            .map_err(|e| CellError::Orbit(e.to_string()))?,
+    };
+    let common_ta = common
+        .to_fields(TaFlavour::NbIotSib31)
+        .map_err(|e| CellError::Orbit(e.to_string()))?;
+    let sf = (at - Instant::ZERO).as_nanos().div_euclid(1_000_000);
+    Ok(ServingSatellite {
+        ephemeris: eph.fields,
+        common_ta,
+        ul_sync_validity: UlSyncValidity::from_seconds(cfg.ul_sync_validity_s)
+            .ok_or_else(|| CellError::Config("ul-SyncValidityDuration".into()))?,
+        epoch: Some(EpochTime {
+            start_sfn: sfn_of(sf),
+            start_subframe: (sf.rem_euclid(10)) as u8,
+        }),
+        k_offset_ms: cfg.k_offset_ms,
+        k_mac_ms: (cfg.k_mac_ms > 0).then_some(cfg.k_mac_ms),
+    })
 }
 
 /// The common TA of a transparent payload's feeder link, fitted over the whole validity
@@ -988,7 +1108,7 @@ impl AirNode for CellStack {
             }
             _ => {}
         }
-        self.serve_ue(now);
+        self.serve_ues(now);
     }
 
     fn handle_timeout(&mut self, now: Instant) {
@@ -1002,8 +1122,14 @@ impl AirNode for CellStack {
     }
 
     fn poll_timeout(&self) -> Option<Instant> {
-        let mut t = self.next_mib.min(self.next_sib1).min(self.next_si);
-        if let Some(ue) = &self.ue {
+        let mut t = self
+            .rrc
+            .poll_timeout()
+            .unwrap_or(Instant::ZERO + Duration::from_secs(1 << 30));
+        if let Some(m) = self.mme.poll_timeout() {
+            t = t.min(m);
+        }
+        for ue in self.ues.values() {
             if ue.releasing.is_none() {
                 t = t.min(ue.next_grant);
             }

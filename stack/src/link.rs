@@ -100,6 +100,19 @@ pub fn subframes_since(origin: Instant, t: Instant) -> f64 {
     (t - origin).as_nanos() as f64 / 1e6
 }
 
+/// RLC AM of SRB1bis on both sides: the NB-IoT defaults of TS 36.331 §9.2.1.1 except
+/// t-PollRetransmit, which is `t_poll_retransmit_ms` (an NB-IoT value: 250…4000 ms covers a GEO
+/// round trip with K_offset; the 25 s default would stall a lost PDU for 25 s, and this
+/// stack has no HARQ of its own).
+pub fn srb1bis_rlc_config(t_poll_retransmit_ms: u32) -> ntn_mac::rlc::am::RlcAmConfig {
+    use ntn_mac::rlc::timers::TPollRetransmit;
+    let mut c = ntn_mac::rlc::am::RlcAmConfig::nb_iot_default();
+    c.t_poll_retransmit =
+        TPollRetransmit::from_ms(t_poll_retransmit_ms).unwrap_or(TPollRetransmit::NB_SRB1_DEFAULT);
+    c.max_sdu_len = 2000;
+    c
+}
+
 /// Resource units of an NPUSCH format 1 transport block of `tbs_bits` with 12 tones at
 /// 15 kHz (one RU = 1 ms): about 256 bits per RU at the highest MCS (TS 36.213 Table
 /// 16.5.1.2-2 order of magnitude), at least one.

@@ -52,6 +52,7 @@ pub struct GnssFix {
 
 /// Configuration of the NTN behaviour.
 #[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
 pub struct NtnConfig {
     /// Apply timing and frequency pre-compensation (off: show what fails without it).
     pub precompensate: bool,

@@ -1,6 +1,7 @@
 //! `UeStack`: an NB-IoT NTN terminal — cell acquisition (MIB-NB → SIB1-NB → SIB31-NB), NTN
 //! pre-compensation from its GNSS fix and the **broadcast** ephemeris ([`NtnUe`]), random
-//! access ([`RaProcedure`] with K_offset/K_mac and the NTN RAR-window rule), RRC connection,
+//! access ([`RaProcedure`] with K_offset/K_mac and the NTN RAR-window rule), RRC connection
+//! and system information through the RRC procedures of `ntn-rrc` ([`UeRrc`]),
 //! NAS attach with AKA and NAS security ([`UeNas`] with its USIM), user data over NAS (ESM
 //! DATA TRANSPORT, control-plane CIoT) from a simple traffic model, release, and radio link
 //! failure.
@@ -20,10 +21,10 @@
 use crate::air::{AirNode, AirPayload, AirReception, AirTransmission, LinkFormat, NbChannel};
 use crate::link::{
     LCID_SRB1BIS, RachConfig, SimCard, TA_STEP_S, mac_pdu, payload_stamp, ra_rnti, sfn_of,
-    stamped_payload, subframes_since,
+    srb1bis_rlc_config, stamped_payload, subframes_since,
 };
 use crate::ntn::{GnssFix, NtnConfig, NtnEvent, NtnUe, ServingSatelliteInfo};
-use crate::rrc_nb::{self, BcchDlSch, DlDcch};
+use crate::rrc_nb;
 use crate::sib31::ServingSatellite;
 use bytes::{Bytes, BytesMut};
 use ntn_mac::mac::pdu::{
@@ -31,12 +32,16 @@ use ntn_mac::mac::pdu::{
 };
 use ntn_mac::mac::ra::{NtnTiming, RaConfig, RaEvent, RaProcedure, RaTransmit};
 use ntn_mac::rlc::RlcEvent;
-use ntn_mac::rlc::am::{RlcAmConfig, RlcAmEntity};
+use ntn_mac::rlc::am::RlcAmEntity;
 use ntn_nas::eps::ue::{UeEvent as NasEvent, UeNas, UeNasConfig};
 use ntn_nas::eps::usim::Usim;
 use ntn_orbit::ephemeris::Ephemeris;
 use ntn_orbit::timing::{CommonTa, TaFlavour};
 use ntn_orbit::{SPEED_OF_LIGHT_MPS, TimeBase};
+use ntn_rrc::asn1::EstablishmentCauseNBR13;
+use ntn_rrc::procedures::{
+    FrameTiming, RrcEvent, STmsi, Srb, UeIdentity, UeRrc, UeRrcConfig, UeRrcState,
+};
 use ntn_types::{Duration, Hz, Instant};
 use serde::{Deserialize, Serialize};
 use std::collections::VecDeque;
@@ -88,6 +93,10 @@ pub struct UeConfig {
     pub rlf_timeout_s: f64,
     /// T3410, s (the default 15 s of TS 24.301 is short for a GEO link with grant delays).
     pub t3410_s: f64,
+    /// After a random access problem, wait this long before trying again, s.
+    pub ra_retry_s: f64,
+    /// t-PollRetransmit of SRB1bis, ms (NB-IoT values).
+    pub rlc_t_poll_retransmit_ms: u32,
 }
 
 impl Default for UeConfig {
@@ -103,6 +112,8 @@ impl Default for UeConfig {
             p_max_dbm: 23.0,
             rlf_timeout_s: 5.0,
             t3410_s: 30.0,
+            ra_retry_s: 10.0,
+            rlc_t_poll_retransmit_ms: 2000,
         }
     }
 }
@@ -166,6 +177,11 @@ pub enum UeStackEvent {
     },
     /// RRCConnectionRelease-NB received.
     Released,
+    /// The RRC connection attempt failed (T300, reject, or a bad Msg4).
+    ConnectionFailed {
+        /// Why.
+        cause: String,
+    },
     /// Radio link failure.
     RadioLinkFailure {
         /// Why.
@@ -173,6 +189,9 @@ pub enum UeStackEvent {
     },
     /// The SIB31 validity ran out: uplink synchronisation lost.
     UlSyncLost,
+    /// Nothing decoded from the cell for the RLF timeout: back to cell search (end of the
+    /// satellite's pass; the next satellite's cell is acquired from scratch).
+    CellLost,
 }
 
 /// Counters and the residuals the UE believes (its own view; the cell measures the truth).
@@ -205,8 +224,7 @@ pub struct UeStats {
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 enum Phase {
     Searching,
-    WaitSib1,
-    WaitSib31,
+    Acquiring,
     Camped,
     RandomAccess,
     Connected,
@@ -226,23 +244,29 @@ pub struct UeStack {
     grid: Option<Instant>,
     grid_fix_t: Instant,
     cell_found: bool,
-    need_sib31: bool,
+    sib1_reported: bool,
+    si_acquired: bool,
+    /// Receive SI messages (initial acquisition, or RRC asked for a new SIB31-NB).
+    want_si: bool,
+    rrc: UeRrc,
     ntn: NtnUe,
     ra: Option<RaProcedure>,
     rapid: u8,
     ra_rnti: Option<u16>,
     tc_rnti: Option<u16>,
-    ra_failed: bool,
+    ra_blocked_until: Option<Instant>,
     n_ta_s: f64,
     c_rnti: Option<u16>,
     rlc: Option<RlcAmEntity>,
-    setup_transaction: Option<u8>,
     nas: UeNas,
     nas_out: VecDeque<Vec<u8>>,
+    attach_started: bool,
     attached: bool,
     next_send: Option<Instant>,
     sent: u32,
     last_dl: Instant,
+    /// Last decoded downlink transmission of any kind (cell presence).
+    last_any_dl: Instant,
     rng: u64,
     tx: VecDeque<AirTransmission>,
     events: VecDeque<UeStackEvent>,
@@ -267,21 +291,25 @@ impl UeStack {
             grid: None,
             grid_fix_t: Instant::ZERO,
             cell_found: false,
-            need_sib31: true,
+            sib1_reported: false,
+            si_acquired: false,
+            want_si: true,
+            rrc: UeRrc::new(UeRrcConfig::default()),
             ra: None,
             rapid: 0,
             ra_rnti: None,
             tc_rnti: None,
-            ra_failed: false,
+            ra_blocked_until: None,
             n_ta_s: 0.0,
             c_rnti: None,
             rlc: None,
-            setup_transaction: None,
             nas_out: VecDeque::new(),
+            attach_started: false,
             attached: false,
             next_send: None,
             sent: 0,
             last_dl: Instant::ZERO,
+            last_any_dl: Instant::ZERO,
             tx: VecDeque::new(),
             events: VecDeque::new(),
             stats: UeStats::default(),
@@ -414,24 +442,16 @@ impl UeStack {
         self.grid = Some(origin);
         self.grid_fix_t = arrival;
         if self.phase == Phase::Searching {
-            self.phase = Phase::WaitSib1;
+            self.phase = Phase::Acquiring;
         }
-        self.try_start_ra(now);
+        self.rrc.handle_bcch_bch(now, bytes);
+        self.drain_rrc(now);
     }
 
-    /// The run instant of the reference-point subframe an epochTime names, for a SIB31 that
-    /// arrived at `arrival`.
-    fn resolve_epoch(&self, sat: &ServingSatellite, arrival: Instant) -> Option<Instant> {
-        let grid = self.rx_grid(arrival)?;
-        let e = sat.epoch?;
-        let k_rx = subframes_since(grid, arrival).floor() as i64;
-        let frame_rx = k_rx.div_euclid(10);
-        let mut frame = frame_rx.div_euclid(1024) * 1024 + i64::from(e.start_sfn);
-        if frame < frame_rx {
-            frame += 1024;
-        }
-        let epoch_rx = grid + Duration::from_millis(frame * 10 + i64::from(e.start_subframe));
-        // The subframe left the reference point one (estimated) one-way delay earlier.
+    /// The run instant of the reference-point subframe an epochTime names: RRC resolved it
+    /// on the received grid (`epoch_rx`); the subframe left the reference point one
+    /// (estimated) one-way delay earlier.
+    fn resolve_epoch(&self, sat: &ServingSatellite, epoch_rx: Instant) -> Option<Instant> {
         let fix = self.ntn.gnss_fix()?;
         let common = CommonTa::from_fields(sat.common_ta, TaFlavour::NbIotSib31).ok()?;
         let mut epoch = epoch_rx;
@@ -449,11 +469,10 @@ impl UeStack {
         Some(epoch)
     }
 
-    fn on_sib31(&mut self, now: Instant, sat: &ServingSatellite, arrival: Instant) {
-        if !self.need_sib31 {
-            return;
-        }
-        let Some(epoch) = self.resolve_epoch(sat, arrival) else {
+    fn on_sib31(&mut self, now: Instant, sat: &ServingSatellite, epoch_rx: Instant) {
+        let Some(epoch) = self.resolve_epoch(sat, epoch_rx) else {
+            // No GNSS fix yet: ask again at the next SI message.
+            self.want_si = true;
             return;
         };
         let Ok(common_ta) = CommonTa::from_fields(sat.common_ta, TaFlavour::NbIotSib31) else {
@@ -471,63 +490,178 @@ impl UeStack {
             k_mac_ms: sat.k_mac_ms.unwrap_or(0),
         };
         self.ntn.handle_satellite_info(now, info);
-        self.need_sib31 = false;
+        self.want_si = false;
         self.stats.sib31_reads += 1;
         self.events.push_back(UeStackEvent::Sib31Decoded { epoch });
         self.drain_ntn();
-        if self.phase == Phase::WaitSib31 {
-            self.phase = Phase::Camped;
-        }
-        self.try_start_ra(now);
     }
 
-    fn drain_ntn(&mut self) {
-        while let Some(ev) = self.ntn.poll_event() {
+    /// What the RRC procedures report, and the RRC messages they send.
+    fn drain_rrc(&mut self, now: Instant) {
+        if !self.sib1_reported
+            && let Some(sib1) = self.rrc.sib1()
+        {
+            self.sib1_reported = true;
+            let id = &sib1.cell_access_related_info_r13.cell_identity_r13.0;
+            let cell_id = id.iter().fold(0u32, |a, b| (a << 1) | u32::from(*b));
+            self.events.push_back(UeStackEvent::Sib1Decoded { cell_id });
+        }
+        while let Some(ev) = self.rrc.poll_event() {
             match ev {
-                NtnEvent::ReacquireSatelliteInfo => self.need_sib31 = true,
-                NtnEvent::UlSyncLost => {
-                    self.need_sib31 = true;
-                    self.events.push_back(UeStackEvent::UlSyncLost);
-                    if self.phase == Phase::Connected || self.phase == Phase::RandomAccess {
-                        self.radio_link_failure("uplink synchronisation lost");
+                RrcEvent::SiAcquired => {
+                    self.si_acquired = true;
+                    if self.phase == Phase::Acquiring {
+                        self.phase = Phase::Camped;
+                    }
+                }
+                RrcEvent::SiInvalidated => self.si_acquired = false,
+                RrcEvent::Sib31Updated { sib31, epoch, .. } => {
+                    let sat = ServingSatellite::from_sib31(&sib31);
+                    self.on_sib31(now, &sat, epoch);
+                }
+                RrcEvent::AcquireSib31 { .. } => self.want_si = true,
+                RrcEvent::Connected { .. } => {
+                    self.phase = Phase::Connected;
+                    self.last_dl = now;
+                    let rlc_cfg = srb1bis_rlc_config(self.cfg.rlc_t_poll_retransmit_ms);
+                    self.rlc = Some(RlcAmEntity::new(rlc_cfg, now));
+                    self.events.push_back(UeStackEvent::Connected);
+                }
+                RrcEvent::ConnectionFailed(f) => {
+                    self.events.push_back(UeStackEvent::ConnectionFailed {
+                        cause: format!("{f:?}"),
+                    });
+                    self.drop_connection();
+                }
+                RrcEvent::NasPdu(pdu) => self.nas.handle_pdu(now, &pdu),
+                RrcEvent::Released(_) => {
+                    if self.phase == Phase::Connected {
+                        self.events.push_back(UeStackEvent::Released);
+                    }
+                    self.nas.handle_connection_released(now);
+                    self.drop_connection();
+                }
+                RrcEvent::RadioLinkFailure { cause, .. } => {
+                    self.events.push_back(UeStackEvent::RadioLinkFailure {
+                        cause: format!("{cause:?}"),
+                    });
+                    self.drop_connection();
+                    self.rrc.abort(now);
+                }
+                _ => {}
+            }
+        }
+        while let Some(t) = self.rrc.poll_transmit() {
+            match t.srb {
+                Srb::Srb0 => self.start_ra(now, t.bytes),
+                Srb::Srb1 | Srb::Srb1bis => {
+                    let queued = self
+                        .rlc
+                        .as_mut()
+                        .is_some_and(|rlc| rlc.handle_sdu(now, Bytes::from(t.bytes)).is_ok());
+                    if !queued {
+                        self.stats.dropped += 1;
                     }
                 }
             }
         }
     }
 
-    fn radio_link_failure(&mut self, cause: &str) {
-        self.events.push_back(UeStackEvent::RadioLinkFailure {
-            cause: cause.to_string(),
-        });
+    fn drain_ntn(&mut self) {
+        while let Some(ev) = self.ntn.poll_event() {
+            match ev {
+                NtnEvent::ReacquireSatelliteInfo => self.want_si = true,
+                NtnEvent::UlSyncLost => {
+                    self.want_si = true;
+                    self.events.push_back(UeStackEvent::UlSyncLost);
+                    if self.phase == Phase::RandomAccess {
+                        self.drop_connection();
+                    }
+                }
+            }
+        }
+    }
+
+    /// Forget the cell: its grid, system information, RRC state; keep NAS (EMM-REGISTERED
+    /// survives a change of satellite).
+    fn lose_cell(&mut self) {
+        if self.phase == Phase::Connected || self.phase == Phase::RandomAccess {
+            self.events.push_back(UeStackEvent::RadioLinkFailure {
+                cause: "cell lost".into(),
+            });
+        }
+        self.events.push_back(UeStackEvent::CellLost);
+        self.grid = None;
+        self.cell_found = false;
+        self.sib1_reported = false;
+        self.si_acquired = false;
+        self.want_si = true;
+        self.rrc = UeRrc::new(UeRrcConfig::default());
         self.drop_connection();
+        self.phase = Phase::Searching;
     }
 
     fn drop_connection(&mut self) {
-        self.phase = if self.need_sib31 {
-            Phase::WaitSib31
-        } else {
+        self.phase = if self.si_acquired {
             Phase::Camped
+        } else if self.grid.is_some() {
+            Phase::Acquiring
+        } else {
+            Phase::Searching
         };
         self.ra = None;
         self.ra_rnti = None;
         self.tc_rnti = None;
         self.c_rnti = None;
         self.rlc = None;
-        self.setup_transaction = None;
         self.n_ta_s = 0.0;
     }
 
-    /// Start RA when camped, synchronised, and something needs the connection.
+    /// When camped and synchronised: start the attach, or ask RRC for a connection for the
+    /// NAS messages waiting.
     fn try_start_ra(&mut self, now: Instant) {
-        if self.phase != Phase::Camped || self.ra_failed || !self.ntn.ul_synchronised(now) {
+        if self.phase != Phase::Camped
+            || self.ra_blocked_until.is_some_and(|t| now < t)
+            || !self.ntn.ul_synchronised(now)
+            || self.rrc.state() != UeRrcState::Idle
+        {
             return;
         }
-        let wants = !self.attached || !self.nas_out.is_empty();
-        if !wants {
+        if !self.attach_started {
+            self.attach_started = true;
+            self.nas.handle_attach(now);
+            while let Some(pdu) = self.nas.poll_transmit() {
+                self.nas_out.push_back(pdu);
+            }
+        }
+        let Some(first) = self.nas_out.pop_front() else {
+            return;
+        };
+        // A registered UE identifies itself with its S-TMSI (the MME finds its context).
+        let identity = match self.nas.guti() {
+            Some(g) => UeIdentity::STmsi(STmsi {
+                mmec: g.mme_code,
+                m_tmsi: g.m_tmsi,
+            }),
+            None => UeIdentity::Random(self.next_rand()),
+        };
+        match self
+            .rrc
+            .connect(now, identity, EstablishmentCauseNBR13::MoData, first)
+        {
+            Ok(()) => self.drain_rrc(now),
+            Err(_) => self.stats.dropped += 1,
+        }
+    }
+
+    /// Random access for the CCCH SDU `ccch` (RRCConnectionRequest-NB).
+    fn start_ra(&mut self, now: Instant, ccch: Vec<u8>) {
+        if self.phase != Phase::Camped {
+            self.stats.dropped += 1;
             return;
         }
         let Some((_, at, ta, _)) = self.next_occasion(now) else {
+            self.stats.ul_blocked += 1;
             return;
         };
         let (k_offset, k_mac) = self.ntn.scheduling_offsets_ms().unwrap_or((0, 0));
@@ -547,11 +681,6 @@ impl UeStack {
             p_cmax_dbm: self.cfg.p_max_dbm as f32,
             ntn: NtnTiming::from_sib31(k_offset, (k_mac > 0).then_some(k_mac)),
             seed: self.cfg.seed,
-        };
-        let id = self.next_rand();
-        let Ok(ccch) = rrc_nb::connection_request(id) else {
-            self.stats.dropped += 1;
-            return;
         };
         let mut ra = RaProcedure::new(ra_cfg, now);
         ra.start(at, ccch, Dpr::for_bytes(0, 64), Duration::from_secs_f64(ta));
@@ -647,9 +776,12 @@ impl UeStack {
                         .push_back(UeStackEvent::RaSucceeded { c_rnti, attempts });
                 }
                 RaEvent::Failure { attempts } => {
-                    self.ra_failed = true;
+                    self.ra_blocked_until =
+                        Some(now + Duration::from_secs_f64(self.cfg.ra_retry_s));
                     self.events.push_back(UeStackEvent::RaFailed { attempts });
                     self.drop_connection();
+                    self.rrc.abort(now);
+                    self.drain_rrc(now);
                 }
             }
         }
@@ -706,32 +838,31 @@ impl UeStack {
             }
             return;
         };
-        let setup = MacPduRepr::parse(tb, MacDir::Downlink).ok().and_then(|p| {
+        self.tc_rnti = None;
+        self.c_rnti = Some(c_rnti);
+        let ccch = MacPduRepr::parse(tb, MacDir::Downlink).ok().and_then(|p| {
             p.elements
                 .iter()
                 .find(|e| e.lcid == LCID_CCCH)
-                .and_then(|e| rrc_nb::read_connection_setup(e.payload).ok().flatten())
+                .map(|e| e.payload.to_vec())
         });
-        let Some(transaction) = setup else {
-            self.radio_link_failure("Msg4 without RRCConnectionSetup-NB");
-            return;
-        };
-        self.phase = Phase::Connected;
-        self.c_rnti = Some(c_rnti);
-        self.tc_rnti = None;
-        self.last_dl = now;
-        let mut rlc_cfg = RlcAmConfig::nb_iot_default();
-        rlc_cfg.max_sdu_len = 2000;
-        self.rlc = Some(RlcAmEntity::new(rlc_cfg, now));
-        self.setup_transaction = Some(transaction);
-        self.events.push_back(UeStackEvent::Connected);
-        if !self.attached && self.nas_out.is_empty() {
-            self.nas.handle_attach(now);
+        match ccch {
+            Some(ccch) => self.rrc.handle_dl_ccch(now, &ccch),
+            None => self.stats.dropped += 1,
+        }
+        self.drain_rrc(now);
+        if self.phase != Phase::Connected {
+            self.events.push_back(UeStackEvent::ConnectionFailed {
+                cause: "Msg4 without RRCConnectionSetup-NB".into(),
+            });
+            self.drop_connection();
+            self.rrc.abort(now);
+            self.drain_rrc(now);
         }
         self.drain_nas(now);
     }
 
-    /// NAS events and outgoing NAS PDUs (into RRC messages on SRB1bis when connected).
+    /// NAS events and outgoing NAS PDUs (through RRC when connected).
     fn drain_nas(&mut self, now: Instant) {
         while let Some(ev) = self.nas.poll_event() {
             match ev {
@@ -764,23 +895,15 @@ impl UeStack {
         while let Some(pdu) = self.nas.poll_transmit() {
             self.nas_out.push_back(pdu);
         }
-        if self.phase != Phase::Connected {
-            self.try_start_ra(now);
-            return;
-        }
-        while let Some(pdu) = self.nas_out.pop_front() {
-            let rrc = match self.setup_transaction.take() {
-                Some(t) => rrc_nb::setup_complete(t, &pdu),
-                None => rrc_nb::ul_information_transfer(&pdu),
-            };
-            match (rrc, self.rlc.as_mut()) {
-                (Ok(rrc), Some(rlc)) => {
-                    if rlc.handle_sdu(now, Bytes::from(rrc)).is_err() {
-                        self.stats.dropped += 1;
-                    }
+        if self.rrc.state() == UeRrcState::Connected {
+            while let Some(pdu) = self.nas_out.pop_front() {
+                if self.rrc.send_nas(now, &pdu).is_err() {
+                    self.stats.dropped += 1;
                 }
-                _ => self.stats.dropped += 1,
             }
+            self.drain_rrc(now);
+        } else {
+            self.try_start_ra(now);
         }
     }
 
@@ -806,27 +929,24 @@ impl UeStack {
     }
 
     fn drain_rlc(&mut self, now: Instant) {
-        let mut released = false;
-        let mut rlf = false;
+        let mut sdus = Vec::new();
+        let mut max_retx = false;
         if let Some(rlc) = self.rlc.as_mut() {
             while let Some(ev) = rlc.poll_event() {
                 match ev {
-                    RlcEvent::Sdu(sdu) => match rrc_nb::read_dl_dcch(&sdu) {
-                        Ok(DlDcch::Nas(nas)) => self.nas.handle_pdu(now, &nas),
-                        Ok(DlDcch::Release) => released = true,
-                        Ok(DlDcch::Other) | Err(_) => self.stats.dropped += 1,
-                    },
-                    RlcEvent::MaxRetransmissions { .. } => rlf = true,
+                    RlcEvent::Sdu(sdu) => sdus.push(sdu),
+                    RlcEvent::MaxRetransmissions { .. } => max_retx = true,
                     _ => {}
                 }
             }
         }
-        if released {
-            self.events.push_back(UeStackEvent::Released);
-            self.drop_connection();
-        } else if rlf {
-            self.radio_link_failure("RLC maximum retransmissions");
+        for sdu in sdus {
+            self.rrc.handle_dl_dcch(now, &sdu);
         }
+        if max_retx {
+            self.rrc.handle_rlc_max_retransmissions(now);
+        }
+        self.drain_rrc(now);
         self.drain_nas(now);
     }
 
@@ -891,6 +1011,7 @@ impl AirNode for UeStack {
             return;
         }
         let arrival = rx.measurement.arrival;
+        self.last_any_dl = now;
         if !self.cell_found {
             self.cell_found = true;
             self.events.push_back(UeStackEvent::CellFound);
@@ -918,23 +1039,18 @@ impl AirNode for UeStack {
                     * i64::from(rx.format.repetitions.max(1)),
             );
         match rx.payload {
-            AirPayload::Dlsch { rnti: SI_RNTI, tb } => match rrc_nb::read_bcch_dl_sch(&tb) {
-                Ok(BcchDlSch::Sib1(s)) => {
-                    if self.phase == Phase::WaitSib1 {
-                        self.phase = Phase::WaitSib31;
-                        self.events
-                            .push_back(UeStackEvent::Sib1Decoded { cell_id: s.cell_id });
-                    }
-                }
-                Ok(BcchDlSch::Si(Some(sib31))) => {
-                    if self.phase != Phase::Searching && self.phase != Phase::WaitSib1 {
-                        let sat = ServingSatellite::from_sib31(&sib31);
-                        self.on_sib31(now, &sat, arrival);
-                    }
-                }
-                Ok(BcchDlSch::Si(None)) => {}
-                Err(_) => self.stats.dropped += 1,
-            },
+            // System information, when the UE is acquiring it (initially, or for a new
+            // SIB31-NB before the validity runs out).
+            AirPayload::Dlsch { rnti: SI_RNTI, tb } if self.want_si || !self.si_acquired => {
+                let Some(grid) = self.rx_grid(arrival) else {
+                    return;
+                };
+                let k = subframes_since(grid, arrival).round() as i64;
+                self.rrc
+                    .handle_bcch_dl_sch(arrival, FrameTiming::from_absolute_subframe(k), &tb);
+                self.drain_rrc(now);
+                self.try_start_ra(now);
+            }
             AirPayload::Dlsch { rnti, tb } => {
                 if self.phase == Phase::RandomAccess && Some(rnti) == self.ra_rnti {
                     self.on_rar(now, end, &tb);
@@ -959,6 +1075,8 @@ impl AirNode for UeStack {
     fn handle_timeout(&mut self, now: Instant) {
         self.ntn.handle_timeout(now);
         self.drain_ntn();
+        self.rrc.handle_timeout(now);
+        self.drain_rrc(now);
         self.nas.handle_timeout(now);
         self.drain_nas(now);
         if let Some(rlc) = self.rlc.as_mut() {
@@ -970,7 +1088,17 @@ impl AirNode for UeStack {
         if self.phase == Phase::Connected
             && now - self.last_dl >= Duration::from_secs_f64(self.cfg.rlf_timeout_s)
         {
-            self.radio_link_failure("no downlink");
+            self.events.push_back(UeStackEvent::RadioLinkFailure {
+                cause: "no downlink decoded".into(),
+            });
+            self.drop_connection();
+            self.rrc.abort(now);
+            self.drain_rrc(now);
+        }
+        if self.phase != Phase::Searching
+            && now - self.last_any_dl >= Duration::from_secs_f64(self.cfg.rlf_timeout_s)
+        {
+            self.lose_cell();
         }
         self.try_start_ra(now);
     }
@@ -990,11 +1118,15 @@ impl AirNode for UeStack {
         add(self.nas.poll_timeout());
         add(self.rlc.as_ref().and_then(RlcAmEntity::poll_timeout));
         add(self.ra.as_ref().and_then(RaProcedure::poll_timeout));
+        add(self.rrc.poll_timeout());
+        add(self.ra_blocked_until);
         add(self.next_send);
+        let rlf = Duration::from_secs_f64(self.cfg.rlf_timeout_s);
         if self.phase == Phase::Connected {
-            add(Some(
-                self.last_dl + Duration::from_secs_f64(self.cfg.rlf_timeout_s),
-            ));
+            add(Some(self.last_dl + rlf));
+        }
+        if self.phase != Phase::Searching {
+            add(Some(self.last_any_dl + rlf));
         }
         t
     }

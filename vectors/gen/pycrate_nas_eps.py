@@ -230,7 +230,7 @@ def gen():
 
     # 20 EMM INFORMATION
     m = EMMInformation()
-    opt(m, 'NetShortName')['V'].set_val(bytes.fromhex('8ad4f29c0e'))
+    opt(m, 'NetShortName')['V'].set_val(bytes.fromhex('8cd4f29c0e'))
     opt(m, 'LocalTimeZone')['V'].set_val(bytes([0x40]))
     add('emm information', 'dl', m, lambda d: dict(ie_count=sum(
         1 for e in d._content if not e.get_trans()) - 1))
@@ -274,6 +274,38 @@ def gen():
     m = EMMULGenericNASTransport(val={'GenericContType': 1, 'GenericContainer': bytes.fromhex('92002b8000')})
     add('uplink generic nas transport', 'ul', m, lambda d: dict(
         container_type=uint(d, 'GenericContType'), container=raw(d, 'GenericContainer').hex()))
+
+    # GUTI REALLOCATION COMMAND / COMPLETE
+    m = EMMGUTIReallocCommand(val={'GUTI': epsid_bytes(6, ('00101', 0x0102, 0x03, 0x0a0b0c0f))})
+    opt(m, 'TAIList')['V'].set_val(bytes.fromhex('0000f1100001'))
+    add('guti reallocation command', 'dl', m, lambda d: dict(
+        tai_list=raw(d, 'TAIList').hex(), **epsid_fields(ie(d, 'GUTI'))))
+    add('guti reallocation complete', 'ul', EMMGUTIReallocComplete(), lambda d: {})
+
+    # EXTENDED SERVICE REQUEST: packet services via S1 (paging response), and MO CS fallback
+    m = EMMExtServiceRequest(val={'NAS_KSI': 2, 'ServiceType': 8, 'MTMSI': id_bytes(4, 0xc0ffee02)})
+    opt(m, 'EPSBearerCtxtStat')['V'].set_val(bytes.fromhex('2000'))
+    add('extended service request packet', 'ul', m, lambda d: dict(
+        nas_ksi=uint(d, 'NAS_KSI'), service_type=uint(d, 'ServiceType'),
+        m_tmsi=ie(d, 'MTMSI').decode()[1], eps_bearer_context_status=raw(d, 'EPSBearerCtxtStat').hex()))
+    m = EMMExtServiceRequest(val={'NAS_KSI': 0, 'ServiceType': 0, 'MTMSI': id_bytes(4, 0x01020304)})
+    opt(m, 'CSFBResponse')['V'].set_val(1)
+    add('extended service request csfb', 'ul', m, lambda d: dict(
+        nas_ksi=uint(d, 'NAS_KSI'), service_type=uint(d, 'ServiceType'),
+        m_tmsi=ie(d, 'MTMSI').decode()[1]))
+
+    # SERVICE ACCEPT
+    m = EMMServiceAccept()
+    opt(m, 'EPSBearerCtxtStat')['V'].set_val(bytes.fromhex('2000'))
+    add('service accept', 'dl', m, lambda d: dict(
+        eps_bearer_context_status=raw(d, 'EPSBearerCtxtStat').hex()))
+
+    # CS SERVICE NOTIFICATION with a calling line identity
+    m = EMMCSServiceNotification()
+    m['PagingIdentity']['V'].set_val(b'\x01')  # TMSI
+    opt(m, 'CLI')['V'].set_val(bytes.fromhex('915155'))
+    add('cs service notification', 'dl', m, lambda d: dict(
+        paging_identity=raw(d, 'PagingIdentity')[0], cli=raw(d, 'CLI').hex()))
 
     # ESM messages
     m = ESMPDNConnectivityRequest(val={'ESMHeader': {'PTI': 7}, 'PDNType': 3, 'RequestType': 1})

@@ -10,6 +10,10 @@ expert item.
 
     python3 vectors/gen/tshark_check_nas.py target/nas_our_encodings.txt
     python3 vectors/gen/tshark_check_nas.py target/nas5g_our_encodings.txt nas-5gs
+
+The same check runs as Rust tests (`our_encodings_decode_in_tshark_without_malformed_fields` in
+nas/tests/pycrate_vectors.rs and its 5GS twin), which also fail on Warning/Malformed expert
+items; this script is for looking at tshark's notes by hand.
 """
 import struct
 import subprocess

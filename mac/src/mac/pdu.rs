@@ -16,9 +16,9 @@
 //! the Buffer Size and DV tables, the NB-IoT RAR layout and the Timing Advance Report
 //! layout/LCID were cross-checked against an independent implementation of 36.321
 //! (Wireshark's `packet-mac-lte.c` value tables, read for facts only); the NB-IoT RAR
-//! grant content against TS 36.213 §16.3.3 text. Not implemented: the IoT-NTN
-//! Differential Koffset MAC CE (its DL LCID/eLCID and layout were not found in any source
-//! available here).
+//! grant content against TS 36.213 §16.3.3 text. The IoT-NTN
+//! Differential Koffset MAC CE body is [`DifferentialKoffset`] (layout as TS 38.321; its
+//! LTE DL LCID/eLCID was not found in any source available here).
 
 use thiserror::Error;
 
@@ -201,48 +201,92 @@ pub struct MacPduRepr<'a> {
     pub padding: usize,
 }
 
+/// One MAC subheader as it is on the air (§6.1.2).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct MacSubheader {
+    /// F2 bit (16-bit L field).
+    pub format2: bool,
+    /// E bit (another subheader follows).
+    pub extension: bool,
+    /// The 5-bit LCID.
+    pub lcid: u8,
+    /// F bit of a 7/15-bit L field, when there is one.
+    pub format: Option<bool>,
+    /// Element length: the L field, the fixed size of a control element, 0 for a padding
+    /// subheader with E = 1, or `None` for the last element (it runs to the end).
+    pub length: Option<usize>,
+    /// Whether `length` came from an L field.
+    pub has_l: bool,
+    /// Octets of this subheader (1, 2 or 3).
+    pub octets: usize,
+}
+
+/// Parses the subheaders of a DL-SCH/UL-SCH MAC PDU; returns them and the header length.
+pub fn parse_subheaders(
+    buf: &[u8],
+    dir: LinkDirection,
+) -> Result<(Vec<MacSubheader>, usize), MacPduError> {
+    let mut subs = Vec::new();
+    let mut pos = 0usize;
+    loop {
+        let b = *buf.get(pos).ok_or(MacPduError::Truncated)?;
+        let start = pos;
+        pos += 1;
+        let f2 = b & 0x40 != 0;
+        let e = b & 0x20 != 0;
+        let lcid = b & 0x1f;
+        let mut format = None;
+        let mut has_l = false;
+        let length = if let Some(n) = fixed_ce_len(dir, lcid) {
+            Some(n)
+        } else if lcid == LCID_PADDING {
+            if e { Some(0) } else { None }
+        } else if !e {
+            None
+        } else if f2 {
+            let hi = *buf.get(pos).ok_or(MacPduError::Truncated)?;
+            let lo = *buf.get(pos + 1).ok_or(MacPduError::Truncated)?;
+            pos += 2;
+            has_l = true;
+            Some(usize::from(u16::from_be_bytes([hi, lo])))
+        } else {
+            let b1 = *buf.get(pos).ok_or(MacPduError::Truncated)?;
+            pos += 1;
+            has_l = true;
+            format = Some(b1 & 0x80 != 0);
+            if b1 & 0x80 != 0 {
+                let b2 = *buf.get(pos).ok_or(MacPduError::Truncated)?;
+                pos += 1;
+                Some((usize::from(b1 & 0x7f) << 8) | usize::from(b2))
+            } else {
+                Some(usize::from(b1))
+            }
+        };
+        subs.push(MacSubheader {
+            format2: f2,
+            extension: e,
+            lcid,
+            format,
+            length,
+            has_l,
+            octets: pos - start,
+        });
+        if !e {
+            break;
+        }
+        if subs.len() > buf.len() {
+            return Err(MacPduError::Truncated);
+        }
+    }
+    Ok((subs, pos))
+}
+
 impl<'a> MacPduRepr<'a> {
     /// Parses a MAC PDU (§6.1.2). Never panics; errors on any inconsistency.
     pub fn parse(buf: &'a [u8], dir: LinkDirection) -> Result<Self, MacPduError> {
+        let (heads, mut pos) = parse_subheaders(buf, dir)?;
         // (lcid, Some(len) | None for "rest of the PDU")
-        let mut subs: Vec<(u8, Option<usize>)> = Vec::new();
-        let mut pos = 0usize;
-        loop {
-            let b = *buf.get(pos).ok_or(MacPduError::Truncated)?;
-            pos += 1;
-            let f2 = b & 0x40 != 0;
-            let e = b & 0x20 != 0;
-            let lcid = b & 0x1f;
-            let len = if let Some(n) = fixed_ce_len(dir, lcid) {
-                Some(n)
-            } else if lcid == LCID_PADDING {
-                if e { Some(0) } else { None }
-            } else if !e {
-                None
-            } else if f2 {
-                let hi = *buf.get(pos).ok_or(MacPduError::Truncated)?;
-                let lo = *buf.get(pos + 1).ok_or(MacPduError::Truncated)?;
-                pos += 2;
-                Some(usize::from(u16::from_be_bytes([hi, lo])))
-            } else {
-                let b1 = *buf.get(pos).ok_or(MacPduError::Truncated)?;
-                pos += 1;
-                if b1 & 0x80 != 0 {
-                    let b2 = *buf.get(pos).ok_or(MacPduError::Truncated)?;
-                    pos += 1;
-                    Some((usize::from(b1 & 0x7f) << 8) | usize::from(b2))
-                } else {
-                    Some(usize::from(b1))
-                }
-            };
-            subs.push((lcid, len));
-            if !e {
-                break;
-            }
-            if subs.len() > buf.len() {
-                return Err(MacPduError::Truncated);
-            }
-        }
+        let subs: Vec<(u8, Option<usize>)> = heads.iter().map(|h| (h.lcid, h.length)).collect();
         let mut elements = Vec::new();
         let mut padding = subs.iter().filter(|s| s.0 == LCID_PADDING).count();
         for (lcid, len) in subs {
@@ -511,6 +555,35 @@ impl TimingAdvanceReport {
     }
 }
 
+/// Differential Koffset MAC CE (Rel-17 IoT NTN, TS 36.321; same layout as TS 38.321
+/// §6.1.3.60): one octet `R R Differential Koffset(6)`. The value is K_UE,offset in ms
+/// (subframes) that TS 36.213 §16 subtracts from k-Offset for C-RNTI scheduling
+/// (K_offset = K_cell,offset − K_UE,offset). Its DL-SCH LCID/eLCID in 36.321 is
+/// **UNCONFIRMED** (not found in any source available here), so it is not in [`DlLcid`];
+/// callers that know the code point parse the body with this type.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct DifferentialKoffset {
+    /// K_UE,offset (0…63 ms).
+    pub k_ue_offset: u8,
+}
+
+impl DifferentialKoffset {
+    /// Parses the 1-octet body (R bits ignored).
+    pub fn parse(b: &[u8]) -> Result<Self, MacPduError> {
+        let v = *b.first().ok_or(MacPduError::Truncated)?;
+        Ok(DifferentialKoffset {
+            k_ue_offset: v & 0x3f,
+        })
+    }
+    /// The 1-octet body.
+    pub fn emit(&self) -> Result<[u8; 1], MacPduError> {
+        if self.k_ue_offset > 0x3f {
+            return Err(MacPduError::OutOfRange("Differential Koffset"));
+        }
+        Ok([self.k_ue_offset])
+    }
+}
+
 // ---------------------------------------------------------------------------------------
 // Random Access Response
 // ---------------------------------------------------------------------------------------
@@ -668,6 +741,7 @@ pub fn fuzz_decode_mac(data: &[u8]) {
                 let _ = ShortBsr::parse(e.payload);
                 let _ = Dpr::parse(e.payload);
                 let _ = TimingAdvanceReport::parse(e.payload);
+                let _ = DifferentialKoffset::parse(e.payload);
             }
         }
     }
@@ -841,6 +915,25 @@ mod tests {
         let mut out = Vec::new();
         p.emit(LinkDirection::Uplink, 6, &mut out).unwrap();
         assert_eq!(out, bytes);
+    }
+
+    /// Differential Koffset: R R | 101101 = 45 ms; Timing Advance Report of 541 ms for a GEO
+    /// UE: R R | 00 0010 0001 1101.
+    #[test]
+    fn ntn_control_elements() {
+        let d = DifferentialKoffset::parse(&[0b11_101101]).unwrap();
+        assert_eq!(d, DifferentialKoffset { k_ue_offset: 45 });
+        assert_eq!(d.emit().unwrap(), [0b00_101101]);
+        assert!(DifferentialKoffset { k_ue_offset: 64 }.emit().is_err());
+        assert!(DifferentialKoffset::parse(&[]).is_err());
+        assert_eq!(
+            TimingAdvanceReport::parse(&[0b11_000010, 0b0001_1101]).unwrap(),
+            TimingAdvanceReport { ta: 541 }
+        );
+        assert!(TimingAdvanceReport { ta: 0x4000 }.emit().is_err());
+        // DPR in Msg3: R R | PH level 3 | DV index 13 (321 < DV ≤ 768) for 500 bytes.
+        assert_eq!(Dpr::for_bytes(3, 500).emit().unwrap(), [0b00_11_1101]);
+        assert_eq!(Dpr::for_bytes(0, 0).emit().unwrap(), [0]);
     }
 
     #[test]

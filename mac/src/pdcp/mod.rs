@@ -9,6 +9,7 @@
 
 pub mod entity;
 pub mod pdu;
+pub mod security;
 
 /// Transmission direction as an input of the security algorithms (TS 33.401 §B.1, §B.2:
 /// DIRECTION is 0 for uplink, 1 for downlink).
@@ -41,8 +42,8 @@ impl Direction {
 /// K_UPenc) live in the implementation; the entity gives COUNT, BEARER (radio bearer
 /// identity − 1, TS 36.323 §5.6) and DIRECTION.
 ///
-/// The real EEA1/2/3 and EIA1/2/3 come from the `ntn-security` crate; this crate only
-/// defines the seam and the null algorithms ([`NullSecurity`]).
+/// The real EEA1/2/3 and EIA1/2/3 are [`security::PdcpAlgorithms`] (on the `ntn-security`
+/// crate); [`NullSecurity`] is EEA0/EIA0.
 pub trait PdcpSecurity {
     /// Ciphers or deciphers `data` in place (the EEA algorithms are keystream XORs, so one
     /// function does both).

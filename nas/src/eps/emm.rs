@@ -27,8 +27,12 @@ pub mod message_type {
     pub const TRACKING_AREA_UPDATE_ACCEPT: u8 = 0x49;
     pub const TRACKING_AREA_UPDATE_COMPLETE: u8 = 0x4a;
     pub const TRACKING_AREA_UPDATE_REJECT: u8 = 0x4b;
+    pub const EXTENDED_SERVICE_REQUEST: u8 = 0x4c;
     pub const CONTROL_PLANE_SERVICE_REQUEST: u8 = 0x4d;
     pub const SERVICE_REJECT: u8 = 0x4e;
+    pub const SERVICE_ACCEPT: u8 = 0x4f;
+    pub const GUTI_REALLOCATION_COMMAND: u8 = 0x50;
+    pub const GUTI_REALLOCATION_COMPLETE: u8 = 0x51;
     pub const AUTHENTICATION_REQUEST: u8 = 0x52;
     pub const AUTHENTICATION_RESPONSE: u8 = 0x53;
     pub const AUTHENTICATION_REJECT: u8 = 0x54;
@@ -42,6 +46,7 @@ pub mod message_type {
     pub const EMM_INFORMATION: u8 = 0x61;
     pub const DOWNLINK_NAS_TRANSPORT: u8 = 0x62;
     pub const UPLINK_NAS_TRANSPORT: u8 = 0x63;
+    pub const CS_SERVICE_NOTIFICATION: u8 = 0x64;
     pub const DOWNLINK_GENERIC_NAS_TRANSPORT: u8 = 0x68;
     pub const UPLINK_GENERIC_NAS_TRANSPORT: u8 = 0x69;
 }
@@ -229,6 +234,27 @@ const CPSR_IES: IeTable = &[
     (0x67, Tlv),    // NAS message container
     (0x57, Tlv),    // EPS bearer context status
     (0xd0, HalfTv), // Device properties
+];
+const GUTI_REALLOCATION_COMMAND_IES: IeTable = &[
+    (0x54, Tlv),    // TAI list
+    (0x65, Tlv),    // DCN-ID
+    (0x66, Tlv),    // UE radio capability ID
+    (0xb0, HalfTv), // UE radio capability ID deletion indication
+];
+const EXTENDED_SERVICE_REQUEST_IES: IeTable = &[
+    (0xb0, HalfTv), // CSFB response
+    (0x57, Tlv),    // EPS bearer context status
+    (0xd0, HalfTv), // Device properties
+];
+const SERVICE_ACCEPT_IES: IeTable = &[
+    (0x57, Tlv), // EPS bearer context status
+    (0x6b, Tlv), // T3448 value
+];
+const CS_SERVICE_NOTIFICATION_IES: IeTable = &[
+    (0x60, Tlv),   // CLI
+    (0x61, Tv(1)), // SS Code
+    (0x62, Tv(1)), // LCS indicator
+    (0x63, Tlv),   // LCS client identity
 ];
 const GENERIC_NAS_TRANSPORT_IES: IeTable = &[(0x65, Tlv)]; // Additional information
 
@@ -523,6 +549,97 @@ impl DetachRequestNetwork {
     }
 }
 
+/// GUTI REALLOCATION COMMAND (§8.2.16), network to UE.
+#[derive(Clone, Debug, Eq, PartialEq)]
+pub struct GutiReallocationCommand {
+    /// The new GUTI (EPS mobile identity).
+    pub guti: MobileIdentity,
+    /// Optional IEs as received (TAI list, DCN-ID, UE radio capability ID, deletion
+    /// indication).
+    pub ies: Vec<Ie>,
+}
+
+impl GutiReallocationCommand {
+    /// TAI list (IEI 0x54), value octets, if present.
+    pub fn tai_list(&self) -> Option<&[u8]> {
+        find_ie(&self.ies, 0x54).map(|ie| ie.value.as_slice())
+    }
+
+    /// Sets the TAI list.
+    pub fn set_tai_list(&mut self, v: &[u8]) {
+        set_ie(
+            &mut self.ies,
+            Ie {
+                iei: 0x54,
+                format: Tlv,
+                value: v.to_vec(),
+            },
+            GUTI_REALLOCATION_COMMAND_IES,
+        );
+    }
+}
+
+/// Service type of EXTENDED SERVICE REQUEST (§9.9.3.27), 4 bits.
+pub mod service_type {
+    #![allow(missing_docs)]
+    pub const MO_CSFB: u8 = 0;
+    pub const MT_CSFB: u8 = 1;
+    pub const MO_CSFB_EMERGENCY: u8 = 2;
+    pub const PACKET_SERVICES_S1: u8 = 8;
+    pub const PACKET_SERVICES_S1_NB_IOT: u8 = 9;
+}
+
+/// EXTENDED SERVICE REQUEST (§8.2.15), UE to network: CS fallback or packet services (also the
+/// paging response of a UE that must not use SERVICE REQUEST).
+#[derive(Clone, Debug, Eq, PartialEq)]
+pub struct ExtendedServiceRequest {
+    /// Service type (§9.9.3.27), 4 bits; see [`service_type`].
+    pub service_type: u8,
+    /// NAS key set identifier.
+    pub nas_ksi: NasKsi,
+    /// M-TMSI, a mobile identity of type TMSI (TS 24.008 §10.5.1.4).
+    pub m_tmsi: MobileIdentity,
+    /// Optional IEs as received (CSFB response, EPS bearer context status, device
+    /// properties).
+    pub ies: Vec<Ie>,
+}
+
+impl ExtendedServiceRequest {
+    /// EPS bearer context status (IEI 0x57), 2 octets, if present.
+    pub fn eps_bearer_context_status(&self) -> Option<[u8; 2]> {
+        find_ie(&self.ies, 0x57).and_then(|ie| ie.value.as_slice().try_into().ok())
+    }
+
+    /// Sets the EPS bearer context status.
+    pub fn set_eps_bearer_context_status(&mut self, v: [u8; 2]) {
+        set_ie(
+            &mut self.ies,
+            Ie {
+                iei: 0x57,
+                format: Tlv,
+                value: v.to_vec(),
+            },
+            EXTENDED_SERVICE_REQUEST_IES,
+        );
+    }
+}
+
+/// CS SERVICE NOTIFICATION (§8.2.9), network to UE: a CS paging relayed over NAS.
+#[derive(Clone, Debug, Eq, PartialEq)]
+pub struct CsServiceNotification {
+    /// Paging identity (§9.9.3.25a), 1 bit: 0 IMSI, 1 TMSI.
+    pub paging_identity: u8,
+    /// Optional IEs as received (CLI, SS code, LCS indicator, LCS client identity).
+    pub ies: Vec<Ie>,
+}
+
+impl CsServiceNotification {
+    /// Calling line identification (IEI 0x60), BCD value octets, if present.
+    pub fn cli(&self) -> Option<&[u8]> {
+        find_ie(&self.ies, 0x60).map(|ie| ie.value.as_slice())
+    }
+}
+
 /// An EMM message in plain form (security header type 0), by message type.
 #[derive(Clone, Debug, Eq, PartialEq)]
 pub enum EmmMessage {
@@ -643,6 +760,20 @@ pub enum EmmMessage {
         /// Optional IEs as received.
         ies: Vec<Ie>,
     },
+    /// GUTI REALLOCATION COMMAND.
+    GutiReallocationCommand(GutiReallocationCommand),
+    /// GUTI REALLOCATION COMPLETE (§8.2.17), no IEs.
+    GutiReallocationComplete,
+    /// EXTENDED SERVICE REQUEST.
+    ExtendedServiceRequest(ExtendedServiceRequest),
+    /// SERVICE ACCEPT (§8.2.34): the network's answer to a service request with CIoT EPS
+    /// optimisation or an EPS bearer context status to report.
+    ServiceAccept {
+        /// Optional IEs as received (EPS bearer context status, T3448 value).
+        ies: Vec<Ie>,
+    },
+    /// CS SERVICE NOTIFICATION.
+    CsServiceNotification(CsServiceNotification),
     /// A message type this codec does not model (yet), kept as received.
     Unknown {
         /// Message type octet.
@@ -694,6 +825,11 @@ impl EmmMessage {
             Self::ControlPlaneServiceRequest { .. } => t::CONTROL_PLANE_SERVICE_REQUEST,
             Self::DownlinkGenericNasTransport { .. } => t::DOWNLINK_GENERIC_NAS_TRANSPORT,
             Self::UplinkGenericNasTransport { .. } => t::UPLINK_GENERIC_NAS_TRANSPORT,
+            Self::GutiReallocationCommand(_) => t::GUTI_REALLOCATION_COMMAND,
+            Self::GutiReallocationComplete => t::GUTI_REALLOCATION_COMPLETE,
+            Self::ExtendedServiceRequest(_) => t::EXTENDED_SERVICE_REQUEST,
+            Self::ServiceAccept { .. } => t::SERVICE_ACCEPT,
+            Self::CsServiceNotification(_) => t::CS_SERVICE_NOTIFICATION,
             Self::Unknown { message_type, .. } => *message_type,
         }
     }
@@ -836,6 +972,29 @@ impl EmmMessage {
                     }
                 }
             }
+            t::GUTI_REALLOCATION_COMMAND => {
+                Self::GutiReallocationCommand(GutiReallocationCommand {
+                    guti: MobileIdentity::parse(r.lv("GUTI", 11, 11)?)?,
+                    ies: parse_optional(r, GUTI_REALLOCATION_COMMAND_IES)?,
+                })
+            }
+            t::GUTI_REALLOCATION_COMPLETE => Self::GutiReallocationComplete,
+            t::EXTENDED_SERVICE_REQUEST => {
+                let o = r.u8("service type and NAS key set identifier")?;
+                Self::ExtendedServiceRequest(ExtendedServiceRequest {
+                    service_type: o & 0x0f,
+                    nas_ksi: NasKsi::from_nibble(o >> 4),
+                    m_tmsi: MobileIdentity::parse(r.lv("M-TMSI", 5, 5)?)?,
+                    ies: parse_optional(r, EXTENDED_SERVICE_REQUEST_IES)?,
+                })
+            }
+            t::SERVICE_ACCEPT => Self::ServiceAccept {
+                ies: parse_optional(r, SERVICE_ACCEPT_IES)?,
+            },
+            t::CS_SERVICE_NOTIFICATION => Self::CsServiceNotification(CsServiceNotification {
+                paging_identity: r.u8("paging identity")? & 0x01,
+                ies: parse_optional(r, CS_SERVICE_NOTIFICATION_IES)?,
+            }),
             other => Self::Unknown {
                 message_type: other,
                 body: r.bytes(r.rest().len(), "body")?.to_vec(),
@@ -933,6 +1092,21 @@ impl EmmMessage {
                 out.push(*container_type);
                 emit_lve(out, container);
                 ies.iter().for_each(|ie| ie.emit(out));
+            }
+            Self::GutiReallocationCommand(m) => {
+                emit_lv(out, &m.guti.to_vec());
+                m.ies.iter().for_each(|ie| ie.emit(out));
+            }
+            Self::GutiReallocationComplete => {}
+            Self::ExtendedServiceRequest(m) => {
+                out.push((m.nas_ksi.nibble() << 4) | (m.service_type & 0x0f));
+                emit_lv(out, &m.m_tmsi.to_vec());
+                m.ies.iter().for_each(|ie| ie.emit(out));
+            }
+            Self::ServiceAccept { ies } => ies.iter().for_each(|ie| ie.emit(out)),
+            Self::CsServiceNotification(m) => {
+                out.push(m.paging_identity & 0x01);
+                m.ies.iter().for_each(|ie| ie.emit(out));
             }
             Self::Unknown { body, .. } => out.extend_from_slice(body),
         }

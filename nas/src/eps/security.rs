@@ -5,7 +5,7 @@
 //! and is applied before the MAC is computed. The NAS COUNT is 24 bits, overflow (16) || SN
 //! (8), carried as 0x00 || NAS COUNT in the 32-bit COUNT input (TS 24.301 §4.4.3.1).
 
-use super::{NasMessage, ProtectedPdu, SecurityHeaderType};
+use super::{NasMessage, ProtectedPdu, SecurityHeaderType, ServiceRequest};
 use crate::DecodeError;
 use crate::ie::NasKsi;
 use ntn_security::{
@@ -227,8 +227,41 @@ impl NasSecurityContext {
             .apply(&self.k_nas_enc, count, 0, direction, msg, bits);
     }
 
+    /// Partial ciphering of a CONTROL PLANE SERVICE REQUEST (security header type 5, TS 24.301
+    /// §4.4.5, §9.3.1): the value parts of the ESM message container (IEI 0x78) and NAS message
+    /// container (IEI 0x67) are ciphered, the rest stays readable. The same call deciphers.
+    /// Octets that do not frame as IEs are left alone (the MAC still covers them).
+    fn cipher_cpsr_containers(&self, count: u32, direction: Direction, msg: &mut [u8]) {
+        let mut i = 3; // PD, message type, service type | NAS KSI
+        while i < msg.len() {
+            let iei = msg[i];
+            let (hdr, len) = if iei & 0x80 != 0 {
+                (1, 0)
+            } else if iei == 0x78 {
+                match msg.get(i + 1..i + 3) {
+                    Some(l) => (3, usize::from(u16::from_be_bytes([l[0], l[1]]))),
+                    None => return,
+                }
+            } else {
+                match msg.get(i + 1) {
+                    Some(l) => (2, usize::from(*l)),
+                    None => return,
+                }
+            };
+            let start = i + hdr;
+            let Some(value) = msg.get_mut(start..start + len) else {
+                return;
+            };
+            if iei == 0x78 || iei == 0x67 {
+                self.cipher(count, direction, value);
+            }
+            i = start + len;
+        }
+    }
+
     /// Protects a plain NAS message (its encoded octets) with header type `header_type`
-    /// (1..=4) and the next transmit NAS COUNT.
+    /// (1..=5; 5 partially ciphers a CONTROL PLANE SERVICE REQUEST) and the next transmit NAS
+    /// COUNT.
     pub fn protect(
         &mut self,
         plain: &[u8],
@@ -244,6 +277,8 @@ impl NasSecurityContext {
         body.extend_from_slice(plain);
         if header_type.is_ciphered() {
             self.cipher(count, dir, &mut body[1..]);
+        } else if header_type == SecurityHeaderType::IntegrityProtectedPartiallyCiphered {
+            self.cipher_cpsr_containers(count, dir, &mut body[1..]);
         }
         let mac = self.mac(count, dir, &body);
         let mut out = Vec::with_capacity(plain.len() + 7);
@@ -264,6 +299,59 @@ impl NasSecurityContext {
         self.tx_count += 1;
         self.stats.protected += 1;
         Ok(out)
+    }
+
+    /// Builds a SERVICE REQUEST (security header type 12, TS 24.301 §8.2.25) on this context:
+    /// the 5 LSBs of the next uplink NAS COUNT, and the short MAC = the 2 least significant
+    /// octets of the NAS-MAC computed over octets 1 and 2 of the message (§9.9.3.28). Consumes
+    /// one NAS COUNT.
+    pub fn protect_service_request(&mut self) -> Result<Vec<u8>, SecurityFailure> {
+        if self.tx_count >= COUNT_LIMIT {
+            return Err(SecurityFailure::CountExhausted);
+        }
+        let count = self.tx_count;
+        let sr = ServiceRequest {
+            ksi: self.ksi.ksi & 0x07,
+            sequence_number: (count & 0x1f) as u8,
+            short_mac: [0, 0],
+        };
+        let mut pdu = NasMessage::ServiceRequest(sr).to_vec();
+        let mac = self.mac(count, self.tx_direction(), &pdu[..2]);
+        pdu[2..4].copy_from_slice(&mac[2..4]);
+        self.tx_count += 1;
+        self.stats.protected += 1;
+        Ok(pdu)
+    }
+
+    /// Checks a received SERVICE REQUEST: estimates the uplink NAS COUNT from its 5-bit
+    /// sequence number (a value not above the last accepted one wraps to the next 32-block),
+    /// verifies the short MAC and records the COUNT. Failures are counted.
+    pub fn verify_service_request(&mut self, sr: &ServiceRequest) -> Result<u32, SecurityFailure> {
+        let sn = u32::from(sr.sequence_number & 0x1f);
+        let count = match self.rx_last {
+            None => sn,
+            Some(last) => {
+                let c = (last & !0x1f) | sn;
+                if c > last { c } else { c + 0x20 }
+            }
+        };
+        if count >= COUNT_LIMIT {
+            self.stats.malformed += 1;
+            return Err(SecurityFailure::CountExhausted);
+        }
+        let hdr = NasMessage::ServiceRequest(ServiceRequest {
+            short_mac: [0, 0],
+            ..*sr
+        })
+        .to_vec();
+        let mac = self.mac(count, self.rx_direction(), &hdr[..2]);
+        if mac[2..4] != sr.short_mac {
+            self.stats.mac_failures += 1;
+            return Err(SecurityFailure::MacFailure { count });
+        }
+        self.rx_last = Some(count);
+        self.stats.accepted += 1;
+        Ok(count)
     }
 
     /// [`NasSecurityContext::unprotect`] followed by `parse` of the plain message in this
@@ -346,6 +434,8 @@ impl NasSecurityContext {
         let mut msg = body.split_off(1);
         if p.header_type.is_ciphered() {
             self.cipher(count, dir, &mut msg);
+        } else if p.header_type == SecurityHeaderType::IntegrityProtectedPartiallyCiphered {
+            self.cipher_cpsr_containers(count, dir, &mut msg);
         }
         self.rx_last = Some(count);
         Ok((msg, count))

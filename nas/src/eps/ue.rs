@@ -1,9 +1,15 @@
-//! UE side of EPS mobility management (TS 24.301 §5.3-§5.5), sans-IO: attach with
-//! authentication and security mode control, then user data over NAS (ESM DATA TRANSPORT,
-//! CIoT EPS optimisation), detach.
+//! UE side of EPS mobility management (TS 24.301 §5.3-§5.6), sans-IO: attach with
+//! authentication and security mode control, user data over NAS (ESM DATA TRANSPORT, CIoT EPS
+//! optimisation), tracking area update (normal on a TA outside the TAI list, periodic on
+//! T3412), service request (CONTROL PLANE SERVICE REQUEST carrying data, or SERVICE REQUEST)
+//! from idle and as the answer to paging, GUTI reallocation.
 //!
 //! Drive it like every ntn entity: inputs `handle_*(now, ..)`, outputs drained with
-//! `poll_transmit`, `poll_event`, and `poll_timeout` for the next deadline (T3410).
+//! `poll_transmit`, `poll_event`, and `poll_timeout` for the next deadline (T3410, T3412,
+//! T3417, T3430). The lower layers report connection release ([`UeNas::handle_connection_released`]),
+//! the tracking area of the serving cell ([`UeNas::handle_tracking_area`]), paging
+//! ([`UeNas::handle_paging`]) and whether the access is a satellite one
+//! ([`UeNas::set_access`]: the NTN timer values of [`crate::timers`]).
 
 use std::collections::VecDeque;
 
@@ -20,6 +26,8 @@ use super::security::{NasSecurityContext, Role, ue_accepts_plain};
 use super::usim::{AuthReject, Usim};
 use super::{EsmBody, EsmMessage, NasMessage, SecurityHeaderType};
 use crate::ie::{Apn, MobileIdentity, NasKsi, SecurityCapability};
+use crate::ie::{Guti, Ie, IeFormat, find_ie, tai_list_contains};
+use crate::timers::{EmmTimers, NasAccess, gprs_timer};
 
 /// Configuration of the UE NAS.
 #[derive(Clone, Debug)]
@@ -32,10 +40,18 @@ pub struct UeNasConfig {
     pub apn: Option<String>,
     /// PDN type (TS 24.301 §9.9.4.10): 1 IPv4, 5 non-IP.
     pub pdn_type: u8,
-    /// T3410 (TS 24.301 §10.2: 15 s; networks with long satellite delays may configure more).
+    /// Lower bound for T3410 (default 15 s, the terrestrial value, so the per-access table
+    /// decides); a stack may configure more for long satellite delays.
     pub t3410: Duration,
-    /// Attach attempts before giving up (TS 24.301 §5.5.1.2.6: 5).
+    /// The access at start (the stack updates it with [`UeNas::set_access`]).
+    pub access: NasAccess,
+    /// Timer values to use instead of the table of [`EmmTimers::for_access`], if set.
+    pub timers: Option<EmmTimers>,
+    /// Attach attempts before giving up (TS 24.301 §5.5.1.2.6: 5); also TAU attempts.
     pub max_attach_attempts: u8,
+    /// Control plane CIoT EPS optimisation: data and paging responses go in CONTROL PLANE
+    /// SERVICE REQUEST; otherwise the UE uses SERVICE REQUEST (user plane).
+    pub control_plane_ciot: bool,
 }
 
 impl Default for UeNasConfig {
@@ -50,7 +66,10 @@ impl Default for UeNasConfig {
             apn: None,
             pdn_type: 1,
             t3410: Duration::from_secs(15),
+            access: NasAccess::Terrestrial,
+            timers: None,
             max_attach_attempts: 5,
+            control_plane_ciot: true,
         }
     }
 }
@@ -64,6 +83,10 @@ pub enum EmmState {
     RegisteredInitiated,
     /// EMM-REGISTERED.
     Registered,
+    /// EMM-TRACKING-AREA-UPDATING-INITIATED: TAU REQUEST sent, T3430 running.
+    TrackingAreaUpdatingInitiated,
+    /// EMM-SERVICE-REQUEST-INITIATED: (CONTROL PLANE) SERVICE REQUEST sent, T3417 running.
+    ServiceRequestInitiated,
 }
 
 /// What the UE NAS reports to its user.
@@ -97,6 +120,28 @@ pub enum UeEvent {
     },
     /// Attach abandoned after the last T3410 expiry.
     AttachFailed,
+    /// A tracking area update was accepted.
+    TrackingAreaUpdated {
+        /// EPS update type sent (0 TA updating, 3 periodic updating).
+        update_type: u8,
+        /// GUTI, if the network assigned a new one.
+        guti: Option<Guti>,
+    },
+    /// TAU REJECT received, or the TAU was abandoned after the last T3430 expiry (`cause`
+    /// `None`).
+    TrackingAreaUpdateFailed {
+        /// EMM cause of the reject.
+        cause: Option<u8>,
+    },
+    /// The service request completed: the UE is connected.
+    ServiceAccepted,
+    /// SERVICE REJECT received, or T3417 expired (`cause` `None`).
+    ServiceRequestFailed {
+        /// EMM cause of the reject.
+        cause: Option<u8>,
+    },
+    /// A new GUTI from GUTI REALLOCATION COMMAND.
+    GutiReallocated(Guti),
     /// User data received in ESM DATA TRANSPORT.
     Data(Vec<u8>),
 }
@@ -108,6 +153,12 @@ pub struct UeNasStats {
     pub dropped: u64,
     /// T3410 expiries.
     pub t3410_expiries: u64,
+    /// T3430 expiries.
+    pub t3430_expiries: u64,
+    /// T3417 expiries.
+    pub t3417_expiries: u64,
+    /// Periodic TAUs started on T3412 expiry.
+    pub periodic_updates: u64,
 }
 
 /// The UE NAS entity.
@@ -119,9 +170,24 @@ pub struct UeNas {
     /// KASME and its KSI from the last successful AKA, waiting for SECURITY MODE COMMAND.
     pending_kasme: Option<(NasKsi, Key256)>,
     security: Option<NasSecurityContext>,
+    access: NasAccess,
     t3410: Option<Instant>,
+    t3412: Option<Instant>,
+    t3417: Option<Instant>,
+    t3430: Option<Instant>,
     attach_attempts: u8,
+    tau_attempts: u8,
+    tau_type: u8,
     ebi: u8,
+    guti: Option<Guti>,
+    /// TAI list from the network, value octets (§9.9.3.33).
+    tai_list: Vec<u8>,
+    /// T3412 value from the network; `None` = deactivated.
+    t3412_value: Option<Duration>,
+    /// Whether a NAS signalling connection exists (EMM-CONNECTED).
+    connected: bool,
+    /// The serving cell's TAI (PLMN + TAC), as last reported.
+    current_tai: Option<[u8; 5]>,
     transmit: VecDeque<Vec<u8>>,
     events: VecDeque<UeEvent>,
     stats: UeNasStats,
@@ -130,15 +196,27 @@ pub struct UeNas {
 impl UeNas {
     /// A deregistered UE with its USIM.
     pub fn new(config: UeNasConfig, usim: Usim) -> Self {
+        let access = config.access;
         Self {
             config,
             usim,
             state: EmmState::Deregistered,
             pending_kasme: None,
             security: None,
+            access,
             t3410: None,
+            t3412: None,
+            t3417: None,
+            t3430: None,
             attach_attempts: 0,
+            tau_attempts: 0,
+            tau_type: 0,
             ebi: 0,
+            guti: None,
+            tai_list: vec![],
+            t3412_value: None,
+            connected: false,
+            current_tai: None,
             transmit: VecDeque::new(),
             events: VecDeque::new(),
             stats: UeNasStats::default(),
@@ -177,7 +255,75 @@ impl UeNas {
 
     /// Next timer deadline.
     pub fn poll_timeout(&self) -> Option<Instant> {
-        self.t3410
+        [self.t3410, self.t3412, self.t3417, self.t3430]
+            .into_iter()
+            .flatten()
+            .min()
+    }
+
+    /// The GUTI assigned by the network.
+    pub fn guti(&self) -> Option<Guti> {
+        self.guti
+    }
+
+    /// Whether a NAS signalling connection exists (EMM-CONNECTED).
+    pub fn is_connected(&self) -> bool {
+        self.connected
+    }
+
+    /// The timer values in use now (per access, or the configured override; T3410 not below
+    /// the configured lower bound).
+    pub fn timers(&self) -> EmmTimers {
+        let mut t = self
+            .config
+            .timers
+            .unwrap_or_else(|| EmmTimers::for_access(self.access));
+        t.t3410 = t.t3410.max(self.config.t3410);
+        t
+    }
+
+    /// The stack reports the access (terrestrial or satellite). Procedures started from now on
+    /// use its timer values; a running timer keeps its deadline (TS 24.501 §4.19 rule).
+    pub fn set_access(&mut self, access: NasAccess) {
+        self.access = access;
+    }
+
+    /// The lower layers released the NAS signalling connection: EMM-IDLE; T3412 starts if
+    /// registered (TS 24.301 §5.3.5).
+    pub fn handle_connection_released(&mut self, now: Instant) {
+        self.connected = false;
+        if self.state == EmmState::Registered
+            && let Some(v) = self.t3412_value
+        {
+            self.t3412 = now.checked_add(v);
+        }
+    }
+
+    /// The serving cell's tracking area (PLMN identity + TAC). When registered and it is not
+    /// in the TAI list, a normal tracking area update starts (TS 24.301 §5.5.3.2.2 a).
+    pub fn handle_tracking_area(&mut self, now: Instant, plmn: [u8; 3], tac: u16) {
+        let mut tai = [0u8; 5];
+        tai[..3].copy_from_slice(&plmn);
+        tai[3..].copy_from_slice(&tac.to_be_bytes());
+        self.current_tai = Some(tai);
+        if self.state == EmmState::Registered && !tai_list_contains(&self.tai_list, &tai) {
+            self.tau_attempts = 0;
+            self.send_tau(now, 0);
+        }
+    }
+
+    /// Paging for this UE (S-TMSI matched by the lower layers): when idle and registered, the
+    /// service request procedure answers it (TS 24.301 §5.6.2.2).
+    pub fn handle_paging(&mut self, now: Instant) {
+        if self.state != EmmState::Registered || self.connected || self.security.is_none() {
+            return;
+        }
+        if self.config.control_plane_ciot {
+            // Control plane service type 1: mobile terminating request (§9.9.3.47).
+            self.send_cpsr(now, 1, None);
+        } else {
+            self.send_service_request(now);
+        }
     }
 
     /// Starts the attach procedure (TS 24.301 §5.5.1.2.2).
@@ -214,14 +360,117 @@ impl UeNas {
         );
         self.attach_attempts += 1;
         self.state = EmmState::RegisteredInitiated;
-        self.t3410 = now.checked_add(self.config.t3410);
+        self.connected = true;
+        self.t3412 = None;
+        self.t3410 = now.checked_add(self.timers().t3410);
+    }
+
+    /// TRACKING AREA UPDATE REQUEST (§5.5.3.2.2), integrity protected (an initial NAS
+    /// message is not ciphered), T3430.
+    fn send_tau(&mut self, now: Instant, update_type: u8) {
+        let (Some(guti), Some(ksi)) = (self.guti, self.security.as_ref().map(|c| c.ksi)) else {
+            return;
+        };
+        let mut ies = vec![];
+        if let Some(tai) = self.current_tai {
+            ies.push(Ie {
+                iei: 0x52,
+                format: IeFormat::Tv(5),
+                value: tai.to_vec(),
+            });
+        }
+        // EPS bearer context status: the default bearer (§9.9.2.1, EBI bit).
+        if (5..=15).contains(&self.ebi) {
+            let bits = 1u16 << self.ebi;
+            ies.push(Ie {
+                iei: 0x57,
+                format: IeFormat::Tlv,
+                value: vec![(bits & 0xff) as u8, (bits >> 8) as u8],
+            });
+        }
+        let m = EmmMessage::TrackingAreaUpdateRequest {
+            update_type,
+            nas_ksi: ksi,
+            old_guti: MobileIdentity::Guti(guti),
+            ies,
+        };
+        self.send(m.into(), SecurityHeaderType::IntegrityProtected);
+        self.tau_type = update_type;
+        self.tau_attempts += 1;
+        self.state = EmmState::TrackingAreaUpdatingInitiated;
+        self.connected = true;
+        self.t3412 = None;
+        self.t3430 = now.checked_add(self.timers().t3430);
+    }
+
+    /// CONTROL PLANE SERVICE REQUEST (§5.6.1.2.2): service type 0 (mobile originating, with
+    /// data in an ESM DATA TRANSPORT in the ESM message container) or 1 (mobile terminating,
+    /// paging response); integrity protected and partially ciphered (security header type 5).
+    fn send_cpsr(&mut self, now: Instant, service_type: u8, data: Option<&[u8]>) {
+        let Some(ksi) = self.security.as_ref().map(|c| c.ksi) else {
+            return;
+        };
+        let mut ies = vec![];
+        if let Some(d) = data {
+            let esm = EsmMessage {
+                ebi: self.ebi,
+                pti: 0,
+                body: EsmBody::EsmDataTransport(EsmDataTransport {
+                    user_data: d.to_vec(),
+                    ies: vec![],
+                }),
+            };
+            ies.push(Ie {
+                iei: 0x78,
+                format: IeFormat::Tlve,
+                value: esm.to_vec(),
+            });
+        }
+        let m = EmmMessage::ControlPlaneServiceRequest {
+            service_type,
+            nas_ksi: ksi,
+            ies,
+        };
+        self.send(
+            m.into(),
+            SecurityHeaderType::IntegrityProtectedPartiallyCiphered,
+        );
+        self.start_service_request(now);
+    }
+
+    /// SERVICE REQUEST (§5.6.1.2.1) with its short MAC.
+    fn send_service_request(&mut self, now: Instant) {
+        let Some(pdu) = self
+            .security
+            .as_mut()
+            .and_then(|c| c.protect_service_request().ok())
+        else {
+            return;
+        };
+        self.transmit.push_back(pdu);
+        self.start_service_request(now);
+    }
+
+    fn start_service_request(&mut self, now: Instant) {
+        self.state = EmmState::ServiceRequestInitiated;
+        self.connected = true;
+        self.t3412 = None;
+        self.t3417 = now.checked_add(self.timers().t3417);
     }
 
     /// Sends user data in ESM DATA TRANSPORT (TS 24.301 §6.6.4), ciphered and integrity
-    /// protected. Ignored unless registered.
-    pub fn handle_send_data(&mut self, _now: Instant, data: &[u8]) -> bool {
+    /// protected. When idle, the data goes in a CONTROL PLANE SERVICE REQUEST (control plane
+    /// CIoT). Ignored (returns `false`) unless registered with a security context.
+    pub fn handle_send_data(&mut self, now: Instant, data: &[u8]) -> bool {
         if self.state != EmmState::Registered || self.security.is_none() {
             return false;
+        }
+        if !self.connected {
+            if !self.config.control_plane_ciot {
+                return false;
+            }
+            self.send_cpsr(now, 0, Some(data));
+            return true;
         }
         let msg = EsmMessage {
             ebi: self.ebi,
@@ -235,12 +484,22 @@ impl UeNas {
         true
     }
 
-    /// Timer expiry: T3410 restarts the attach (TS 24.301 §5.5.1.2.6 c), up to the attempt
-    /// limit.
+    /// The lower layers report the user plane radio bearers set up after a SERVICE REQUEST:
+    /// the procedure is complete (TS 24.301 §5.6.1.4.1).
+    pub fn handle_user_plane_established(&mut self, _now: Instant) {
+        if self.state == EmmState::ServiceRequestInitiated {
+            self.t3417 = None;
+            self.state = EmmState::Registered;
+            self.events.push_back(UeEvent::ServiceAccepted);
+        }
+    }
+
+    /// Timer expiries: T3410 restarts the attach (TS 24.301 §5.5.1.2.6 c) and T3430 the TAU
+    /// (§5.5.3.2.6 c), up to the attempt limit; T3417 aborts the service request (§5.6.1.6);
+    /// T3412 starts a periodic TAU (§5.3.5).
     pub fn handle_timeout(&mut self, now: Instant) {
-        if let Some(t) = self.t3410
-            && now >= t
-        {
+        let due = |t: Option<Instant>| t.is_some_and(|t| now >= t);
+        if due(self.t3410) {
             self.t3410 = None;
             self.stats.t3410_expiries += 1;
             if self.attach_attempts < self.config.max_attach_attempts {
@@ -248,6 +507,36 @@ impl UeNas {
             } else {
                 self.state = EmmState::Deregistered;
                 self.events.push_back(UeEvent::AttachFailed);
+            }
+        }
+        if due(self.t3430) {
+            self.t3430 = None;
+            self.stats.t3430_expiries += 1;
+            if self.tau_attempts < self.config.max_attach_attempts {
+                let t = self.tau_type;
+                self.send_tau(now, t);
+            } else {
+                self.state = EmmState::Registered;
+                self.connected = false;
+                self.events
+                    .push_back(UeEvent::TrackingAreaUpdateFailed { cause: None });
+            }
+        }
+        if due(self.t3417) {
+            self.t3417 = None;
+            self.stats.t3417_expiries += 1;
+            self.state = EmmState::Registered;
+            self.connected = false;
+            self.events
+                .push_back(UeEvent::ServiceRequestFailed { cause: None });
+        }
+        if due(self.t3412) {
+            self.t3412 = None;
+            if self.state == EmmState::Registered && !self.connected {
+                self.stats.periodic_updates += 1;
+                self.tau_attempts = 0;
+                // EPS update type 3: periodic updating (§9.9.3.14).
+                self.send_tau(now, 3);
             }
         }
     }
@@ -440,10 +729,13 @@ impl UeNas {
                 );
                 self.t3410 = None;
                 self.state = EmmState::Registered;
-                self.events.push_back(UeEvent::Attached {
-                    guti: acc.guti().and_then(Result::ok),
-                    ipv4,
-                });
+                let guti = acc.guti().and_then(Result::ok);
+                if let Some(MobileIdentity::Guti(g)) = &guti {
+                    self.guti = Some(*g);
+                }
+                self.tai_list = acc.tai_list.clone();
+                self.t3412_value = gprs_timer(acc.t3412);
+                self.events.push_back(UeEvent::Attached { guti, ipv4 });
             }
             NasMessage::Emm(EmmMessage::AttachReject(r)) => {
                 self.t3410 = None;
@@ -459,13 +751,112 @@ impl UeNas {
                     cause: cause::ILLEGAL_UE,
                 });
             }
+            NasMessage::Emm(EmmMessage::TrackingAreaUpdateAccept { ies, .. })
+                if self.state == EmmState::TrackingAreaUpdatingInitiated =>
+            {
+                self.t3430 = None;
+                self.state = EmmState::Registered;
+                if let Some(v) = find_ie(&ies, 0x5a).and_then(|ie| ie.value.first()) {
+                    self.t3412_value = gprs_timer(*v);
+                }
+                if let Some(ie) = find_ie(&ies, 0x54) {
+                    self.tai_list = ie.value.clone();
+                }
+                let new_guti = match find_ie(&ies, 0x50).map(|ie| MobileIdentity::parse(&ie.value))
+                {
+                    Some(Ok(MobileIdentity::Guti(g))) => Some(g),
+                    _ => None,
+                };
+                if let Some(g) = new_guti {
+                    self.guti = Some(g);
+                    self.send(
+                        EmmMessage::TrackingAreaUpdateComplete.into(),
+                        SecurityHeaderType::IntegrityProtectedCiphered,
+                    );
+                }
+                self.events.push_back(UeEvent::TrackingAreaUpdated {
+                    update_type: self.tau_type,
+                    guti: new_guti,
+                });
+            }
+            NasMessage::Emm(EmmMessage::TrackingAreaUpdateReject { cause, .. })
+                if self.state == EmmState::TrackingAreaUpdatingInitiated =>
+            {
+                self.t3430 = None;
+                self.state = EmmState::Deregistered;
+                self.events
+                    .push_back(UeEvent::TrackingAreaUpdateFailed { cause: Some(cause) });
+            }
+            NasMessage::Emm(EmmMessage::ServiceAccept { .. })
+                if self.state == EmmState::ServiceRequestInitiated =>
+            {
+                self.t3417 = None;
+                self.state = EmmState::Registered;
+                self.events.push_back(UeEvent::ServiceAccepted);
+            }
+            NasMessage::Emm(EmmMessage::ServiceReject { cause, .. })
+                if self.state == EmmState::ServiceRequestInitiated =>
+            {
+                self.t3417 = None;
+                self.state = EmmState::Registered;
+                self.connected = false;
+                self.events
+                    .push_back(UeEvent::ServiceRequestFailed { cause: Some(cause) });
+            }
+            NasMessage::Emm(EmmMessage::GutiReallocationCommand(cmd))
+                if self.state == EmmState::Registered =>
+            {
+                let MobileIdentity::Guti(g) = cmd.guti else {
+                    self.stats.dropped += 1;
+                    return;
+                };
+                self.guti = Some(g);
+                if let Some(t) = cmd.tai_list() {
+                    self.tai_list = t.to_vec();
+                }
+                self.send(
+                    EmmMessage::GutiReallocationComplete.into(),
+                    SecurityHeaderType::IntegrityProtectedCiphered,
+                );
+                self.events.push_back(UeEvent::GutiReallocated(g));
+            }
             NasMessage::Esm(EsmMessage {
                 body: EsmBody::EsmDataTransport(d),
                 ..
-            }) if self.state == EmmState::Registered => {
+            }) if matches!(
+                self.state,
+                EmmState::Registered | EmmState::ServiceRequestInitiated
+            ) =>
+            {
                 self.events.push_back(UeEvent::Data(d.user_data));
             }
             _ => self.stats.dropped += 1,
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::ie::tai_list_contains;
+
+    #[test]
+    fn tai_list_types() {
+        let plmn = [0x00, 0xf1, 0x10];
+        let t = |tac: u16| {
+            let mut x = [0u8; 5];
+            x[..3].copy_from_slice(&plmn);
+            x[3..].copy_from_slice(&tac.to_be_bytes());
+            x
+        };
+        // Type 000 with TACs 1 and 7.
+        let l0 = [0x01, 0x00, 0xf1, 0x10, 0x00, 0x01, 0x00, 0x07];
+        assert!(tai_list_contains(&l0, &t(7)) && !tai_list_contains(&l0, &t(2)));
+        // Type 001: 3 consecutive TACs from 10.
+        let l1 = [0x22, 0x00, 0xf1, 0x10, 0x00, 0x0a];
+        assert!(tai_list_contains(&l1, &t(12)) && !tai_list_contains(&l1, &t(13)));
+        // Type 010: one pair; truncated lists are not a panic.
+        let l2 = [0x40, 0x00, 0xf1, 0x10, 0x00, 0x05];
+        assert!(tai_list_contains(&l2, &t(5)));
+        assert!(!tai_list_contains(&l2[..4], &t(5)));
     }
 }

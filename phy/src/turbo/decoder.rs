@@ -16,6 +16,7 @@ use crate::crc::{CrcKind, crc_check_masked};
 use crate::error::{PhyError, check_finite_f32, check_len};
 
 use super::encoder::rsc_step;
+use super::fixed::{FixedDecoder, FixedPath, avx2_available};
 use super::qpp::qpp_permutation;
 
 /// Scale applied to max-log-MAP extrinsic values (compensates the max-log over-estimate).
@@ -64,6 +65,36 @@ pub enum TurboKernel {
     /// shuffles (`α` gathers from states `s'>>1` and `(s'>>1)+4`, `β` from `2(s&3)` and
     /// `2(s&3)+1`), so the compiler emits packed SIMD on any target without `unsafe`.
     Lanes,
+    /// Fixed-point (i16, saturating) windowed max-log-MAP, 16 windows in parallel lanes with
+    /// next-iteration initialisation of the window edges; portable code, always built.
+    Fixed,
+    /// [`TurboKernel::Fixed`]'s arithmetic with explicit AVX2 instructions (x86-64 with AVX2
+    /// only); bit-identical results.
+    FixedAvx2,
+}
+
+/// Smallest `K` for which the planner picks a fixed-point windowed kernel (16 windows of at
+/// least 32 steps); smaller blocks use the floating-point [`TurboKernel::Lanes`] kernel.
+pub const FIXED_MIN_K: usize = 512;
+
+impl TurboKernel {
+    /// The planner's choice for block size `k` on this CPU: [`TurboKernel::FixedAvx2`] if AVX2
+    /// is detected, else [`TurboKernel::Fixed`], for `k ≥` [`FIXED_MIN_K`]; else
+    /// [`TurboKernel::Lanes`].
+    pub fn planned(k: usize) -> Self {
+        if k < FIXED_MIN_K {
+            TurboKernel::Lanes
+        } else if avx2_available() {
+            TurboKernel::FixedAvx2
+        } else {
+            TurboKernel::Fixed
+        }
+    }
+
+    /// Whether this kernel can run on this CPU.
+    pub fn available(self) -> bool {
+        self != TurboKernel::FixedAvx2 || avx2_available()
+    }
 }
 
 /// What an iterative decode did.
@@ -120,25 +151,43 @@ pub struct TurboDecoder {
     ext: Vec<f32>,
     beta: Vec<[f32; S]>,
     hard: Vec<u8>,
+    /// State of the fixed-point kernels (`None` for the floating-point ones).
+    fixed: Option<Box<FixedDecoder>>,
 }
 
 impl TurboDecoder {
-    /// Plans a decoder for block size `k`.
+    /// Plans a decoder for block size `k` with the kernel [`TurboKernel::planned`] picks.
     ///
     /// # Errors
     /// `OutOfRange` if `k` is not a turbo block size.
     pub fn new(k: usize) -> Result<Self, PhyError> {
-        Self::with_kernel(k, TurboKernel::Lanes)
+        Self::with_kernel(k, TurboKernel::planned(k))
     }
 
     /// Plans a decoder for block size `k` with a given kernel.
     ///
     /// # Errors
-    /// `OutOfRange` if `k` is not a turbo block size.
+    /// `OutOfRange` if `k` is not a turbo block size or the kernel cannot run on this CPU
+    /// ([`TurboKernel::available`]).
     pub fn with_kernel(k: usize, kernel: TurboKernel) -> Result<Self, PhyError> {
+        if !kernel.available() {
+            return Err(PhyError::OutOfRange {
+                what: "turbo decoder kernel not supported by this CPU",
+                value: 0,
+            });
+        }
         let mut perm = vec![0u16; k];
         qpp_permutation(k, &mut perm)?;
+        let fixed = match kernel {
+            TurboKernel::Scalar | TurboKernel::Lanes => None,
+            TurboKernel::Fixed => Some(Box::new(FixedDecoder::new(&perm, FixedPath::Portable))),
+            #[cfg(target_arch = "x86_64")]
+            TurboKernel::FixedAvx2 => Some(Box::new(FixedDecoder::new(&perm, FixedPath::Avx2))),
+            #[cfg(not(target_arch = "x86_64"))]
+            TurboKernel::FixedAvx2 => None,
+        };
         Ok(TurboDecoder {
+            fixed,
             k,
             kernel,
             perm,
@@ -182,7 +231,10 @@ impl TurboDecoder {
         let d = k + 4;
         check_len("turbo decoder input", 3 * d, llr.len())?;
         check_len("turbo decoder output", k, out.len())?;
-        check_finite_f32("turbo decoder input", llr)?;
+        if self.fixed.is_none() {
+            // The fixed-point path checks finiteness in its scaling pass.
+            check_finite_f32("turbo decoder input", llr)?;
+        }
         if opts.max_iterations == 0 {
             return Err(PhyError::OutOfRange {
                 what: "turbo decoder max_iterations",
@@ -194,6 +246,9 @@ impl TurboDecoder {
                 what: "turbo decoder filler bits",
                 value: opts.filler as i64,
             });
+        }
+        if let Some(fx) = self.fixed.as_mut() {
+            return fx.decode(llr, opts, out);
         }
         let (d0, rest) = llr.split_at(d);
         let (d1, d2) = rest.split_at(d);
@@ -288,7 +343,10 @@ fn siso(
 ) {
     match kernel {
         TurboKernel::Scalar => siso_scalar(t, sys, par, apri, tail, beta, ext),
-        TurboKernel::Lanes => siso_lanes(sys, par, apri, tail, beta, ext),
+        // The fixed-point kernels never reach here (their decoder runs its own passes).
+        TurboKernel::Lanes | TurboKernel::Fixed | TurboKernel::FixedAvx2 => {
+            siso_lanes(sys, par, apri, tail, beta, ext)
+        }
     }
 }
 
@@ -635,6 +693,175 @@ mod tests {
         assert_eq!(o_s, o_l);
         assert_eq!(st_s, st_l);
         assert_eq!(o_l, c);
+    }
+
+    /// Encodes random bits (CRC-24B at the end) and adds deterministic noise of amplitude
+    /// `noise` around ±`amp`; returns (bits, LLRs).
+    fn noisy_block(k: usize, seed: u64, amp: f32, noise: f32) -> (Vec<u8>, Vec<f32>) {
+        let mut c = bits(k, seed);
+        crc_attach(CrcKind::Crc24B, &mut c, k - 24);
+        let enc = TurboEncoder::new(k).unwrap();
+        let mut coded = vec![0u8; 3 * (k + 4)];
+        enc.encode(&c, &mut coded).unwrap();
+        let mut x = seed.wrapping_mul(0x9E37_79B9_7F4A_7C15) | 1;
+        let llr = coded
+            .iter()
+            .map(|&b| {
+                // Sum of four uniforms: roughly Gaussian, unit variance.
+                let mut n = 0f32;
+                for _ in 0..4 {
+                    x = x
+                        .wrapping_mul(6364136223846793005)
+                        .wrapping_add(1442695040888963407);
+                    n += (x >> 40) as f32 / (1u64 << 24) as f32 - 0.5;
+                }
+                amp * (1.0 - 2.0 * f32::from(b)) + noise * n * 3f32.sqrt()
+            })
+            .collect();
+        (c, llr)
+    }
+
+    fn fixed_kernels() -> Vec<TurboKernel> {
+        [TurboKernel::Fixed, TurboKernel::FixedAvx2]
+            .into_iter()
+            .filter(|k| k.available())
+            .collect()
+    }
+
+    #[test]
+    fn fixed_kernels_round_trip_noiseless_with_filler_and_early_stop() {
+        for kernel in fixed_kernels() {
+            for (k, filler) in [(40usize, 0usize), (528, 8), (1008, 0), (6144, 40)] {
+                let mut c = bits(k, k as u64 + 1);
+                c[..filler].fill(0);
+                crc_attach(CrcKind::Crc24B, &mut c, k - 24);
+                let enc = TurboEncoder::new(k).unwrap();
+                let mut coded = vec![0u8; 3 * (k + 4)];
+                enc.encode(&c, &mut coded).unwrap();
+                let llr: Vec<f32> = coded
+                    .iter()
+                    .map(|&b| 3.0 * (1.0 - 2.0 * f32::from(b)))
+                    .collect();
+                let mut dec = TurboDecoder::with_kernel(k, kernel).unwrap();
+                assert_eq!(dec.kernel(), kernel);
+                let mut out = vec![0u8; k];
+                let opts = TurboDecodeOptions {
+                    max_iterations: 8,
+                    crc: Some(CrcKind::Crc24B),
+                    filler,
+                };
+                let st = dec.decode(&llr, &opts, &mut out).unwrap();
+                assert_eq!(out, c, "{kernel:?} K {k}");
+                assert_eq!(st.crc_ok, Some(true));
+                assert!(st.iterations <= 2, "{kernel:?} K {k}: {st:?}");
+            }
+        }
+    }
+
+    #[test]
+    fn fixed_kernels_correct_noisy_blocks_like_the_float_kernel() {
+        // Noise strong enough that one half-iteration leaves errors.
+        for kernel in fixed_kernels() {
+            for (k, seed) in [(1008usize, 3u64), (2048, 4), (6144, 5)] {
+                let (c, llr) = noisy_block(k, seed, 1.3, 1.4);
+                let hard_in = llr[..k]
+                    .iter()
+                    .zip(&c)
+                    .filter(|(l, b)| (**l < 0.0) != (**b == 1));
+                assert!(hard_in.count() > k / 8, "channel too clean");
+                let mut out = vec![0u8; k];
+                let opts = TurboDecodeOptions {
+                    max_iterations: 8,
+                    crc: Some(CrcKind::Crc24B),
+                    filler: 0,
+                };
+                let st = TurboDecoder::with_kernel(k, kernel)
+                    .unwrap()
+                    .decode(&llr, &opts, &mut out)
+                    .unwrap();
+                assert_eq!(out, c, "{kernel:?} K {k} {st:?}");
+            }
+        }
+    }
+
+    /// The oracle check of the SIMD path: identical fixed-point extrinsic LLRs after the
+    /// last pass, identical hard decisions and statistics, on random noisy blocks (including
+    /// ones that do not decode) of several sizes.
+    #[test]
+    fn avx2_kernel_is_bit_identical_to_portable_kernel() {
+        if !TurboKernel::FixedAvx2.available() {
+            eprintln!("skipped: no AVX2 on this CPU");
+            return;
+        }
+        for (k, seed, noise) in [
+            (40usize, 1u64, 1.0f32),
+            (528, 2, 1.6),
+            (1008, 3, 1.6),
+            (4096, 4, 2.2),
+            (6144, 5, 1.7),
+            (6144, 6, 3.0),
+        ] {
+            let (_, mut llr) = noisy_block(k, seed, 1.3, noise);
+            // Include values that clamp.
+            llr[7] = 500.0;
+            llr[k + 9] = -800.0;
+            for iters in [1u32, 3, 8] {
+                let opts = TurboDecodeOptions {
+                    max_iterations: iters,
+                    crc: None,
+                    filler: 16.min(k / 4),
+                };
+                let mut outs = Vec::new();
+                for kernel in [TurboKernel::Fixed, TurboKernel::FixedAvx2] {
+                    let mut dec = TurboDecoder::with_kernel(k, kernel).unwrap();
+                    let mut out = vec![0u8; k];
+                    let st = dec.decode(&llr, &opts, &mut out).unwrap();
+                    let ext = dec.fixed.as_ref().unwrap().last_llrs();
+                    assert!(ext.0.iter().any(|&e| e != 0));
+                    outs.push((out, st, ext));
+                }
+                assert_eq!(outs[0].0, outs[1].0, "K {k} {iters} it: hard decisions");
+                assert_eq!(outs[0].1, outs[1].1);
+                assert_eq!(outs[0].2, outs[1].2, "K {k} {iters} it: extrinsic LLRs");
+            }
+        }
+    }
+
+    #[test]
+    fn fixed_kernels_reject_non_finite_llrs_anywhere() {
+        for kernel in fixed_kernels() {
+            let mut dec = TurboDecoder::with_kernel(1024, kernel).unwrap();
+            let mut out = vec![0u8; 1024];
+            let opts = TurboDecodeOptions {
+                filler: 8,
+                ..Default::default()
+            };
+            for (pos, v) in [
+                (3usize, f32::NAN),
+                (1030, f32::INFINITY),
+                (3083, f32::NEG_INFINITY),
+            ] {
+                let mut llr = vec![1.0f32; 3 * 1028];
+                llr[pos] = v;
+                assert!(matches!(
+                    dec.decode(&llr, &opts, &mut out),
+                    Err(PhyError::NonFinite { .. })
+                ));
+            }
+            let llr = vec![f32::MAX; 3 * 1028];
+            assert!(dec.decode(&llr, &opts, &mut out).is_ok());
+        }
+    }
+
+    #[test]
+    fn planner_picks_fixed_kernel_for_large_blocks() {
+        assert_eq!(TurboKernel::planned(40), TurboKernel::Lanes);
+        let big = TurboKernel::planned(6144);
+        assert!(matches!(big, TurboKernel::Fixed | TurboKernel::FixedAvx2));
+        assert_eq!(TurboDecoder::new(6144).unwrap().kernel(), big);
+        if !TurboKernel::FixedAvx2.available() {
+            assert!(TurboDecoder::with_kernel(6144, TurboKernel::FixedAvx2).is_err());
+        }
     }
 
     #[test]

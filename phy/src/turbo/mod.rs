@@ -9,11 +9,15 @@
 
 pub mod decoder;
 pub mod encoder;
+mod fixed;
 pub mod qpp;
 pub mod ratematch;
 pub mod segmentation;
+#[cfg(target_arch = "x86_64")]
+#[allow(unsafe_code)] // the AVX2 kernel: run-time detected, one `// SAFETY:` per block
+mod simd_avx2;
 
-pub use decoder::{TurboDecodeOptions, TurboDecodeStats, TurboDecoder, TurboKernel};
+pub use decoder::{FIXED_MIN_K, TurboDecodeOptions, TurboDecodeStats, TurboDecoder, TurboKernel};
 pub use encoder::TurboEncoder;
 pub use ratematch::{TurboRateMatcher, code_block_e};
 pub use segmentation::Segmentation;

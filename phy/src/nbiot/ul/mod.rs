@@ -1,12 +1,19 @@
 //! NB-IoT uplink physical channels, TS 36.211 §10.1: [`nprach`] (random access preamble,
-//! UE transmitter with timing/frequency pre-compensation and cell-side detector), and the
+//! UE transmitter with timing/frequency pre-compensation and cell-side detector), [`npusch`]
+//! (formats 1 and 2, with [`dmrs`], [`scfdma`], the cell-side receiver [`npusch_rx`] and the
+//! BLER runner [`npusch_link`]), and the
 //! timing hooks that apply a timing advance given in `T_s` units to the sample stream
 //! ([`n_ta_to_seconds`], [`split_time_shift`]); the value itself comes from the stack.
 //!
 //! Samples are at 1.92 Msps (`T_s = 1/30.72 MHz`, so one sample is `16·T_s`), baseband of the
 //! 180 kHz NB-IoT carrier centred at 0 Hz.
 
+pub mod dmrs;
 pub mod nprach;
+pub mod npusch;
+pub mod npusch_link;
+pub mod npusch_rx;
+pub mod scfdma;
 
 /// Uplink sample rate, samples per second.
 pub const UL_SAMPLE_RATE_HZ: f64 = 1.92e6;

@@ -21,12 +21,19 @@
 //!
 //! After `4·64` (formats 0, 1) or `16·6` (format 2) symbol groups a 40 ms gap is inserted
 //! (FDD). The receiver ([`NprachDetector`]) correlates each symbol with every tone of the
-//! configured band, estimates the residual frequency offset from the symbol-to-symbol phase
-//! (then refines it across groups), the residual time of arrival from the phase slope over
-//! the hopped tones, and detects on the coherently combined energy against the noise of the
-//! unused tones.
+//! configured band (one FFT per symbol), screens each start subcarrier by its non-coherent
+//! energy, searches residual time of arrival and frequency offset jointly (see the detector),
+//! and detects on the coherently combined energy against the noise of the unused tones.
+//!
+//! Estimation accuracy (figures in `tests/nbiot_nprach.rs`): with a single repetition and an
+//! unknown frequency offset the ToA and frequency offset are strongly correlated through the
+//! hop pattern (tones `k0, k0±1, k0±1±6, k0±6` at group times `0…3`), which about doubles the
+//! ToA error over the known-frequency bound; repetitions decorrelate them.
 
-use num_complex::Complex32;
+use std::sync::Arc;
+
+use num_complex::{Complex32, Complex64};
+use rustfft::{Fft, FftPlanner};
 
 use crate::error::{PhyError, check_finite_c32};
 use crate::gold::GoldSequence;
@@ -393,21 +400,73 @@ pub struct NprachDetection {
     pub metric: f32,
 }
 
-/// Cell-side NPRACH detector for one configured resource, planned once.
-#[derive(Debug, Clone)]
+/// Cell-side NPRACH detector for one configured resource, planned once: every buffer and FFT
+/// plan is made by [`NprachDetector::new`], so [`NprachDetector::detect`] does not allocate
+/// (apart from growing the caller's output vector).
+///
+/// Per symbol: one FFT of the symbol (after a half-bin rotation, as the NPRACH tones sit at
+/// `(n + 1/2)·Δf_RA`), the band's bins times a per-(symbol, tone) phase constant give the
+/// correlation `Y_{i,m}(k)` with the reference tone over the analysis window. Per candidate
+/// `n_init`: a non-coherent energy screen, then a joint search of the residual frequency
+/// offset ε (grid over ±[`FREQ_SEARCH_HZ`]) and time of arrival τ (for each ε, one inverse FFT
+/// over the hopped tones per repetition gives `|Σ_i Y_i(ε)·e^{j2πk_iΔf_RA·τ}|²` for all τ at
+/// once; repetitions add non-coherently). Searching ε and τ jointly is what removes the grating
+/// lobes of the hop pattern: the ±1-tone hops resolve τ over `1/Δf_RA` (266.7 µs / 800 µs, more
+/// than the cyclic-prefix range), the ±6 (format 2: ±3, ±18) hops make it precise, and a
+/// frequency error no longer tilts the group phases into a wrong lobe. The maximum is then
+/// refined (ε from consecutive groups, then a joint weighted least-squares fit of the group
+/// phases) and the detection statistic is the coherent energy over all groups.
+#[derive(Clone)]
 pub struct NprachDetector {
     cfg: NprachConfig,
     threshold: f32,
-    /// `ref[k][u]`: conjugate reference of band tone `k` over the analysis window.
-    reference: Vec<Vec<Complex32>>,
+    fft: Arc<dyn Fft<f32>>,
+    fft_buf: Vec<Complex32>,
+    fft_scratch: Vec<Complex32>,
+    /// `e^{−jπu/N}`: moves the half-bin tone grid onto FFT bins.
+    half_bin: Vec<Complex32>,
+    /// FFT bin of every band tone.
+    bins: Vec<usize>,
+    /// `[m·N_k + k]`: phase of band tone `k`'s reference at the start of window symbol `m`.
+    phase: Vec<Complex32>,
     /// Per group, per symbol, per band tone correlation `Y_{i,m}(k)`.
     y: Vec<Complex32>,
-    tones: Vec<usize>,
+    /// `[n_init·G + i]`: band tone of group `i` for every `n_init`.
+    cand_tones: Vec<usize>,
     win_off: usize,
+    /// ToA search half-range, seconds (≤ T_CP/2).
+    toa_max_s: f64,
+    /// Centre time of every window symbol `[i·N + m]`, seconds from the preamble start.
+    sym_times: Vec<f64>,
+    /// Inverse FFT over tones (ToA search) and its buffers.
+    tau_fft: Arc<dyn Fft<f32>>,
+    tau_buf: Vec<Complex32>,
+    tau_scratch: Vec<Complex32>,
+    tau_metric: Vec<f64>,
+    /// Per-group coherent sums of the candidate being estimated.
+    yg: Vec<Complex64>,
 }
 
-/// Default detection threshold (see the false-alarm test; about 0.1 % per attempt in noise).
+/// Default detection threshold on [`NprachDetection::metric`] (see the false-alarm
+/// statistics in `tests/nbiot_nprach.rs`: ≤ 0.1 % per attempt in noise for every format).
 pub const DEFAULT_THRESHOLD: f32 = 22.0;
+
+/// Residual frequency offsets the detector searches: ±this (Hz). The UE pre-compensates the
+/// Doppler, so what is left is a few hundred Hz (≈0.1 ppm at 2 GHz plus oscillator error).
+pub const FREQ_SEARCH_HZ: f64 = 600.0;
+
+/// Candidates whose non-coherent energy over the hopped tones is below the noise mean plus
+/// this many standard deviations are not searched further.
+const SCREEN_SIGMAS: f64 = 1.5;
+
+impl std::fmt::Debug for NprachDetector {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("NprachDetector")
+            .field("cfg", &self.cfg)
+            .field("threshold", &self.threshold)
+            .finish_non_exhaustive()
+    }
+}
 
 impl NprachDetector {
     /// Plans a detector. `threshold` applies to [`NprachDetection::metric`].
@@ -424,31 +483,92 @@ impl NprachDetector {
         }
         let f = cfg.format;
         let fs = UL_SAMPLE_RATE_HZ;
+        let n = f.sym_samples();
+        let nk = cfg.num_subcarriers;
+        let nsym = f.n();
+        let ng = cfg.num_groups();
         // Analysis window: N symbols starting half a CP into the group, so residual timing
         // errors of ±T_CP/2 stay inside the group.
         let win_off = f.cp_samples() / 2;
-        let wlen = f.n() * f.sym_samples();
-        let reference = (0..cfg.num_subcarriers)
-            .map(|k| {
-                let freq = subcarrier_frequency_hz(f, cfg.subcarrier_offset + k);
-                (0..wlen)
-                    .map(|u| {
-                        let tg = (win_off + u) as f64 / fs - f.cp_samples() as f64 / fs;
-                        let ph = (2.0 * std::f64::consts::PI * freq * tg)
-                            .rem_euclid(2.0 * std::f64::consts::PI);
-                        Complex32::new(ph.cos() as f32, -ph.sin() as f32)
-                    })
-                    .collect()
+        let mut planner = FftPlanner::<f32>::new();
+        let fft = planner.plan_fft_forward(n);
+        let half_bin = (0..n)
+            .map(|u| {
+                let ph = -std::f64::consts::PI * u as f64 / n as f64;
+                Complex32::new(ph.cos() as f32, ph.sin() as f32)
             })
             .collect();
+        // Tone (n_sc + K·k0 + 1/2)·Δf_RA = (b + 1/2)·fs/N with b = n_sc + K·k0.
+        let bins = (0..nk)
+            .map(|k| (cfg.subcarrier_offset + k) as i64 + f.k_k0())
+            .map(|b| b.rem_euclid(n as i64) as usize)
+            .collect();
+        let mut phase = vec![Complex32::default(); nsym * nk];
+        for m in 0..nsym {
+            for k in 0..nk {
+                let freq = subcarrier_frequency_hz(f, cfg.subcarrier_offset + k);
+                let t0 = (win_off + m * n) as f64 / fs - f.cp_samples() as f64 / fs;
+                let ph = (-2.0 * std::f64::consts::PI * freq * t0)
+                    .rem_euclid(2.0 * std::f64::consts::PI);
+                phase[m * nk + k] = Complex32::new(ph.cos() as f32, ph.sin() as f32);
+            }
+        }
+        let mut cand_tones = vec![0usize; nk * ng];
+        for (n_init, t) in cand_tones.chunks_exact_mut(ng).enumerate() {
+            cfg.subcarriers(n_init, t)?;
+            for v in t.iter_mut() {
+                *v -= cfg.subcarrier_offset;
+            }
+        }
+        let mut sym_times = vec![0f64; ng * nsym];
+        for i in 0..ng {
+            let t0 = (cfg.group_start(i) + win_off) as f64 / fs;
+            for m in 0..nsym {
+                sym_times[i * nsym + m] = t0 + (m as f64 + 0.5) * n as f64 / fs;
+            }
+        }
+        // ToA search FFT over the N_sc^RA tones of one hopping block: ≥ 4× zero padding.
+        let tlen = (4 * f.n_sc_ra()).next_power_of_two();
+        let tau_fft = planner.plan_fft_inverse(tlen);
         Ok(NprachDetector {
-            y: vec![Complex32::default(); cfg.num_groups() * f.n() * cfg.num_subcarriers],
-            tones: vec![0; cfg.num_groups()],
-            threshold,
-            reference,
+            fft_scratch: vec![Complex32::default(); fft.get_inplace_scratch_len()],
+            fft_buf: vec![Complex32::default(); n],
+            fft,
+            half_bin,
+            bins,
+            phase,
+            y: vec![Complex32::default(); ng * nsym * nk],
+            cand_tones,
             win_off,
+            toa_max_s: f.cp_samples() as f64 / 2.0 / fs,
+            sym_times,
+            tau_scratch: vec![Complex32::default(); tau_fft.get_inplace_scratch_len()],
+            tau_buf: vec![Complex32::default(); tlen],
+            tau_metric: vec![0.0; tlen],
+            tau_fft,
+            yg: vec![Complex64::default(); ng],
+            threshold,
             cfg,
         })
+    }
+
+    /// Restricts the time-of-arrival search to `±max_abs_s` (default and upper limit:
+    /// ±T_CP/2, what the analysis window tolerates). In NTN the UE pre-compensates its timing
+    /// advance, so the network can bound the residual; a narrower range removes the far
+    /// ToA lobes of the hop pattern at low SNR.
+    ///
+    /// # Errors
+    /// `OutOfRange` unless `0 < max_abs_s ≤ T_CP/2`.
+    pub fn set_toa_search_s(&mut self, max_abs_s: f64) -> Result<(), PhyError> {
+        let half_cp = self.cfg.format.cp_samples() as f64 / 2.0 / UL_SAMPLE_RATE_HZ;
+        if !(max_abs_s > 0.0 && max_abs_s <= half_cp) {
+            return Err(PhyError::OutOfRange {
+                what: "nprach ToA search range (0 < range <= T_CP/2), ns",
+                value: (max_abs_s * 1e9) as i64,
+            });
+        }
+        self.toa_max_s = max_abs_s;
+        Ok(())
     }
 
     /// Samples the detector needs: the preamble span from the nominal start.
@@ -482,30 +602,27 @@ impl NprachDetector {
         let ls = f.sym_samples();
         let nk = self.cfg.num_subcarriers;
         let ng = self.cfg.num_groups();
-        // Y_{i,m}(k) = Σ_u r · conj(ref_k), per symbol.
+        // Y_{i,m}(k): one FFT per symbol.
         for i in 0..ng {
             let g0 = self.cfg.group_start(i) + self.win_off;
             for m in 0..nsym {
                 let seg = &rx[g0 + m * ls..g0 + (m + 1) * ls];
-                for k in 0..nk {
-                    let rf = &self.reference[k][m * ls..(m + 1) * ls];
-                    self.y[(i * nsym + m) * nk + k] = dot(seg, rf);
+                for ((b, &s), &h) in self.fft_buf.iter_mut().zip(seg).zip(&self.half_bin) {
+                    *b = s * h;
+                }
+                self.fft
+                    .process_with_scratch(&mut self.fft_buf, &mut self.fft_scratch);
+                let row = &mut self.y[(i * nsym + m) * nk..(i * nsym + m + 1) * nk];
+                let ph = &self.phase[m * nk..(m + 1) * nk];
+                for ((v, &b), &p) in row.iter_mut().zip(&self.bins).zip(ph) {
+                    *v = self.fft_buf[b] * p;
                 }
             }
         }
         let total_energy: f64 = self.y.iter().map(|v| f64::from(v.norm_sqr())).sum();
-        let fs = UL_SAMPLE_RATE_HZ;
-        let t_sym = ls as f64 / fs;
-        let dfra = f.delta_f_ra_hz();
-        let nra = f.n_sc_ra();
+        let n_cells = (ng * nsym) as f64;
         for n_init in 0..nk {
-            let mut tones = std::mem::take(&mut self.tones);
-            self.cfg.subcarriers(n_init, &mut tones)?;
-            let ks: Vec<usize> = tones
-                .iter()
-                .map(|&t| t - self.cfg.subcarrier_offset)
-                .collect();
-            self.tones = tones;
+            let ks = &self.cand_tones[n_init * ng..(n_init + 1) * ng];
             // Noise per symbol from every other tone of the band.
             let mut cand_energy = 0f64;
             for (i, &k) in ks.iter().enumerate() {
@@ -513,62 +630,24 @@ impl NprachDetector {
                     cand_energy += f64::from(self.y[(i * nsym + m) * nk + k].norm_sqr());
                 }
             }
-            let n_other = (ng * nsym * (nk - 1)) as f64;
-            let sigma2_sym = ((total_energy - cand_energy) / n_other).max(1e-30);
-            // Coarse frequency: symbol-to-symbol phase, unambiguous within ±1/(2 T_sym).
-            let mut z = num_complex::Complex64::new(0.0, 0.0);
-            for (i, &k) in ks.iter().enumerate() {
-                for m in 0..nsym - 1 {
-                    let a = self.y[(i * nsym + m) * nk + k];
-                    let b = self.y[(i * nsym + m + 1) * nk + k];
-                    let p = a.conj() * b;
-                    z += num_complex::Complex64::new(f64::from(p.re), f64::from(p.im));
-                }
+            let sigma2_sym =
+                ((total_energy - cand_energy) / (n_cells * (nk - 1) as f64)).max(1e-30);
+            // Screen: non-coherent energy (mean n_cells, std √n_cells under noise).
+            if cand_energy / sigma2_sym < n_cells + SCREEN_SIGMAS * n_cells.sqrt() {
+                continue;
             }
-            let mut eps = z.arg() / (2.0 * std::f64::consts::PI * t_sym);
-            let mut tau;
-            // τ by a grid over the tone phase slope (parabolic interpolation), then a joint
-            // weighted least-squares fit of the residual group phases
-            // `φ_i ≈ φ0 − 2π·k_i·Δf_RA·δτ + 2π·δε·t_i` (τ and ε are coupled through the
-            // hopping pattern, so they are refined together), twice.
-            let yg = self.group_sums(&ks, eps);
-            let (t_hat, _) = tau_search(&yg, &ks, dfra, f, nra, f.p());
-            tau = t_hat;
-            // ε from consecutive contiguous groups after removing τ (unambiguous within
-            // ±1/(2·T_group), and accurate enough to make the repetitions coherent).
-            let mut zz = num_complex::Complex64::new(0.0, 0.0);
-            for i in 0..ng.saturating_sub(1) {
-                if self.cfg.group_start(i + 1) - self.cfg.group_start(i) != f.group_samples() {
-                    continue;
-                }
-                let xa = yg[i] * rot(2.0 * std::f64::consts::PI * ks[i] as f64 * dfra * tau);
-                let xb =
-                    yg[i + 1] * rot(2.0 * std::f64::consts::PI * ks[i + 1] as f64 * dfra * tau);
-                zz += xa.conj() * xb;
-            }
-            eps += zz.arg() / (2.0 * std::f64::consts::PI * f.group_samples() as f64 / fs);
-            for _pass in 0..2 {
-                let yg = self.group_sums(&ks, eps);
-                let x: Vec<num_complex::Complex64> = yg
-                    .iter()
-                    .zip(&ks)
-                    .map(|(y, &k)| y * rot(2.0 * std::f64::consts::PI * k as f64 * dfra * tau))
-                    .collect();
-                let sum: num_complex::Complex64 = x.iter().sum();
-                let times: Vec<f64> = (0..ng).map(|i| self.group_time(i)).collect();
-                if let Some((d_tau, d_eps)) = ls_phase_fit(&x, sum, &ks, &times, dfra) {
-                    tau += d_tau;
-                    eps += d_eps;
-                }
-            }
-            let yg = self.group_sums(&ks, eps);
-            let metric = yg
+            let (tau, eps) = self.estimate(n_init);
+            let ks = &self.cand_tones[n_init * ng..(n_init + 1) * ng];
+            group_sums(&self.y, ks, eps, &self.sym_times, nsym, nk, &mut self.yg);
+            let dfra = f.delta_f_ra_hz();
+            let metric = self
+                .yg
                 .iter()
-                .zip(&ks)
+                .zip(ks)
                 .map(|(y, &k)| y * rot(2.0 * std::f64::consts::PI * k as f64 * dfra * tau))
-                .sum::<num_complex::Complex64>()
+                .sum::<Complex64>()
                 .norm_sqr();
-            let stat = metric / (ng as f64 * nsym as f64 * sigma2_sym);
+            let stat = metric / (n_cells * sigma2_sym);
             if stat as f32 >= self.threshold {
                 out.push(NprachDetection {
                     n_init,
@@ -590,163 +669,184 @@ impl NprachDetector {
         Ok(())
     }
 
-    /// Centre time of group `i`'s analysis window, seconds from the preamble start.
-    fn group_time(&self, i: usize) -> f64 {
-        let f = self.cfg.format;
-        (self.cfg.group_start(i) + self.win_off) as f64 / UL_SAMPLE_RATE_HZ
-            + 0.5 * (f.n() * f.sym_samples()) as f64 / UL_SAMPLE_RATE_HZ
-    }
-
-    /// `Y_i = Σ_m Y_{i,m}(k_i)·e^{−j2πε t_m}`, the per-group coherent sums at the candidate's
-    /// tones with the frequency offset removed (t_m relative to the group's window).
-    fn group_sums(&self, ks: &[usize], eps: f64) -> Vec<num_complex::Complex64> {
+    /// Joint (τ, ε) estimate of candidate `n_init` from `self.y`.
+    fn estimate(&mut self, n_init: usize) -> (f64, f64) {
         let f = self.cfg.format;
         let nsym = f.n();
         let nk = self.cfg.num_subcarriers;
-        let fs = UL_SAMPLE_RATE_HZ;
-        ks.iter()
-            .enumerate()
-            .map(|(i, &k)| {
-                let t0 = (self.cfg.group_start(i) + self.win_off) as f64 / fs;
-                let mut acc = num_complex::Complex64::new(0.0, 0.0);
-                for m in 0..nsym {
-                    let tm = t0 + (m as f64 + 0.5) * f.sym_samples() as f64 / fs;
-                    let v = self.y[(i * nsym + m) * nk + k];
-                    acc += num_complex::Complex64::new(f64::from(v.re), f64::from(v.im))
-                        * rot(-2.0 * std::f64::consts::PI * eps * tm);
+        let ng = self.cfg.num_groups();
+        let p = f.p();
+        let dfra = f.delta_f_ra_hz();
+        let tlen = self.tau_buf.len();
+        let ks = &self.cand_tones[n_init * ng..(n_init + 1) * ng];
+        // All tones of a candidate lie in one N_sc^RA block.
+        let kbase = ks.iter().copied().min().unwrap_or(0);
+        // τ bins inside the search range (at most ±T_CP/2: the window tolerates no more).
+        let n_max = ((self.toa_max_s * dfra * tlen as f64).floor() as usize).min(tlen / 2);
+        // ε grid: a quarter turn of phase drift over one repetition per step.
+        let span_s = (p * f.group_samples()) as f64 / UL_SAMPLE_RATE_HZ;
+        let step = 1.0 / (4.0 * span_s);
+        let n_eps = (FREQ_SEARCH_HZ / step).ceil() as i64;
+        let mut best = (f64::MIN, 0f64, 0usize);
+        let mut best_side = (0f64, 0f64);
+        for je in -n_eps..=n_eps {
+            let eps = je as f64 * step;
+            group_sums(&self.y, ks, eps, &self.sym_times, nsym, nk, &mut self.yg);
+            self.tau_metric.fill(0.0);
+            for (rep_y, rep_k) in self.yg.chunks(p).zip(ks.chunks(p)) {
+                self.tau_buf.fill(Complex32::default());
+                for (y, &k) in rep_y.iter().zip(rep_k) {
+                    self.tau_buf[k - kbase] += Complex32::new(y.re as f32, y.im as f32);
                 }
-                acc
-            })
-            .collect()
+                self.tau_fft
+                    .process_with_scratch(&mut self.tau_buf, &mut self.tau_scratch);
+                for (mv, v) in self.tau_metric.iter_mut().zip(&self.tau_buf) {
+                    *mv += f64::from(v.norm_sqr());
+                }
+            }
+            for nb in (0..=n_max).chain(tlen - n_max..tlen) {
+                let v = self.tau_metric[nb % tlen];
+                if v > best.0 {
+                    best = (v, eps, nb % tlen);
+                    best_side = (
+                        self.tau_metric[(nb + tlen - 1) % tlen],
+                        self.tau_metric[(nb + 1) % tlen],
+                    );
+                }
+            }
+        }
+        let (vm, vp) = best_side;
+        let den = vm - 2.0 * best.0 + vp;
+        let delta = if den < 0.0 {
+            (0.5 * (vm - vp) / den).clamp(-0.5, 0.5)
+        } else {
+            0.0
+        };
+        let nb = best.2 as f64 + delta;
+        let nb = if nb > tlen as f64 / 2.0 {
+            nb - tlen as f64
+        } else {
+            nb
+        };
+        let mut tau = nb / (tlen as f64 * dfra);
+        let mut eps = best.1;
+        // Repetitions were combined non-coherently above; ε from consecutive contiguous groups
+        // after removing τ is coherent over all groups (unambiguous within ±1/(2·T_group)).
+        if ng > p {
+            group_sums(&self.y, ks, eps, &self.sym_times, nsym, nk, &mut self.yg);
+            let mut zz = Complex64::new(0.0, 0.0);
+            for i in 0..ng - 1 {
+                if self.cfg.group_start(i + 1) - self.cfg.group_start(i) != f.group_samples() {
+                    continue;
+                }
+                let xa = self.yg[i] * rot(2.0 * std::f64::consts::PI * ks[i] as f64 * dfra * tau);
+                let xb = self.yg[i + 1]
+                    * rot(2.0 * std::f64::consts::PI * ks[i + 1] as f64 * dfra * tau);
+                zz += xa.conj() * xb;
+            }
+            eps += zz.arg()
+                / (2.0 * std::f64::consts::PI * f.group_samples() as f64 / UL_SAMPLE_RATE_HZ);
+        }
+        // Newton steps on the symbol-level likelihood |Σ_{i,m} Y_{i,m}(k_i)·e^{jψ}|²: unlike a
+        // fit of the group phases it uses the phase slope inside each group, which separates ε
+        // from τ even within one repetition.
+        let tau_step = 1.0 / (tlen as f64 * dfra);
+        for _ in 0..4 {
+            let Some((d_tau, d_eps)) =
+                newton_step(&self.y, ks, &self.sym_times, nsym, nk, dfra, tau, eps)
+            else {
+                break;
+            };
+            tau += d_tau.clamp(-tau_step, tau_step);
+            eps += d_eps.clamp(-step, step);
+            if d_tau.abs() < 1e-9 && d_eps.abs() < 1e-3 {
+                break;
+            }
+        }
+        (tau.clamp(-self.toa_max_s, self.toa_max_s), eps)
     }
 }
 
-/// Weighted least-squares fit of `arg(x_i·conj(sum)) ≈ a + b·k_i + c·t_i` with weights
-/// `|x_i|²`; returns `(δτ, δε) = (−b/(2πΔf_RA), c/(2π))`, or `None` if singular.
-fn ls_phase_fit(
-    x: &[num_complex::Complex64],
-    sum: num_complex::Complex64,
+/// `Y_i = Σ_m Y_{i,m}(k_i)·e^{−j2πε t_{i,m}}`, the per-group coherent sums at the candidate's
+/// tones with the frequency offset removed.
+fn group_sums(
+    y: &[Complex32],
     ks: &[usize],
-    times: &[f64],
+    eps: f64,
+    sym_times: &[f64],
+    nsym: usize,
+    nk: usize,
+    out: &mut [Complex64],
+) {
+    for (i, (o, &k)) in out.iter_mut().zip(ks).enumerate() {
+        let mut acc = Complex64::new(0.0, 0.0);
+        for m in 0..nsym {
+            let v = y[(i * nsym + m) * nk + k];
+            acc += Complex64::new(f64::from(v.re), f64::from(v.im))
+                * rot(-2.0 * std::f64::consts::PI * eps * sym_times[i * nsym + m]);
+        }
+        *o = acc;
+    }
+}
+
+/// One Newton step towards the maximum of `M(τ, ε) = |z|²`,
+/// `z = Σ_{i,m} Y_{i,m}(k_i)·e^{j(a_i·τ − b_{i,m}·ε)}`, `a_i = 2πk_iΔf_RA`, `b = 2πt_{i,m}`
+/// (both centred on their means, which leaves `|z|` unchanged). Returns `(δτ, δε)`, or `None`
+/// where the Hessian is not negative definite (not near a maximum).
+#[allow(clippy::too_many_arguments)] // the detector's buffers and the current estimate
+fn newton_step(
+    y: &[Complex32],
+    ks: &[usize],
+    sym_times: &[f64],
+    nsym: usize,
+    nk: usize,
     dfra: f64,
+    tau: f64,
+    eps: f64,
 ) -> Option<(f64, f64)> {
-    let w: Vec<f64> = x.iter().map(|v| v.norm_sqr()).collect();
-    let sw: f64 = w.iter().sum();
-    if sw <= 0.0 {
+    let two_pi = 2.0 * std::f64::consts::PI;
+    let n = (ks.len() * nsym) as f64;
+    let kbar = ks.iter().map(|&k| k as f64).sum::<f64>() / ks.len() as f64;
+    let tbar = sym_times.iter().sum::<f64>() / n;
+    // z and its derivatives: Σ a, Σ α a, Σ β a, Σ α² a, Σ β² a, Σ α β a.
+    let mut s = [Complex64::new(0.0, 0.0); 6];
+    for (i, &k) in ks.iter().enumerate() {
+        let al = two_pi * (k as f64 - kbar) * dfra;
+        for m in 0..nsym {
+            let be = two_pi * (sym_times[i * nsym + m] - tbar);
+            let v = y[(i * nsym + m) * nk + k];
+            let a = Complex64::new(f64::from(v.re), f64::from(v.im)) * rot(al * tau - be * eps);
+            s[0] += a;
+            s[1] += a * al;
+            s[2] += a * be;
+            s[3] += a * (al * al);
+            s[4] += a * (be * be);
+            s[5] += a * (al * be);
+        }
+    }
+    let j = Complex64::new(0.0, 1.0);
+    let z = s[0];
+    let zt = j * s[1];
+    let ze = -j * s[2];
+    let ztt = -s[3];
+    let zee = -s[4];
+    let zte = s[5];
+    let g = [2.0 * (z.conj() * zt).re, 2.0 * (z.conj() * ze).re];
+    let h_tt = 2.0 * (zt.norm_sqr() + (z.conj() * ztt).re);
+    let h_ee = 2.0 * (ze.norm_sqr() + (z.conj() * zee).re);
+    let h_te = 2.0 * ((zt.conj() * ze).re + (z.conj() * zte).re);
+    let det = h_tt * h_ee - h_te * h_te;
+    if !(h_tt < 0.0 && h_ee < 0.0 && det > 0.0) {
         return None;
     }
-    let kbar = w.iter().zip(ks).map(|(w, &k)| w * k as f64).sum::<f64>() / sw;
-    let tbar = w.iter().zip(times).map(|(w, t)| w * t).sum::<f64>() / sw;
-    let (mut skk, mut stt, mut skt, mut skp, mut stp) = (0.0, 0.0, 0.0, 0.0, 0.0);
-    for i in 0..x.len() {
-        let ph = (x[i] * sum.conj()).arg();
-        let dk = ks[i] as f64 - kbar;
-        let dt = times[i] - tbar;
-        skk += w[i] * dk * dk;
-        stt += w[i] * dt * dt;
-        skt += w[i] * dk * dt;
-        skp += w[i] * dk * ph;
-        stp += w[i] * dt * ph;
-    }
-    let det = skk * stt - skt * skt;
-    if det.abs() < 1e-12 * (skk * stt).max(1e-300) {
-        // Tones and times collinear (cannot separate): fit τ only.
-        if skk <= 0.0 {
-            return None;
-        }
-        return Some((-(skp / skk) / (2.0 * std::f64::consts::PI * dfra), 0.0));
-    }
-    let b = (skp * stt - stp * skt) / det;
-    let c = (stp * skk - skp * skt) / det;
-    Some((
-        -b / (2.0 * std::f64::consts::PI * dfra),
-        c / (2.0 * std::f64::consts::PI),
-    ))
+    // δ = −H⁻¹ g.
+    let d_tau = -(h_ee * g[0] - h_te * g[1]) / det;
+    let d_eps = -(-h_te * g[0] + h_tt * g[1]) / det;
+    Some((d_tau, d_eps))
 }
 
-/// `Σ a_n·b_n` with eight independent partial sums (lets the compiler use packed SIMD; the
-/// summation order differs from a plain loop only by rounding).
-fn dot(a: &[Complex32], b: &[Complex32]) -> Complex32 {
-    let mut re = [0f32; 8];
-    let mut im = [0f32; 8];
-    let ca = a.chunks_exact(8);
-    let cb = b.chunks_exact(8);
-    let (ra, rb) = (ca.remainder(), cb.remainder());
-    for (x, y) in ca.zip(cb) {
-        for j in 0..8 {
-            re[j] += x[j].re * y[j].re - x[j].im * y[j].im;
-            im[j] += x[j].re * y[j].im + x[j].im * y[j].re;
-        }
-    }
-    let mut acc = Complex32::new(re.iter().sum(), im.iter().sum());
-    for (x, y) in ra.iter().zip(rb) {
-        acc += x * y;
-    }
-    acc
-}
-
-fn rot(ph: f64) -> num_complex::Complex64 {
-    num_complex::Complex64::new(ph.cos(), ph.sin())
-}
-
-/// Grid search of `Σ_r |Σ_{i∈rep r} Y_i e^{j2π k_i Δf τ}|²` (coherent inside a repetition of
-/// `p` groups, non-coherent across repetitions, so a residual frequency error cannot spoil
-/// it) over `τ ∈ [−T_CP/2, T_CP/2)`, then a parabolic refinement around the best grid point.
-/// Returns `(τ, metric)`.
-fn tau_search(
-    yg: &[num_complex::Complex64],
-    ks: &[usize],
-    dfra: f64,
-    f: NprachFormat,
-    nra: usize,
-    p: usize,
-) -> (f64, f64) {
-    let kmin = ks.iter().copied().min().unwrap_or(0);
-    let kmax = ks.iter().copied().max().unwrap_or(0);
-    let width = (kmax - kmin + 1).max(nra);
-    // Per repetition, accumulate per tone so each τ costs N_sc operations per repetition.
-    let reps = yg.len().div_ceil(p);
-    let mut acc = vec![num_complex::Complex64::new(0.0, 0.0); reps * width];
-    for (i, (y, &k)) in yg.iter().zip(ks).enumerate() {
-        acc[(i / p) * width + (k - kmin)] += *y;
-    }
-    let eval = |tau: f64| -> f64 {
-        let mut total = 0.0;
-        // e^{j2π j Δf τ} by recurrence: one sin/cos per τ.
-        let w = rot(2.0 * std::f64::consts::PI * dfra * tau);
-        for rep in acc.chunks_exact(width) {
-            let mut s = num_complex::Complex64::new(0.0, 0.0);
-            let mut wj = num_complex::Complex64::new(1.0, 0.0);
-            for a in rep {
-                s += a * wj;
-                wj *= w;
-            }
-            total += s.norm_sqr();
-        }
-        total
-    };
-    let half_cp = f.cp_samples() as f64 / 2.0 / UL_SAMPLE_RATE_HZ;
-    // Step: an eighth of the inverse tone aperture.
-    let step = 1.0 / (8.0 * nra as f64 * dfra);
-    let n = (2.0 * half_cp / step).ceil() as usize;
-    let mut best = (0usize, f64::MIN);
-    for j in 0..=n {
-        let v = eval(-half_cp + j as f64 * step);
-        if v > best.1 {
-            best = (j, v);
-        }
-    }
-    let t0 = -half_cp + best.0 as f64 * step;
-    let vm = eval(t0 - step);
-    let vp = eval(t0 + step);
-    let den = vm - 2.0 * best.1 + vp;
-    let delta = if den < 0.0 {
-        (0.5 * (vm - vp) / den).clamp(-1.0, 1.0)
-    } else {
-        0.0
-    };
-    let tau = t0 + delta * step;
-    (tau, eval(tau).max(best.1))
+fn rot(ph: f64) -> Complex64 {
+    Complex64::new(ph.cos(), ph.sin())
 }
 
 #[cfg(test)]
@@ -818,6 +918,60 @@ mod tests {
         bad.num_subcarriers = 24;
         assert!(NprachTx::new(bad).is_err());
         assert!(NprachDetector::new(cfg(NprachFormat::F0, 1), -1.0).is_err());
+        let mut det = NprachDetector::new(cfg(NprachFormat::F0, 1), 10.0).unwrap();
+        assert!(det.set_toa_search_s(20e-6).is_ok());
+        assert!(det.set_toa_search_s(34e-6).is_err()); // beyond T_CP/2 = 33.3 µs
+        assert!(det.set_toa_search_s(0.0).is_err());
+        assert!(det.set_toa_search_s(f64::NAN).is_err());
+    }
+
+    /// The FFT-based correlations equal the direct correlation with the reference tone over
+    /// each window symbol (the definition), for every format.
+    #[test]
+    fn fft_correlation_matches_direct_correlation() {
+        for format in [NprachFormat::F0, NprachFormat::F1, NprachFormat::F2] {
+            let mut c = cfg(format, 1);
+            c.subcarrier_offset = format.carrier_subcarriers() - format.n_sc_ra();
+            let mut det = NprachDetector::new(c, 1.0).unwrap();
+            let mut x = 7u32;
+            let rx: Vec<Complex32> = (0..det.input_len())
+                .map(|_| {
+                    x = x.wrapping_mul(1_664_525).wrapping_add(1_013_904_223);
+                    let a = (x >> 8) as f32 / (1u32 << 24) as f32 - 0.5;
+                    x = x.wrapping_mul(1_664_525).wrapping_add(1_013_904_223);
+                    let b = (x >> 8) as f32 / (1u32 << 24) as f32 - 0.5;
+                    Complex32::new(a, b)
+                })
+                .collect();
+            let mut out = Vec::new();
+            det.detect(&rx, &mut out).unwrap();
+            let fs = UL_SAMPLE_RATE_HZ;
+            let (nsym, ls, nk) = (format.n(), format.sym_samples(), c.num_subcarriers);
+            for i in 0..c.num_groups() {
+                let g0 = c.group_start(i) + det.win_off;
+                for m in 0..nsym {
+                    for k in [0, nk / 2, nk - 1] {
+                        let freq = subcarrier_frequency_hz(format, c.subcarrier_offset + k);
+                        let mut acc = num_complex::Complex64::new(0.0, 0.0);
+                        for u in 0..ls {
+                            let t = (det.win_off + m * ls + u) as f64 / fs
+                                - format.cp_samples() as f64 / fs;
+                            let r = rx[g0 + m * ls + u];
+                            let r = num_complex::Complex64::new(f64::from(r.re), f64::from(r.im));
+                            acc += r * rot(-2.0 * std::f64::consts::PI * freq * t);
+                        }
+                        let got = det.y[(i * nsym + m) * nk + k];
+                        let err = ((f64::from(got.re) - acc.re).powi(2)
+                            + (f64::from(got.im) - acc.im).powi(2))
+                        .sqrt();
+                        assert!(
+                            err < 1e-3 * (1.0 + acc.norm()),
+                            "{format:?} i {i} m {m} k {k}"
+                        );
+                    }
+                }
+            }
+        }
     }
 
     #[test]

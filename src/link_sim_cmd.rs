@@ -1,0 +1,301 @@
+//! `ntn link-sim`: link-level error-rate curves (BLER, or miss rate for detection) of our
+//! transmitter → channel → our receiver over SNR points, as a table (text/JSON/CSV), a
+//! regression CSV with its provenance (`--csv`) and a plot (`--plot`).
+//!
+//! Each subcommand is one physical channel; they share [`CurveArgs`] (channel model, SNR grid,
+//! trials, seed, outputs) and [`report`], which takes the finished points. A new channel
+//! (NPUSCH, NPRACH) is a new variant with its own argument struct and a function that turns
+//! `CurveArgs` into a [`CurveRun`].
+
+use std::path::PathBuf;
+
+use anyhow::{Context, Result, bail};
+use clap::{Args, Subcommand};
+use ntn_phy::link_sim::{CurveProvenance, LinkChannel, LinkPoint, LinkSimConfig, curve_csv};
+use ntn_phy::nbiot::NrsPorts;
+use ntn_sim::link_sim::{LinkChannelModel, with_model};
+
+use crate::output::{Cell, OutputArgs, Table, emit};
+use crate::plot::{Figure, Panel, Series};
+
+/// The curves `ntn link-sim` draws.
+#[derive(Subcommand, Debug)]
+pub enum LinkSimCmd {
+    /// NPSS detection with no prior over ±55 kHz on 20 ms at a random timing and a ±50 kHz
+    /// offset (an error: a miss, timing off by > 2 samples or offset off by > 2.5 kHz).
+    Npss(DlArgs),
+    /// MIB-NB soft-combined over one 640 ms TTI (an error: CRC failure or wrong MIB-NB).
+    Npbch(DlArgs),
+    /// DCI N1 on the largest candidate of a UE-specific search space (an error: no CRC pass
+    /// there).
+    Npdcch(NpdcchArgs),
+    /// One NPDSCH transport block (an error: CRC failure).
+    Npdsch(NpdschArgs),
+    /// Cold acquisition (NPSS, fine offset, NSSS) on 80 ms, ±50 kHz and ±600 Hz/s (an error:
+    /// wrong cell, timing > 2 samples, wrong n_f mod 8 or offset error > 150 Hz).
+    CellSearch(DlArgs),
+}
+
+/// What every curve takes.
+#[derive(Args, Debug, Clone)]
+pub struct CurveArgs {
+    /// Channel between transmitter and receiver: awgn or tdl-c (NTN-TDL-C, 100 ns, 3 km/h).
+    #[arg(long, default_value = "awgn", value_parser = parse_model)]
+    pub channel: LinkChannelModel,
+    /// SNR grid per RE in the 180 kHz carrier, `FROM:TO:STEP` dB (TO included); default per
+    /// channel.
+    #[arg(long = "snr-db", value_name = "A:B:STEP", allow_hyphen_values = true, value_parser = parse_snr_grid)]
+    pub snr_db: Option<SnrGrid>,
+    /// Trials per SNR point.
+    #[arg(long, default_value_t = 100)]
+    pub trials: usize,
+    /// Run seed (each SNR point has its own stream derived from it).
+    #[arg(long, default_value_t = 2026)]
+    pub seed: u64,
+    /// Also write the curve as a regression CSV (with its provenance) to FILE.
+    #[arg(long, value_name = "FILE")]
+    pub csv: Option<PathBuf>,
+    /// Date written into the CSV provenance (YYYY-MM-DD).
+    #[arg(long)]
+    pub date: Option<String>,
+    #[command(flatten)]
+    pub output: OutputArgs,
+}
+
+/// Arguments of a downlink curve.
+#[derive(Args, Debug, Clone)]
+pub struct DlArgs {
+    #[command(flatten)]
+    pub curve: CurveArgs,
+    /// NRS ports of the cell (1 or 2).
+    #[arg(long, default_value_t = 1)]
+    pub ports: u8,
+}
+
+/// Arguments of the NPDCCH curve.
+#[derive(Args, Debug, Clone)]
+pub struct NpdcchArgs {
+    #[command(flatten)]
+    pub dl: DlArgs,
+    /// R_max of the UE-specific search space (1, 2, 4, …, 2048).
+    #[arg(long, default_value_t = 4)]
+    pub r_max: usize,
+}
+
+/// Arguments of the NPDSCH curve.
+#[derive(Args, Debug, Clone)]
+pub struct NpdschArgs {
+    #[command(flatten)]
+    pub dl: DlArgs,
+    /// I_TBS (0…13).
+    #[arg(long, default_value_t = 4)]
+    pub itbs: u8,
+    /// I_SF (0…7).
+    #[arg(long, default_value_t = 2)]
+    pub isf: u8,
+    /// I_Rep (0…15).
+    #[arg(long, default_value_t = 0)]
+    pub irep: u8,
+}
+
+/// An SNR grid, dB.
+#[derive(Debug, Clone, PartialEq)]
+pub struct SnrGrid(pub Vec<f32>);
+
+fn parse_model(s: &str) -> Result<LinkChannelModel, String> {
+    LinkChannelModel::from_name(s).ok_or_else(|| {
+        let names: Vec<&str> = LinkChannelModel::ALL.iter().map(|m| m.name()).collect();
+        format!("unknown channel {s:?} (one of {})", names.join(", "))
+    })
+}
+
+/// `A:B:STEP` (or a single value `A`) → the points A, A+STEP, … up to B inclusive.
+fn parse_snr_grid(s: &str) -> Result<SnrGrid, String> {
+    let nums: Vec<f32> = s
+        .split(':')
+        .map(|t| t.trim().parse::<f32>().map_err(|e| format!("{t:?}: {e}")))
+        .collect::<Result<_, _>>()?;
+    if nums.iter().any(|v| !v.is_finite()) {
+        return Err("SNR values must be finite".into());
+    }
+    match nums[..] {
+        [a] => Ok(SnrGrid(vec![a])),
+        [a, b, step] => {
+            if step <= 0.0 || b < a {
+                return Err("need FROM ≤ TO and STEP > 0".into());
+            }
+            let n = ((b - a) / step + 1e-3).floor() as usize + 1;
+            if n > 1000 {
+                return Err(format!("{n} SNR points is too many (≤ 1000)"));
+            }
+            Ok(SnrGrid((0..n).map(|i| a + step * i as f32).collect()))
+        }
+        _ => Err("expected FROM:TO:STEP or one value".into()),
+    }
+}
+
+/// A finished curve, from any channel.
+pub struct CurveRun {
+    /// Curve name (the subcommand).
+    pub name: &'static str,
+    /// One line: what an error is and the channel.
+    pub description: String,
+    /// The points.
+    pub points: Vec<LinkPoint>,
+}
+
+pub fn run(cmd: LinkSimCmd) -> Result<()> {
+    let (channel, dl, r_max, npdsch) = match cmd {
+        LinkSimCmd::Npss(a) => (LinkChannel::Npss, a, None, None),
+        LinkSimCmd::Npbch(a) => (LinkChannel::Npbch, a, None, None),
+        LinkSimCmd::CellSearch(a) => (LinkChannel::CellSearch, a, None, None),
+        LinkSimCmd::Npdcch(a) => (LinkChannel::Npdcch, a.dl, Some(a.r_max), None),
+        LinkSimCmd::Npdsch(a) => (
+            LinkChannel::Npdsch,
+            a.dl,
+            None,
+            Some((a.itbs, a.isf, a.irep)),
+        ),
+    };
+    let curve = run_dl(channel, &dl, r_max, npdsch)?;
+    report(&dl.curve, &curve)
+}
+
+/// Default SNR grid of a downlink curve: where it goes from all errors to none (AWGN).
+fn default_grid(channel: LinkChannel, model: LinkChannelModel) -> Vec<f32> {
+    let (from, step, n) = match channel {
+        LinkChannel::Npss => (-15.0, 1.5, 9),
+        LinkChannel::Npbch => (-17.0, 1.0, 9),
+        LinkChannel::Npdcch => (-14.0, 1.5, 9),
+        LinkChannel::Npdsch => (-4.0, 1.25, 9),
+        LinkChannel::CellSearch => (-14.0, 1.5, 9),
+    };
+    // fading needs a dB more and a longer tail
+    let (from, step) = match model {
+        LinkChannelModel::Awgn => (from, step),
+        LinkChannelModel::TdlC => (from + 1.0, 1.5),
+    };
+    (0..n).map(|i| from + step * i as f32).collect()
+}
+
+fn run_dl(
+    channel: LinkChannel,
+    a: &DlArgs,
+    r_max: Option<usize>,
+    npdsch: Option<(u8, u8, u8)>,
+) -> Result<CurveRun> {
+    let c = &a.curve;
+    if c.trials == 0 {
+        bail!("--trials must be at least 1");
+    }
+    let snr = c
+        .snr_db
+        .clone()
+        .map_or_else(|| default_grid(channel, c.channel), |g| g.0);
+    let mut cfg = LinkSimConfig::new(channel, snr, c.trials, c.seed);
+    cfg.ports = match a.ports {
+        1 => NrsPorts::One,
+        2 => NrsPorts::Two,
+        p => bail!("--ports must be 1 or 2, not {p}"),
+    };
+    if let Some(r) = r_max {
+        cfg.npdcch_r_max = r;
+    }
+    if let Some(n) = npdsch {
+        cfg.npdsch = n;
+    }
+    let cfg = with_model(&cfg, c.channel)?;
+    let points = ntn_phy::link_sim::run(&cfg).context("link-level run")?;
+    Ok(CurveRun {
+        name: channel.name(),
+        description: cfg.describe(),
+        points,
+    })
+}
+
+/// Prints the table (text/JSON/CSV), writes the regression CSV and the plot.
+pub fn report(c: &CurveArgs, curve: &CurveRun) -> Result<()> {
+    let command = std::iter::once("ntn".to_string())
+        .chain(std::env::args().skip(1))
+        .collect::<Vec<_>>()
+        .join(" ");
+    let date = c.date.as_deref().unwrap_or("not given");
+    let mut t = Table::new(
+        format!("ntn link-sim {} ({})", curve.name, c.channel.name()),
+        &[
+            ("snr", "dB"),
+            ("trials", ""),
+            ("errors", ""),
+            ("error_rate", ""),
+        ],
+    );
+    t.summary("curve", curve.name);
+    t.summary("channel", c.channel.name());
+    t.summary("description", curve.description.clone());
+    t.summary("seed", c.seed);
+    t.summary("trials_per_point", c.trials as u64);
+    for p in &curve.points {
+        t.push(vec![
+            Cell::Num(f64::from(p.snr_db), 2),
+            Cell::Int(p.trials as i64),
+            Cell::Int(p.errors as i64),
+            Cell::Num(p.error_rate(), 4),
+        ]);
+    }
+    if let Some(path) = &c.csv {
+        let text = curve_csv(
+            &CurveProvenance {
+                name: curve.name,
+                description: &curve.description,
+                seed: c.seed,
+                trials: c.trials,
+                command: &command,
+                date,
+            },
+            &curve.points,
+        );
+        std::fs::write(path, text).with_context(|| format!("cannot write {}", path.display()))?;
+        t.summary("csv", path.display().to_string());
+    }
+    if let Some(path) = &c.output.plot {
+        Figure {
+            title: format!("{} over {}", curve.name, c.channel.name()),
+            x_label: "SNR per RE [dB]".into(),
+            panels: vec![Panel {
+                y_label: "log10 error rate".into(),
+                series: vec![Series {
+                    label: curve.name.to_string(),
+                    // zero-error points have no logarithm: left out
+                    points: curve
+                        .points
+                        .iter()
+                        .filter(|p| p.errors > 0)
+                        .map(|p| (f64::from(p.snr_db), p.error_rate().log10()))
+                        .collect(),
+                }],
+            }],
+        }
+        .save(path)?;
+        t.summary("plot", path.display().to_string());
+    }
+    emit(&c.output, &t.render(c.output.format))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn snr_grids() {
+        assert_eq!(
+            parse_snr_grid("-10:-8:1").unwrap(),
+            SnrGrid(vec![-10.0, -9.0, -8.0])
+        );
+        assert_eq!(parse_snr_grid("3").unwrap(), SnrGrid(vec![3.0]));
+        assert_eq!(parse_snr_grid("0:1:0.25").unwrap().0.len(), 5);
+        for bad in ["", "1:2", "2:1:1", "0:1:0", "a:b:c", "0:1e9:0.001", "nan"] {
+            assert!(parse_snr_grid(bad).is_err(), "{bad}");
+        }
+        assert!(parse_model("tdl-c").is_ok() && parse_model("tdl-z").is_err());
+    }
+}
