@@ -16,7 +16,7 @@
 //! | --- | --- | --- |
 //! | NPBCH | `link_npbch_awgn.csv` | 34 (MIB-NB) |
 //! | NPDSCH | `link_npdsch_awgn.csv` | the TBS |
-//! | NPUSCH F1 | `ul/npusch_*.csv` when present, else the NPDSCH curve (TBCC instead of turbo: pessimistic by ≈ 1–2 dB) | the TBS |
+//! | NPUSCH F1 | `ul/npusch_*_awgn.csv` of the same bandwidth: 12 tones (I_TBS 10, 2 RUs, 328 bits), single tone 15 kHz (I_TBS 5, 2 RUs, 144 bits), single tone 3.75 kHz (16 bits, 1 RU); 3 or 6 tones use the 12-tone curve | the TBS |
 //! | NPUSCH F2 | the NPDCCH curve (a small block on repetitions) | 23 (reference K) |
 //! | NPRACH | the NPSS detection curve (known-sequence correlation, no prior) at equal total energy γ·B·T | — |
 //!
@@ -170,6 +170,12 @@ const NPDSCH_CSV: &str = include_str!("../../vectors/data/phy/link_npdsch_awgn.c
 const NPBCH_CSV: &str = include_str!("../../vectors/data/phy/link_npbch_awgn.csv");
 const NPDCCH_CSV: &str = include_str!("../../vectors/data/phy/link_npdcch_awgn.csv");
 const NPSS_CSV: &str = include_str!("../../vectors/data/phy/link_npss_awgn.csv");
+const NPUSCH_MT12_CSV: &str =
+    include_str!("../../vectors/data/phy/ul/npusch_mt12_qpsk_tbs10_ru1_rep1_awgn.csv");
+const NPUSCH_ST15_CSV: &str =
+    include_str!("../../vectors/data/phy/ul/npusch_st15_qpsk_tbs5_ru1_rep1_awgn.csv");
+const NPUSCH_ST3K75_CSV: &str =
+    include_str!("../../vectors/data/phy/ul/npusch_st3k75_bpsk_tbs0_ru0_rep1_awgn.csv");
 
 /// Fate and measurement of one transmission at one receiver.
 #[derive(Clone, Copy, Debug, PartialEq)]
@@ -195,8 +201,8 @@ pub struct LinkAbstraction {
     pub npdcch: Curve,
     /// NPSS detection (used for NPRACH).
     pub npss: Curve,
-    /// NPUSCH format 1, when our PHY has produced it.
-    pub npusch: Option<Curve>,
+    /// NPUSCH format 1, one curve per occupied bandwidth.
+    pub npusch: Vec<Curve>,
 }
 
 impl LinkAbstraction {
@@ -240,15 +246,47 @@ impl LinkAbstraction {
                     bits: 1.0,
                 },
             )?,
-            npusch: None,
+            npusch: vec![
+                Curve::parse(
+                    "npusch_mt12_qpsk_tbs10_ru1_rep1_awgn",
+                    NPUSCH_MT12_CSV,
+                    CurveReference {
+                        bandwidth_hz: 180e3,
+                        air_time_s: 2e-3,
+                        bits: 328.0,
+                    },
+                )?,
+                Curve::parse(
+                    "npusch_st15_qpsk_tbs5_ru1_rep1_awgn",
+                    NPUSCH_ST15_CSV,
+                    CurveReference {
+                        bandwidth_hz: 15e3,
+                        air_time_s: 16e-3,
+                        bits: 144.0,
+                    },
+                )?,
+                Curve::parse(
+                    "npusch_st3k75_bpsk_tbs0_ru0_rep1_awgn",
+                    NPUSCH_ST3K75_CSV,
+                    CurveReference {
+                        bandwidth_hz: 3.75e3,
+                        air_time_s: 32e-3,
+                        bits: 16.0,
+                    },
+                )?,
+            ],
         })
     }
 
-    /// Add an NPUSCH format-1 curve (e.g. `vectors/data/phy/ul/npusch_*.csv`, read by the
-    /// caller).
-    pub fn with_npusch(mut self, curve: Curve) -> Self {
-        self.npusch = Some(curve);
-        self
+    /// The NPUSCH curve measured on the bandwidth nearest to `bandwidth_hz` (log scale).
+    fn npusch_for(&self, bandwidth_hz: f64) -> &Curve {
+        self.npusch
+            .iter()
+            .min_by(|a, b| {
+                let d = |c: &Curve| (c.reference.bandwidth_hz / bandwidth_hz).ln().abs();
+                d(a).total_cmp(&d(b))
+            })
+            .unwrap_or(&self.npdsch)
     }
 
     /// The curve and the information bits used for `format`.
@@ -257,7 +295,7 @@ impl LinkAbstraction {
             NbChannel::Npbch => (&self.npbch, 34.0),
             NbChannel::Npdsch => (&self.npdsch, f64::from(format.tbs_bits.max(1))),
             NbChannel::NpuschF1 => (
-                self.npusch.as_ref().unwrap_or(&self.npdsch),
+                self.npusch_for(Self::bandwidth_hz(format)),
                 f64::from(format.tbs_bits.max(1)),
             ),
             NbChannel::NpuschF2 => (&self.npdcch, 23.0),
@@ -477,6 +515,32 @@ mod tests {
         let lo = spread(0.0, &mut rng);
         let hi = spread(10.0, &mut rng);
         assert!(hi < lo / 2.0, "{lo} {hi}");
+    }
+
+    #[test]
+    fn npusch_reads_the_curve_of_its_bandwidth() {
+        let la = LinkAbstraction::bundled().unwrap();
+        let mt12 = LinkFormat {
+            channel: NbChannel::NpuschF1,
+            tbs_bits: 328,
+            resource_units: 2,
+            repetitions: 1,
+            subcarriers: 12,
+            subcarrier_spacing_hz: 15_000,
+        };
+        let st = LinkFormat {
+            subcarriers: 1,
+            tbs_bits: 144,
+            ..mt12
+        };
+        for (f, curve) in [(mt12, &la.npusch[0]), (st, &la.npusch[1])] {
+            for &(snr, rate) in &curve.points {
+                assert!(
+                    (la.error_rate(&f, snr, 0.0) - rate).abs() < 1e-9,
+                    "{f:?} {snr}"
+                );
+            }
+        }
     }
 
     #[test]
