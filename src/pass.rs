@@ -2,8 +2,12 @@
 //! what the radio link goes through: elevation, Doppler and Doppler rate on both carriers,
 //! delay, round-trip time and the timing advance the terminal must apply. The built-in
 //! default is a real LEO element set (CBERS 2), a terminal in Montréal and NB-IoT NTN in
-//! band n256; `--geo` takes the GEO case. Later stages run the whole NB-IoT NTN stack over
-//! the same pass; the interface stays.
+//! band n256; `--geo` takes the GEO case. Then it runs the scenario end to end through the
+//! simulator's engine (`ntn_sim::e2e`: cell found, SIB31, random access, data, radio link
+//! failure, next satellite, with the residual uplink errors the cell measured), prints the
+//! timeline and summary, and writes the JSON report and the run's plots next to the orbit
+//! plot. `--scenario FILE.toml` runs any other scenario, `--no-precomp` shows what fails
+//! without pre-compensation, `--no-run` keeps only the orbit analysis.
 
 use crate::common::{
     DEFAULT_GEO, DEFAULT_LEO, DurationSpec, LinkArgs, SiteSpec, default_start, parse_utc,
@@ -65,6 +69,26 @@ pub struct PassArgs {
     /// SNR of that check over the 180 kHz carrier, dB.
     #[arg(long, default_value_t = 0.0, allow_negative_numbers = true)]
     pub snr_db: f64,
+    /// Run this end-to-end scenario (TOML, see assets/scenarios) instead of the built-in one.
+    #[arg(long, value_name = "FILE.toml")]
+    pub scenario: Option<PathBuf>,
+    /// The terminal does not pre-compensate timing and frequency (shows what fails).
+    #[arg(long)]
+    pub no_precomp: bool,
+    /// Seed of the end-to-end run [default: the scenario's].
+    #[arg(long)]
+    pub seed: Option<u64>,
+    /// Nodes of the run: `probe` (link-level probe cell/UE) or `full` (CellStack + UeStack:
+    /// RRC, NAS attach, data over NAS) [default: the scenario's].
+    #[arg(long, value_name = "probe|full")]
+    pub stack: Option<String>,
+    /// Only the orbit analysis: do not run the scenario through the engine.
+    #[arg(long)]
+    pub no_run: bool,
+    /// JSON report of the run [default: next to --plot, `<stem>-report.json`; none with
+    /// --no-plot].
+    #[arg(long, value_name = "FILE")]
+    pub report: Option<PathBuf>,
 }
 
 /// A duration, or `0`/`0s`/`off` for none.
@@ -343,6 +367,25 @@ pub fn run(a: PassArgs) -> Result<()> {
         }
         (f, None) => table.render(f),
     };
+    if a.no_run {
+        return emit(&out, &text);
+    }
+    let report = run_scenario(&a)?;
+    let text = match a.format {
+        crate::output::Format::Json => {
+            let mut v: serde_json::Value = serde_json::from_str(&text)?;
+            if let Some(o) = v.as_object_mut() {
+                o.insert("run".into(), json_summary(&report)?);
+            }
+            format!("{}\n", serde_json::to_string_pretty(&v)?)
+        }
+        f => {
+            let mut t = text;
+            t.push('\n');
+            t.push_str(&run_tables(&report, f));
+            t
+        }
+    };
     emit(&out, &text)
 }
 
@@ -398,4 +441,391 @@ fn acquisition_table(acq: &[DlProbeResult]) -> Table {
         ]);
     }
     t
+}
+
+/// The end-to-end scenario `ntn pass` runs: `--scenario FILE`, else the built-in LEO (or GEO
+/// with `--geo`) with the command line's terminal and carriers.
+fn scenario_of(a: &PassArgs) -> Result<ntn_sim::e2e::E2eScenario> {
+    use anyhow::Context;
+    use ntn_sim::e2e::E2eScenario;
+    let mut sc = match &a.scenario {
+        Some(path) => {
+            let text = std::fs::read_to_string(path)
+                .with_context(|| format!("cannot read {}", path.display()))?;
+            E2eScenario::from_toml(&text).with_context(|| format!("in {}", path.display()))?
+        }
+        None => {
+            let mut sc = if a.geo {
+                E2eScenario::geo()
+            } else {
+                E2eScenario::default()
+            };
+            let g = a.link.site.site.0.geodetic();
+            sc.ue.position = [g.lat_deg(), g.lon_deg(), g.height.m()];
+            sc.dl_hz = a.link.radio.dl_mhz * 1e6;
+            sc.ul_hz = a.link.radio.ul_mhz * 1e6;
+            sc
+        }
+    };
+    if a.no_precomp {
+        sc.precompensation = false;
+    }
+    if let Some(seed) = a.seed {
+        sc.seed = seed;
+    }
+    if let Some(stack) = &a.stack {
+        sc.stack = stack.clone();
+    }
+    Ok(sc)
+}
+
+/// Run the scenario with a progress line on standard error, write the report and the plots.
+fn run_scenario(a: &PassArgs) -> Result<ntn_sim::report::E2eReport> {
+    use std::io::IsTerminal;
+    let sc = scenario_of(a)?;
+    #[allow(clippy::disallowed_methods)] // the CLI reports the speed-up against wall time
+    let t0 = std::time::Instant::now();
+    let tty = std::io::stderr().is_terminal();
+    let bar = if tty {
+        indicatif::ProgressBar::new(1000).with_style(
+            indicatif::ProgressStyle::with_template("  {bar:30} {msg}")
+                .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
+        )
+    } else {
+        indicatif::ProgressBar::hidden()
+    };
+    let mut progress = |t: f64, total: f64| {
+        let wall = t0.elapsed().as_secs_f64().max(1e-6);
+        bar.set_position((1000.0 * t / total.max(1e-9)) as u64);
+        bar.set_message(format!(
+            "simulated {t:.0}/{total:.0} s, {:.0}× real time",
+            t / wall
+        ));
+    };
+    let report = ntn_sim::e2e::run(&sc, &mut progress)?;
+    bar.finish_and_clear();
+    let wall = t0.elapsed().as_secs_f64().max(1e-6);
+    eprintln!(
+        "  simulated {:.0} s in {:.2} s: {:.0}× real time ({} receptions)",
+        report.simulated_s,
+        wall,
+        report.simulated_s / wall,
+        report.deliveries
+    );
+    let stem_path = |suffix: &str| {
+        let stem = a
+            .plot
+            .file_stem()
+            .and_then(|s| s.to_str())
+            .unwrap_or("ntn-pass");
+        a.plot.with_file_name(format!("{stem}{suffix}"))
+    };
+    let report_path = match (&a.report, a.no_plot) {
+        (Some(p), _) => Some(p.clone()),
+        (None, false) => Some(stem_path("-report.json")),
+        (None, true) => None,
+    };
+    if let Some(p) = &report_path {
+        std::fs::write(p, serde_json::to_string_pretty(&report)?)
+            .map_err(|e| anyhow::anyhow!("cannot write {}: {e}", p.display()))?;
+        eprintln!("  report: {}", p.display());
+    }
+    if !a.no_plot {
+        let ext = a.plot.extension().and_then(|e| e.to_str()).unwrap_or("png");
+        let p = stem_path(&format!("-run.{ext}"));
+        run_figure(&report).save(&p)?;
+        eprintln!("  run plot: {}", p.display());
+    }
+    Ok(report)
+}
+
+/// The run's figure: Doppler and residual frequency, TA and residual timing error, SNR and
+/// BLER along the pass, and the procedure timeline.
+fn run_figure(r: &ntn_sim::report::E2eReport) -> Figure {
+    use ntn_sim::engine::NbChannel;
+    use ntn_sim::engine::SimEvent;
+    let series = |label: &str, points: Vec<(f64, f64)>| Series {
+        label: label.into(),
+        points,
+    };
+    let pass = &r.pass;
+    let decoded_ul: Vec<_> = r.ul.iter().filter(|p| p.decoded).collect();
+    // Procedure timeline as steps: 0 searching … 4 connected, one level per milestone.
+    let mut steps = vec![(0.0, 0.0)];
+    for e in &r.timeline {
+        let level = match e.event {
+            SimEvent::CellFound { .. } => 1.0,
+            SimEvent::Sib31Read { .. } => 2.0,
+            SimEvent::RaStarted { .. } => 3.0,
+            SimEvent::RaCompleted | SimEvent::Connected | SimEvent::Attached => 4.0,
+            SimEvent::DataExchange { .. } => 5.0,
+            SimEvent::RadioLinkFailure { .. } | SimEvent::RaFailed { .. } => 0.0,
+            _ => continue,
+        };
+        let prev = steps.last().map_or(0.0, |p| p.1);
+        steps.push((e.t_s, prev));
+        steps.push((e.t_s, level));
+    }
+    steps.push((r.simulated_s, steps.last().map_or(0.0, |p| p.1)));
+    let limit = r.summary.freq_limit_hz;
+    let tlimit = r.summary.timing_limit_us;
+    Figure {
+        title: format!(
+            "{} — seed {}, pre-compensation {}",
+            r.scenario,
+            r.seed,
+            if r.precompensation { "on" } else { "off" }
+        ),
+        x_label: format!("seconds after {}", r.origin_utc),
+        panels: vec![
+            Panel {
+                y_label: "DL Doppler [kHz]".into(),
+                series: vec![
+                    series(
+                        "true DL Doppler at the UE",
+                        pass.iter()
+                            .map(|p| (p.t_s, p.doppler_dl_hz / 1e3))
+                            .collect(),
+                    ),
+                    series(
+                        "after the cell's beam-centre pre-compensation",
+                        pass.iter()
+                            .map(|p| (p.t_s, p.residual_dl_hz / 1e3))
+                            .collect(),
+                    ),
+                ],
+            },
+            Panel {
+                y_label: "UL residual frequency [Hz]".into(),
+                series: vec![
+                    series(
+                        "measured by the cell",
+                        decoded_ul
+                            .iter()
+                            .map(|p| (p.t_s, p.freq_error_hz))
+                            .collect(),
+                    ),
+                    series("+0.1 ppm", vec![(0.0, limit), (r.simulated_s, limit)]),
+                    series("−0.1 ppm", vec![(0.0, -limit), (r.simulated_s, -limit)]),
+                ],
+            },
+            Panel {
+                y_label: "delay / TA [ms]".into(),
+                series: vec![
+                    series(
+                        "one-way delay",
+                        pass.iter().map(|p| (p.t_s, p.delay_ms)).collect(),
+                    ),
+                    series(
+                        "round trip = full TA",
+                        pass.iter().map(|p| (p.t_s, 2.0 * p.delay_ms)).collect(),
+                    ),
+                ],
+            },
+            Panel {
+                y_label: "UL residual timing [µs]".into(),
+                series: vec![
+                    series(
+                        "NPUSCH, measured by the cell",
+                        decoded_ul
+                            .iter()
+                            .filter(|p| p.channel == NbChannel::NpuschF1)
+                            .map(|p| (p.t_s, p.timing_error_us))
+                            .collect(),
+                    ),
+                    series(
+                        "NPRACH, measured by the cell",
+                        decoded_ul
+                            .iter()
+                            .filter(|p| p.channel == NbChannel::Nprach)
+                            .map(|p| (p.t_s, p.timing_error_us))
+                            .collect(),
+                    ),
+                    series("+CP", vec![(0.0, tlimit), (r.simulated_s, tlimit)]),
+                    series("−CP", vec![(0.0, -tlimit), (r.simulated_s, -tlimit)]),
+                ],
+            },
+            Panel {
+                y_label: "SNR [dB] / BLER [%]".into(),
+                series: vec![
+                    series(
+                        "DL SNR over 180 kHz",
+                        pass.iter().map(|p| (p.t_s, p.snr_db)).collect(),
+                    ),
+                    series(
+                        "UL SNR (cell)",
+                        r.ul.iter().map(|p| (p.t_s, p.snr_db)).collect(),
+                    ),
+                    series(
+                        "MIB-NB BLER [%] (curve at that SNR)",
+                        pass.iter().map(|p| (p.t_s, 100.0 * p.bler)).collect(),
+                    ),
+                ],
+            },
+            Panel {
+                y_label: "procedure (0 search … 5 data)".into(),
+                series: vec![series("state", steps)],
+            },
+        ],
+    }
+}
+
+/// Timeline and summary as tables.
+fn run_tables(r: &ntn_sim::report::E2eReport, f: crate::output::Format) -> String {
+    use ntn_sim::engine::SimEvent;
+    let mut t = Table::new(
+        format!("End-to-end run: {}", r.scenario),
+        &[("t", "s"), ("event", ""), ("detail", "")],
+    );
+    // Data exchanges: the first, a count, and the last.
+    let data: Vec<usize> = r
+        .timeline
+        .iter()
+        .enumerate()
+        .filter(|(_, e)| matches!(e.event, SimEvent::DataExchange { .. }))
+        .map(|(i, _)| i)
+        .collect();
+    for (i, e) in r.timeline.iter().enumerate() {
+        if data.len() > 3 && data[1..data.len() - 1].contains(&i) {
+            if i == data[1] {
+                t.push(vec![
+                    Cell::Text("…".into()),
+                    Cell::Text("data".into()),
+                    Cell::Text(format!("{} more exchanges", data.len() - 2)),
+                ]);
+            }
+            continue;
+        }
+        let (name, detail) = match &e.event {
+            SimEvent::CellFound { cell } => ("cell found", format!("cell {cell}, MIB-NB decoded")),
+            SimEvent::Sib31Read { epoch_age_s } => (
+                "SIB31 read",
+                format!("ephemeris epoch {epoch_age_s:.3} s old"),
+            ),
+            SimEvent::RaStarted { attempt } => ("RA", format!("preamble, attempt {attempt}")),
+            SimEvent::RaCompleted => ("RA complete", "Msg4 received".into()),
+            SimEvent::RaFailed { reason } => ("RA failed", reason.clone()),
+            SimEvent::Attached => ("attached", "NAS attach complete".into()),
+            SimEvent::Connected => ("connected", "link-level probe: no NAS".into()),
+            SimEvent::DataExchange {
+                ul_bytes,
+                dl_bytes,
+                latency_s,
+            } => (
+                "data",
+                format!(
+                    "{ul_bytes} B up, {dl_bytes} B down, {:.1} ms",
+                    latency_s * 1e3
+                ),
+            ),
+            SimEvent::RadioLinkFailure { reason } => ("RLF", reason.clone()),
+            SimEvent::Authenticated => ("authenticated", "EPS AKA".into()),
+            SimEvent::SecurityActivated => ("NAS security", "security mode complete".into()),
+            SimEvent::AttachFailed => ("attach failed", String::new()),
+            SimEvent::Released => ("released", "RRC connection release".into()),
+            SimEvent::UlSyncLost => ("UL sync lost", "SIB31 validity expired".into()),
+            _ => ("other", format!("{:?}", e.event)),
+        };
+        t.push(vec![
+            Cell::Num(e.t_s, 3),
+            Cell::Text(name.into()),
+            Cell::Text(detail),
+        ]);
+    }
+    let s = &r.summary;
+    t.summary("verdict", s.verdict.clone());
+    t.summary("nodes", r.nodes.clone());
+    t.summary(
+        "level",
+        match r.level {
+            ntn_sim::e2e::Level::Link => "link abstraction (BLER curves of our PHY)",
+            ntn_sim::e2e::Level::Sample => "link abstraction + sample-level DL cell search",
+        },
+    );
+    t.summary("simulated_s", (r.simulated_s * 10.0).round() / 10.0);
+    t.summary(
+        "random_access",
+        format!(
+            "{} preambles, {} detected, {} procedures failed",
+            s.preambles, s.preambles_detected, s.ra_failures
+        ),
+    );
+    t.summary(
+        "exchanges",
+        format!("{}/{}", s.exchanges, s.exchanges_target),
+    );
+    t.summary(
+        "ul_residual_timing_us",
+        format!(
+            "max |error| {} (limit {:.1} µs = NPUSCH CP), measured by the cell",
+            s.max_ul_timing_error_us
+                .map_or("-".into(), |v| format!("{v:.2}")),
+            s.timing_limit_us
+        ),
+    );
+    t.summary(
+        "ul_residual_frequency_hz",
+        format!(
+            "max |error| {} (limit {:.1} Hz = 0.1 ppm), measured by the cell",
+            s.max_ul_freq_error_hz
+                .map_or("-".into(), |v| format!("{v:.1}")),
+            s.freq_limit_hz
+        ),
+    );
+    t.summary(
+        "snr_dl_db",
+        format!(
+            "{} … {}",
+            s.snr_min_db.map_or("-".into(), |v| format!("{v:.1}")),
+            s.snr_max_db.map_or("-".into(), |v| format!("{v:.1}"))
+        ),
+    );
+    t.summary(
+        "bler",
+        format!(
+            "DL {:.3} over {} blocks, UL {:.3} over {} blocks",
+            s.dl_bler, s.dl_blocks, s.ul_bler, s.ul_blocks
+        ),
+    );
+    t.summary(
+        "latency_ms",
+        format!(
+            "mean {}, max {}",
+            s.latency_mean_s
+                .map_or("-".into(), |v| format!("{:.1}", v * 1e3)),
+            s.latency_max_s
+                .map_or("-".into(), |v| format!("{:.1}", v * 1e3))
+        ),
+    );
+    t.summary("throughput_bps", (s.throughput_bps * 10.0).round() / 10.0);
+    t.summary("radio_link_failures", s.radio_link_failures);
+    if s.sample_checks.1 > 0 {
+        t.summary(
+            "sample_level_dl",
+            format!(
+                "MIB-NB decoded at {}/{} sample-level cell searches",
+                s.sample_checks.0, s.sample_checks.1
+            ),
+        );
+    }
+    t.summary("report_hash", r.report_hash.clone());
+    let mut out = t.render(f);
+    out.push('\n');
+    out
+}
+
+/// The run as JSON for `--format json` (the timeline and summary; the full report goes to
+/// its file).
+fn json_summary(r: &ntn_sim::report::E2eReport) -> Result<serde_json::Value> {
+    Ok(serde_json::json!({
+        "scenario": r.scenario,
+        "seed": r.seed,
+        "precompensation": r.precompensation,
+        "simulated_s": r.simulated_s,
+        "nodes": r.nodes,
+        "timeline": r.timeline,
+        "summary": r.summary,
+        "trace_hash": r.trace_hash,
+        "report_hash": r.report_hash,
+    }))
 }

@@ -21,8 +21,12 @@
 #![forbid(unsafe_code)]
 
 pub mod channel;
+pub mod e2e;
+pub mod engine;
+pub mod link_abstraction;
 pub mod link_budget;
 pub mod link_sim;
 pub mod math;
 pub mod nbiot_dl;
+pub mod report;
 pub mod scenario;

@@ -1,0 +1,48 @@
+//! Speed of a whole end-to-end pass on one core.
+//!
+//! Budgets (issue 8): the default LEO pass (≈ 683 s simulated) at link level ≥ 1000× real
+//! time, i.e. ≤ 0.68 s of CPU per run; at sample level ≥ 5× real time (≤ 137 s). The
+//! simulated span divided by the reported time per iteration is the speed-up.
+//!
+//! Measured in the thread's CPU time (`ntn_benchutil::CpuTime`): the machine's two cores are
+//! shared, and wall time would measure the neighbours.
+#![allow(clippy::unwrap_used)] // bench setup
+
+use criterion::{Criterion, criterion_group, criterion_main};
+use ntn_benchutil::CpuTime;
+use ntn_sim::e2e::{E2eScenario, Level, run};
+use std::hint::black_box;
+
+fn benches(c: &mut Criterion<CpuTime>) {
+    let mut g = c.benchmark_group("e2e_leo_pass_683s");
+    g.sample_size(10);
+    let probe = E2eScenario::default();
+    let mut full = E2eScenario {
+        stack: "full".into(),
+        ..Default::default()
+    };
+    // The stacks' formats close only with a stronger satellite (see tests/pass_e2e.rs).
+    full.radio.sat_g_over_t_db_k += 10.0;
+    full.radio.sat_tx_gain_dbi += 10.0;
+    let sample = E2eScenario {
+        level: Level::Sample,
+        ..Default::default()
+    };
+    for (name, sc) in [
+        ("link_probe", probe),
+        ("link_full_stacks", full),
+        ("sample_probe", sample),
+    ] {
+        g.bench_function(name, |b| {
+            b.iter(|| black_box(run(&sc, &mut |_, _| {}).unwrap().report_hash))
+        });
+    }
+    g.finish();
+}
+
+criterion_group! {
+    name = e2e;
+    config = Criterion::default().with_measurement(CpuTime);
+    targets = benches
+}
+criterion_main!(e2e);

@@ -1,0 +1,674 @@
+//! End-to-end scenarios (TOML, every field defaulted) and their run through the
+//! [`engine`](crate::engine).
+//!
+//! The default is the README's LEO pass: CBERS 2 (the bundled element set) over Montréal,
+//! NB-IoT NTN in band n256 (DL 2185 MHz, UL 1995 MHz), regenerative payload, from 60 s before
+//! the first pass above 30° rises over 10° to its set, link-abstraction level, pre-compensation
+//! on. [`E2eScenario::geo`] is the XM-3 GEO from the same site (two minutes);
+//! [`E2eScenario::two_satellites`] adds a second satellite trailing the first on the same
+//! orbit, so that the end of the first pass gives a radio link failure and the UE finds the
+//! next satellite.
+//!
+//! ```toml
+//! name = "my pass"
+//! seed = 7
+//! level = "link"                 # or "sample": adds the sample-level DL cell search
+//! precompensation = true
+//! start = "2006-06-27T01:40:00Z" # default: 60 s before the pass's AOS at 10°
+//! duration_s = 900.0             # default: to the LOS of the first satellite (+60 s)
+//! [[satellites]]
+//! name = "CBERS 2"               # a bundled element set, or give `tle = [l1, l2]`
+//! payload = "transparent"        # or "regenerative"
+//! gateway = [45.0, -75.0, 100.0]
+//! trail_s = 0.0                  # same orbit, this much later (two-satellite scenarios)
+//! [ue]
+//! position = [45.5017, -73.5673, 50.0]
+//! gnss_error_std_m = 5.0
+//! gnss_period_s = 1.0
+//! [traffic]
+//! exchanges = 20
+//! bytes = 32
+//! period_s = 5.0
+//! ```
+//!
+//! What runs at which level: at `link` everything goes through the link abstraction
+//! (BLER curves of our PHY, true delay/Doppler/SNR). At `sample` the same run, plus the
+//! sample-level downlink cell search of [`crate::nbiot_dl::DlProbe`] (our NPSS/NSSS/NPBCH
+//! through the orbit channel to our terminal's search, no prior) every `sample_every_s` at
+//! the SNR of the link budget there; the uplink stays at link level.
+
+use crate::channel::propagation::Payload;
+use crate::engine::geometry::RadioParams;
+use crate::engine::probe::{ProbeCell, ProbeCellConfig, ProbeUe, ProbeUeConfig};
+use crate::engine::stacks::{CellNode, Gnss, UeNode};
+use crate::engine::{Engine, EngineConfig, EngineError, NodeRole, SatelliteSpec};
+use crate::link_abstraction::{CurveError, LinkAbstraction};
+use crate::nbiot_dl::{DlProbe, DlProbeConfig, DlProbeResult};
+use crate::report::E2eReport;
+use ntn_orbit::elements::parse_tle;
+use ntn_orbit::passes::PassSearch;
+use ntn_orbit::{EarthOrientation, GroundSite, Satellite, TimeBase, UtcTime};
+use ntn_stack::cell::{CellConfig, CellStack, Payload as StackPayload, SiteDeg};
+use ntn_stack::ntn::NtnConfig;
+use ntn_stack::ue::{TrafficConfig as StackTraffic, UeConfig, UeStack};
+use ntn_types::{Duration, Hz, Instant};
+use serde::{Deserialize, Serialize};
+
+/// The bundled element sets (CBERS 2 LEO, XM-3 GEO, …), `assets/tle/default.tle`.
+const BUNDLED_TLE: &str = include_str!("../../assets/tle/default.tle");
+
+/// Gateway of the GEO preset (lat °, lon °, h m): near Washington, D.C.
+pub const GEO_GATEWAY: [f64; 3] = [38.9, -77.0, 50.0];
+
+/// Which level the PHY runs at.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Level {
+    /// Link abstraction only.
+    Link,
+    /// Link abstraction plus the sample-level downlink cell search along the run.
+    Sample,
+}
+
+/// One satellite of the scenario.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct SatelliteScenario {
+    /// Name of a bundled element set (ignored when `tle` is given).
+    pub name: String,
+    /// The two TLE lines.
+    pub tle: Option<[String; 2]>,
+    /// `regenerative` or `transparent`.
+    pub payload: String,
+    /// Gateway (lat °, lon °, h m) of a transparent payload.
+    pub gateway: Option<[f64; 3]>,
+    /// This satellite follows the same orbit this many seconds later.
+    pub trail_s: f64,
+}
+
+impl Default for SatelliteScenario {
+    fn default() -> Self {
+        SatelliteScenario {
+            name: "CBERS 2".into(),
+            tle: None,
+            payload: "regenerative".into(),
+            gateway: None,
+            trail_s: 0.0,
+        }
+    }
+}
+
+/// The terminal.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct UeScenario {
+    /// Latitude (°), longitude (°), height (m).
+    pub position: [f64; 3],
+    /// GNSS error std (each axis), m.
+    pub gnss_error_std_m: f64,
+    /// GNSS update period, s.
+    pub gnss_period_s: f64,
+    /// Transmit power, dBm.
+    pub tx_power_dbm: f64,
+    /// NPRACH repetitions.
+    pub prach_repetitions: u16,
+    /// NPUSCH repetitions.
+    pub pusch_repetitions: u16,
+    /// Preamble attempts per RA procedure.
+    pub max_ra_attempts: u32,
+    /// Radio link failure after this long without a MIB-NB, s.
+    pub rlf_timeout_s: f64,
+}
+
+impl Default for UeScenario {
+    fn default() -> Self {
+        UeScenario {
+            position: crate::scenario::DEFAULT_UE,
+            gnss_error_std_m: 5.0,
+            gnss_period_s: 1.0,
+            tx_power_dbm: 23.0,
+            prach_repetitions: 4,
+            pusch_repetitions: 2,
+            max_ra_attempts: 10,
+            rlf_timeout_s: 5.12,
+        }
+    }
+}
+
+/// The cell.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct CellScenario {
+    /// Transmit power in 180 kHz (EIRP with the radio's satellite gain), dBm.
+    pub tx_power_dbm: f64,
+    /// SIB31 period, s.
+    pub sib31_period_s: f64,
+    /// K_offset, ms.
+    pub k_offset_ms: u16,
+    /// ul-SyncValidityDuration, s.
+    pub ul_sync_validity_s: u32,
+    /// NPDSCH repetitions of dedicated messages.
+    pub dl_repetitions: u16,
+    /// Beam centre for the DL Doppler pre-compensation (default: the UE position).
+    pub beam_centre: Option<[f64; 3]>,
+}
+
+impl Default for CellScenario {
+    fn default() -> Self {
+        CellScenario {
+            // TR 38.821 SC9: 34 dBW/MHz → 26.55 dBW in 180 kHz.
+            tx_power_dbm: 56.55,
+            sib31_period_s: 2.56,
+            k_offset_ms: 40,
+            ul_sync_validity_s: 20,
+            dl_repetitions: 2,
+            beam_centre: None,
+        }
+    }
+}
+
+/// Traffic once connected.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct TrafficScenario {
+    /// UL → DL exchanges.
+    pub exchanges: u32,
+    /// Uplink block, bytes (the DL echo is as long).
+    pub bytes: u32,
+    /// Period, s.
+    pub period_s: f64,
+}
+
+impl Default for TrafficScenario {
+    fn default() -> Self {
+        TrafficScenario {
+            exchanges: 100,
+            bytes: 32,
+            period_s: 5.0,
+        }
+    }
+}
+
+/// A whole end-to-end scenario.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct E2eScenario {
+    /// Label.
+    pub name: String,
+    /// Seed of every stream.
+    pub seed: u64,
+    /// `link` or `sample`.
+    pub level: Level,
+    /// UE pre-compensates timing and frequency.
+    pub precompensation: bool,
+    /// UTC of run time zero (default: 60 s before the first satellite's AOS at 10°).
+    pub start: Option<String>,
+    /// Simulated span, s (default: to the first satellite's LOS + 60 s, or 120 s for a GEO;
+    /// with trailing satellites, to the last one's LOS).
+    pub duration_s: Option<f64>,
+    /// Downlink carrier, Hz.
+    pub dl_hz: f64,
+    /// Uplink carrier, Hz.
+    pub ul_hz: f64,
+    /// Elevation mask, degrees.
+    pub min_elevation_deg: f64,
+    /// Channel model of the link level (`awgn`: the curves' channel; fading curves are not
+    /// produced yet).
+    pub channel: String,
+    /// Satellites.
+    pub satellites: Vec<SatelliteScenario>,
+    /// Terminal.
+    pub ue: UeScenario,
+    /// Cell.
+    pub cell: CellScenario,
+    /// Traffic.
+    pub traffic: TrafficScenario,
+    /// Antennas and losses.
+    pub radio: RadioParams,
+    /// Sample-level checks every this many seconds (level = sample).
+    pub sample_every_s: f64,
+    /// `probe` (default for now): the link-level probe nodes of [`crate::engine::probe`];
+    /// `full`: `UeStack`/`CellStack` (MAC, RRC, NAS attach with AKA and security, data over
+    /// NAS) — their NPDSCH/NPUSCH formats (no repetitions, 12-tone uplink) do not close the
+    /// TR 38.821 SC9 budget yet, hence not the default.
+    pub stack: String,
+}
+
+impl Default for E2eScenario {
+    fn default() -> Self {
+        E2eScenario {
+            name: "LEO pass: CBERS 2 over Montréal, n256".into(),
+            seed: 1,
+            level: Level::Link,
+            precompensation: true,
+            start: None,
+            duration_s: None,
+            dl_hz: 2185e6,
+            ul_hz: 1995e6,
+            min_elevation_deg: 10.0,
+            channel: "awgn".into(),
+            satellites: vec![SatelliteScenario::default()],
+            ue: UeScenario::default(),
+            cell: CellScenario::default(),
+            traffic: TrafficScenario::default(),
+            radio: RadioParams::default(),
+            sample_every_s: 30.0,
+            stack: "probe".into(),
+        }
+    }
+}
+
+impl E2eScenario {
+    /// The GEO case: XM-3 (85° W) from Montréal, two minutes, transparent payload through a
+    /// gateway near Washington (round trip UE → satellite → gateway and back ≈ 510 ms; TR
+    /// 38.821's 541 ms is the worst case at 10° elevation); a GEO S-band beam (TR 38.821 Set-1
+    /// GEO: EIRP density 59 dBW/MHz, G/T 19 dB/K), K_offset covering the round trip, more
+    /// repetitions.
+    pub fn geo() -> Self {
+        E2eScenario {
+            name: "GEO: XM-3 from Montréal, n256".into(),
+            duration_s: Some(120.0),
+            satellites: vec![SatelliteScenario {
+                name: "XM-3".into(),
+                payload: "transparent".into(),
+                gateway: Some(GEO_GATEWAY),
+                ..Default::default()
+            }],
+            cell: CellScenario {
+                tx_power_dbm: 59.0 + 10.0 * 0.18f64.log10() + 30.0,
+                k_offset_ms: 560,
+                ul_sync_validity_s: 60,
+                dl_repetitions: 4,
+                ..Default::default()
+            },
+            ue: UeScenario {
+                prach_repetitions: 32,
+                pusch_repetitions: 16,
+                ..Default::default()
+            },
+            radio: RadioParams {
+                sat_g_over_t_db_k: 19.0,
+                sat_aperture_radius_m: 11.0,
+                ..Default::default()
+            },
+            traffic: TrafficScenario {
+                exchanges: 20,
+                bytes: 32,
+                period_s: 3.0,
+            },
+            ..Default::default()
+        }
+    }
+
+    /// Two satellites on the CBERS 2 orbit, the second `trail_s` behind.
+    pub fn two_satellites(trail_s: f64) -> Self {
+        E2eScenario {
+            name: format!("two satellites: CBERS 2 and a follower {trail_s} s behind"),
+            satellites: vec![
+                SatelliteScenario::default(),
+                SatelliteScenario {
+                    trail_s,
+                    ..Default::default()
+                },
+            ],
+            ..Default::default()
+        }
+    }
+
+    /// Parse TOML.
+    pub fn from_toml(text: &str) -> Result<Self, E2eError> {
+        toml::from_str(text).map_err(|e| E2eError::Scenario(e.to_string()))
+    }
+}
+
+/// Why a scenario cannot run.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+#[non_exhaustive]
+pub enum E2eError {
+    /// Bad scenario.
+    #[error("scenario: {0}")]
+    Scenario(String),
+    /// Engine.
+    #[error(transparent)]
+    Engine(#[from] EngineError),
+    /// Curves.
+    #[error(transparent)]
+    Curve(#[from] CurveError),
+    /// A stack refused its configuration.
+    #[error("stack: {0}")]
+    Stack(String),
+}
+
+fn site(p: [f64; 3]) -> GroundSite {
+    GroundSite::from_degrees(p[0], p[1], p[2])
+}
+
+fn bundled(name: &str) -> Option<[String; 2]> {
+    let lines: Vec<&str> = BUNDLED_TLE.lines().map(str::trim_end).collect();
+    let i = lines.iter().position(|l| l.trim() == name)?;
+    Some([lines.get(i + 1)?.to_string(), lines.get(i + 2)?.to_string()])
+}
+
+/// The satellites of a scenario (true orbits).
+pub fn satellites(sc: &E2eScenario) -> Result<Vec<Satellite>, E2eError> {
+    let bad = |m: String| E2eError::Scenario(m);
+    let mut out = Vec::new();
+    for s in &sc.satellites {
+        let tle = match &s.tle {
+            Some(t) => t.clone(),
+            None => {
+                bundled(&s.name).ok_or_else(|| bad(format!("no bundled element set {}", s.name)))?
+            }
+        };
+        let mut el =
+            parse_tle(Some(&s.name), &tle[0], &tle[1], None).map_err(|e| bad(e.to_string()))?;
+        if s.trail_s != 0.0 {
+            // Same orbit, later: the mean anomaly is behind by n·Δt.
+            let deg = el.mean_motion * 360.0 / 86_400.0 * s.trail_s;
+            el.mean_anomaly = (el.mean_anomaly - deg).rem_euclid(360.0);
+        }
+        out.push(Satellite::new(el).map_err(|e| bad(e.to_string()))?);
+    }
+    if out.is_empty() {
+        return Err(bad("no satellite".into()));
+    }
+    Ok(out)
+}
+
+/// Start and span of a scenario's run.
+pub fn window(sc: &E2eScenario, sats: &[Satellite]) -> Result<(UtcTime, f64), E2eError> {
+    let eop = EarthOrientation::default();
+    let ue = site(sc.ue.position);
+    let first = &sats[0];
+    let search = |sat: &Satellite, from: UtcTime| {
+        PassSearch {
+            site: ue,
+            mask_deg: sc.min_elevation_deg,
+            start: from,
+            end: from.add_secs(3.0 * 86_400.0),
+            eop,
+        }
+        .run(sat)
+        .passes
+        .into_iter()
+        .find(|p| p.max_elevation_deg >= 30.0 || p.aos_at_window_start)
+    };
+    let start = match &sc.start {
+        Some(s) => s
+            .parse::<UtcTime>()
+            .map_err(|e| E2eError::Scenario(format!("start {s}: {e}")))?,
+        None => {
+            let p = search(first, first.epoch())
+                .ok_or_else(|| E2eError::Scenario("no pass above 30° within 3 days".into()))?;
+            if p.aos_at_window_start {
+                first.epoch()
+            } else {
+                p.aos.add_secs(-60.0)
+            }
+        }
+    };
+    let span = match sc.duration_s {
+        Some(d) => d,
+        None => {
+            let mut end = start.add_secs(120.0);
+            for s in sats {
+                if let Some(p) = search(s, start)
+                    && !p.los_at_window_end
+                    && !p.aos_at_window_start
+                {
+                    end = end.max(p.los.add_secs(60.0));
+                }
+            }
+            end.secs_since(start)
+        }
+    };
+    if !(span.is_finite() && span > 0.0 && span < 86_400.0) {
+        return Err(E2eError::Scenario(format!("duration {span} s")));
+    }
+    Ok((start, span))
+}
+
+/// Run a scenario. `progress(simulated_s, total_s)` is called about once per simulated
+/// second of progress granularity `chunk_s` (the CLI measures the speed-up with it).
+pub fn run(sc: &E2eScenario, progress: &mut dyn FnMut(f64, f64)) -> Result<E2eReport, E2eError> {
+    let sats = satellites(sc)?;
+    let (origin, span_s) = window(sc, &sats)?;
+    let eop = EarthOrientation::default();
+    let tb = TimeBase::new(origin);
+    let ue_site = site(sc.ue.position);
+    let (f_dl, f_ul) = (Hz(sc.dl_hz), Hz(sc.ul_hz));
+    let mut specs = Vec::new();
+    for (s, sat) in sc.satellites.iter().zip(&sats) {
+        let payload = match (s.payload.as_str(), s.gateway) {
+            ("regenerative", _) => Payload::Regenerative,
+            ("transparent", Some(g)) => Payload::Transparent {
+                gateway: site(g),
+                feeder_carrier: Hz(20e9),
+                feeder_doppler_compensation: true,
+            },
+            (p, g) => {
+                return Err(E2eError::Scenario(format!(
+                    "payload {p} with gateway {g:?}: use regenerative, or transparent with a gateway"
+                )));
+            }
+        };
+        specs.push(SatelliteSpec {
+            satellite: sat.clone(),
+            payload,
+        });
+    }
+    if sc.channel != "awgn" {
+        return Err(E2eError::Scenario(format!(
+            "channel {}: the link level has AWGN curves only so far",
+            sc.channel
+        )));
+    }
+    let mut engine = Engine::new(
+        EngineConfig {
+            origin,
+            eop,
+            f_dl,
+            f_ul,
+            radio: sc.radio.clone(),
+            seed: sc.seed,
+            min_elevation_deg: sc.min_elevation_deg,
+            record_deliveries: true,
+        },
+        specs.clone(),
+        LinkAbstraction::bundled()?,
+    );
+    match sc.stack.as_str() {
+        "probe" => add_probe_nodes(sc, &mut engine, &specs, tb, eop, ue_site)?,
+        "full" => add_stack_nodes(sc, &mut engine, &specs, tb, ue_site)?,
+        other => {
+            return Err(E2eError::Scenario(format!(
+                "stack {other}: use full or probe"
+            )));
+        }
+    }
+    let end = Instant::ZERO + Duration::from_secs_f64(span_s);
+    let mut t = 0.0;
+    while t < span_s {
+        t = (t + 10.0).min(span_s);
+        engine.run_until(Instant::ZERO + Duration::from_secs_f64(t))?;
+        progress(t, span_s);
+    }
+    engine.run_until(end)?;
+    let samples = if sc.level == Level::Sample {
+        sample_checks(sc, &sats[0], ue_site, origin, span_s, &engine)?
+    } else {
+        Vec::new()
+    };
+    Ok(E2eReport::build(sc, origin, span_s, &engine, samples))
+}
+
+/// Sample-level DL cell search along the run at the SNR of the link budget.
+fn sample_checks(
+    sc: &E2eScenario,
+    sat: &Satellite,
+    ue: GroundSite,
+    origin: UtcTime,
+    span_s: f64,
+    engine: &Engine,
+) -> Result<Vec<DlProbeResult>, E2eError> {
+    let mut out = Vec::new();
+    let step = sc.sample_every_s.max(1.0);
+    let mut k = 0u64;
+    loop {
+        let t = k as f64 * step;
+        if t > span_s - 0.05 {
+            break;
+        }
+        k += 1;
+        // SNR over 180 kHz from the recorded MIB deliveries nearest to t.
+        let snr = engine
+            .deliveries()
+            .iter()
+            .filter(|d| d.channel == ntn_stack::air::NbChannel::Npbch && d.from == 0)
+            .min_by(|a, b| (a.t_s - t).abs().total_cmp(&(b.t_s - t).abs()))
+            .filter(|d| (d.t_s - t).abs() < 1.0)
+            .map(|d| d.snr_db);
+        let Some(snr_db) = snr else { continue };
+        let mut probe = DlProbe::new(DlProbeConfig {
+            carrier: Hz(sc.dl_hz),
+            snr_db,
+            seed: sc.seed.wrapping_add(k),
+            ..Default::default()
+        })
+        .map_err(|e| E2eError::Scenario(e.to_string()))?;
+        out.push(
+            probe
+                .run(sat, ue, origin.add_secs(t))
+                .map_err(|e| E2eError::Scenario(e.to_string()))?,
+        );
+    }
+    Ok(out)
+}
+
+/// The link-level probe cell(s) and UE.
+fn add_probe_nodes(
+    sc: &E2eScenario,
+    engine: &mut Engine,
+    specs: &[SatelliteSpec],
+    tb: TimeBase,
+    eop: EarthOrientation,
+    ue_site: GroundSite,
+) -> Result<(), E2eError> {
+    let (f_dl, f_ul) = (Hz(sc.dl_hz), Hz(sc.ul_hz));
+    for (i, spec) in specs.iter().enumerate() {
+        let cell = ProbeCell::new(ProbeCellConfig {
+            cell_id: i as u8 + 1,
+            satellite: spec.satellite.clone(),
+            gateway: match spec.payload {
+                Payload::Transparent { gateway, .. } => Some(gateway),
+                Payload::Regenerative => None,
+            },
+            beam_centre: Some(site(sc.cell.beam_centre.unwrap_or(sc.ue.position))),
+            time_base: tb,
+            eop,
+            f_dl,
+            tx_power_dbm: sc.cell.tx_power_dbm,
+            sib31_period: Duration::from_secs_f64(sc.cell.sib31_period_s),
+            k_offset_ms: sc.cell.k_offset_ms,
+            ul_sync_validity_s: sc.cell.ul_sync_validity_s,
+            dl_repetitions: sc.cell.dl_repetitions,
+        });
+        engine.add_node(NodeRole::Cell { satellite: i }, Box::new(cell))?;
+    }
+    let ue = ProbeUe::new(ProbeUeConfig {
+        site: ue_site,
+        ntn: NtnConfig {
+            precompensate: sc.precompensation,
+            ..Default::default()
+        },
+        time_base: tb,
+        f_dl,
+        f_ul,
+        tx_power_dbm: sc.ue.tx_power_dbm,
+        gnss_error_std_m: sc.ue.gnss_error_std_m,
+        gnss_period: Duration::from_secs_f64(sc.ue.gnss_period_s),
+        prach_repetitions: sc.ue.prach_repetitions,
+        pusch_repetitions: sc.ue.pusch_repetitions,
+        max_ra_attempts: sc.ue.max_ra_attempts,
+        exchanges: sc.traffic.exchanges,
+        data_bytes: sc.traffic.bytes,
+        data_period: Duration::from_secs_f64(sc.traffic.period_s),
+        rlf_timeout: Duration::from_secs_f64(sc.ue.rlf_timeout_s),
+        seed: sc.seed ^ 0x5eed_0000_0000_0001,
+    });
+    engine.add_node(NodeRole::Ue { site: ue_site }, Box::new(ue))?;
+    Ok(())
+}
+
+fn site_deg(p: [f64; 3]) -> SiteDeg {
+    SiteDeg {
+        lat_deg: p[0],
+        lon_deg: p[1],
+        alt_m: p[2],
+    }
+}
+
+/// `CellStack` per satellite and one `UeStack`.
+fn add_stack_nodes(
+    sc: &E2eScenario,
+    engine: &mut Engine,
+    specs: &[SatelliteSpec],
+    tb: TimeBase,
+    ue_site: GroundSite,
+) -> Result<(), E2eError> {
+    for (i, (spec, s)) in specs.iter().zip(&sc.satellites).enumerate() {
+        let cfg = CellConfig {
+            cell_id: i as u32 + 1,
+            f_dl_hz: sc.dl_hz,
+            f_ul_hz: sc.ul_hz,
+            payload: match (spec.payload, s.gateway) {
+                (Payload::Transparent { .. }, Some(g)) => StackPayload::Transparent {
+                    gateway: site_deg(g),
+                },
+                _ => StackPayload::Regenerative,
+            },
+            k_offset_ms: sc.cell.k_offset_ms,
+            ul_sync_validity_s: sc.cell.ul_sync_validity_s as u16,
+            beam_centre: Some(site_deg(sc.cell.beam_centre.unwrap_or(sc.ue.position))),
+            tx_power_dbm: sc.cell.tx_power_dbm,
+            ..CellConfig::default()
+        };
+        let cell = CellStack::new(cfg, spec.satellite.clone(), tb)
+            .map_err(|e| E2eError::Stack(e.to_string()))?;
+        engine.add_node(
+            NodeRole::Cell { satellite: i },
+            Box::new(CellNode::new(cell)),
+        )?;
+    }
+    let ue = UeStack::new(
+        UeConfig {
+            f_dl_hz: sc.dl_hz,
+            f_ul_hz: sc.ul_hz,
+            ntn: NtnConfig {
+                precompensate: sc.precompensation,
+                ..Default::default()
+            },
+            traffic: StackTraffic {
+                exchanges: sc.traffic.exchanges,
+                interval_s: sc.traffic.period_s,
+                bytes: sc.traffic.bytes as usize,
+            },
+            seed: sc.seed,
+            p_max_dbm: sc.ue.tx_power_dbm,
+            rlf_timeout_s: sc.ue.rlf_timeout_s,
+            ..UeConfig::default()
+        },
+        tb,
+    );
+    let gnss = Gnss::new(
+        ue_site,
+        sc.ue.gnss_error_std_m,
+        Duration::from_secs_f64(sc.ue.gnss_period_s),
+        sc.seed ^ 0x9e55_0000_0000_0001,
+    );
+    engine.add_node(
+        NodeRole::Ue { site: ue_site },
+        Box::new(UeNode::new(ue, gnss, sc.ue.tx_power_dbm)),
+    )?;
+    Ok(())
+}

@@ -1,0 +1,572 @@
+//! The discrete-event engine: UE and cell stacks ([`AirNode`]s) on virtual time, their
+//! transmissions carried by the true orbit.
+//!
+//! One step: jump to the earliest of every node's `poll_timeout()` and every pending
+//! delivery; hand over the deliveries due (in (instant, sequence) order), then the timeouts
+//! due (in node order); then drain each node's transmissions and events, in node order. A
+//! transmission emitted at `start` (UTC from the run's [`TimeBase`]) reaches each receiver on
+//! the other side (a cell's downlink every UE, a UE's uplink every cell) after the **true**
+//! light time at its start ([`LinkGeometry`]: service link, plus the feeder link of a
+//! transparent payload), shifted by the true Doppler plus the transmitter's
+//! `carrier_shift_hz`, at the SNR of the link budget along that geometry; the
+//! [`LinkAbstraction`] draws whether it decodes and the receiver's estimation errors from
+//! the **receiver's** RNG stream. A receiver below the elevation mask hears nothing.
+//!
+//! Determinism: nodes live in a `Vec` (fixed order), deliveries in a heap keyed by
+//! (instant, sequence number), every node has its own ChaCha8 stream (seed, stream = node
+//! index), and every delivery is folded into a 64-bit FNV-1a trace hash over its JSON form.
+
+pub mod geometry;
+pub mod probe;
+pub mod stacks;
+
+use crate::channel::propagation::{Direction, Payload};
+use crate::link_abstraction::LinkAbstraction;
+use geometry::{LinkGeometry, LinkTruth, RadioParams, snr_db};
+use ntn_orbit::{EarthOrientation, GroundSite, PropagationError, Satellite, TimeBase, UtcTime};
+use ntn_stack::air::{AirNode, AirReception, AirTransmission, LinkDirection, RxMeasurement};
+use ntn_types::{Duration, Hz, Instant};
+use rand::SeedableRng;
+use rand_chacha::ChaCha8Rng;
+use serde::{Deserialize, Serialize};
+use std::cmp::Reverse;
+use std::collections::BinaryHeap;
+
+/// The channel enum of the air interface, re-exported for the CLI.
+pub use ntn_stack::air::NbChannel;
+
+/// What a node reports for the timeline and the report (beyond the air interface).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+#[non_exhaustive]
+pub enum SimEvent {
+    /// The UE synchronised to a cell and decoded its MIB-NB.
+    CellFound {
+        /// Cell (engine node index).
+        cell: usize,
+    },
+    /// The UE read SIB31 (serving-satellite ephemeris and common TA).
+    Sib31Read {
+        /// Age of nothing yet: the ephemeris epoch's distance from now, s.
+        epoch_age_s: f64,
+    },
+    /// A random-access attempt started (preamble sent).
+    RaStarted {
+        /// Attempt number.
+        attempt: u32,
+    },
+    /// Random access completed (contention resolved).
+    RaCompleted,
+    /// Random access gave up.
+    RaFailed {
+        /// Why.
+        reason: String,
+    },
+    /// NAS authentication (AKA) succeeded.
+    Authenticated,
+    /// NAS security activated.
+    SecurityActivated,
+    /// Attach with authentication and NAS security complete.
+    Attached,
+    /// Attach rejected or abandoned.
+    AttachFailed,
+    /// RRC connection released.
+    Released,
+    /// The SIB31 validity ran out: uplink synchronisation lost.
+    UlSyncLost,
+    /// Connection set up (RA completed; the link-level probe has no NAS).
+    Connected,
+    /// One uplink/downlink data exchange completed at the UE.
+    DataExchange {
+        /// Bytes up.
+        ul_bytes: u32,
+        /// Bytes down.
+        dl_bytes: u32,
+        /// From the UL transmission to the DL answer's decode, s.
+        latency_s: f64,
+    },
+    /// Radio link failure.
+    RadioLinkFailure {
+        /// Why.
+        reason: String,
+    },
+    /// Cell-side measurement of an uplink transmission (the residuals the acceptance is on).
+    UlMeasured {
+        /// RNTI (0 for a preamble).
+        rnti: u16,
+        /// Channel.
+        channel: NbChannel,
+        /// Arrival minus the subframe boundary the cell scheduled, s.
+        timing_error_s: f64,
+        /// Carrier offset the cell measured, Hz.
+        freq_error_hz: f64,
+        /// SNR, dB.
+        snr_db: f64,
+        /// Decoded.
+        decoded: bool,
+    },
+}
+
+/// A node the engine drives: an [`AirNode`] that may also report timeline events.
+pub trait SimNode: AirNode {
+    /// Next timeline event, if any (`now`: the engine's current time).
+    fn poll_sim_event(&mut self, _now: Instant) -> Option<SimEvent> {
+        None
+    }
+    /// A reception from engine node `from` (a terminal listens to one cell at a time: the
+    /// default hands everything to [`AirNode::handle_reception`]).
+    fn handle_reception_from(&mut self, now: Instant, _from: usize, rx: AirReception) {
+        self.handle_reception(now, rx);
+    }
+}
+
+/// Where a node sits.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub enum NodeRole {
+    /// A cell on satellite `satellite` (index into the engine's satellites).
+    Cell {
+        /// Satellite index.
+        satellite: usize,
+    },
+    /// A terminal at a (true) ground position.
+    Ue {
+        /// True position.
+        site: GroundSite,
+    },
+}
+
+/// One satellite and its payload.
+#[derive(Clone, Debug)]
+pub struct SatelliteSpec {
+    /// True orbit.
+    pub satellite: Satellite,
+    /// Regenerative or transparent (with its gateway).
+    pub payload: Payload,
+}
+
+/// Run-wide parameters.
+#[derive(Clone, Debug)]
+pub struct EngineConfig {
+    /// UTC of run time zero.
+    pub origin: UtcTime,
+    /// Earth orientation.
+    pub eop: EarthOrientation,
+    /// Downlink carrier.
+    pub f_dl: Hz,
+    /// Uplink carrier.
+    pub f_ul: Hz,
+    /// Antennas and losses.
+    pub radio: RadioParams,
+    /// Seed of every node's stream.
+    pub seed: u64,
+    /// Below this elevation (at the UE, and at the gateway) nothing is heard, degrees.
+    pub min_elevation_deg: f64,
+    /// Keep a record of every delivery (for plots).
+    pub record_deliveries: bool,
+}
+
+/// Why the engine stopped.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+#[non_exhaustive]
+pub enum EngineError {
+    /// SGP4 failed.
+    #[error("orbit: {0}")]
+    Orbit(#[from] PropagationError),
+    /// A node keeps asking for a timeout at an instant that has passed.
+    #[error("node {node} asks for timeouts at {at_ns} ns without advancing")]
+    Livelock {
+        /// Node.
+        node: usize,
+        /// Instant.
+        at_ns: i64,
+    },
+    /// A cell on a satellite that does not exist.
+    #[error("no satellite {0}")]
+    NoSatellite(usize),
+}
+
+/// One delivery, kept for the report's curves.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct DeliveryRecord {
+    /// Run time of the transmission start, s.
+    pub t_s: f64,
+    /// Transmitter node.
+    pub from: usize,
+    /// Receiver node.
+    pub to: usize,
+    /// Channel.
+    pub channel: NbChannel,
+    /// Decoded.
+    pub decoded: bool,
+    /// SNR over the occupied bandwidth, dB.
+    pub snr_db: f64,
+    /// Error rate the draw used.
+    pub error_rate: f64,
+    /// True delay, s.
+    pub delay_s: f64,
+    /// True Doppler, Hz.
+    pub doppler_hz: f64,
+    /// The transmitter's carrier shift, Hz.
+    pub carrier_shift_hz: f64,
+    /// Elevation, degrees.
+    pub elevation_deg: f64,
+}
+
+/// A timeline event with its virtual time.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct TimedEvent {
+    /// Run time, s.
+    pub t_s: f64,
+    /// Node that reported it.
+    pub node: usize,
+    /// What.
+    pub event: SimEvent,
+}
+
+struct Slot {
+    node: Box<dyn SimNode>,
+    role: NodeRole,
+    rng: ChaCha8Rng,
+}
+
+#[derive(Debug)]
+struct Pending {
+    at: Instant,
+    seq: u64,
+    from: usize,
+    to: usize,
+    rx: AirReception,
+}
+
+impl PartialEq for Pending {
+    fn eq(&self, o: &Self) -> bool {
+        (self.at, self.seq) == (o.at, o.seq)
+    }
+}
+impl Eq for Pending {}
+impl PartialOrd for Pending {
+    fn partial_cmp(&self, o: &Self) -> Option<std::cmp::Ordering> {
+        Some(self.cmp(o))
+    }
+}
+impl Ord for Pending {
+    fn cmp(&self, o: &Self) -> std::cmp::Ordering {
+        (self.at, self.seq).cmp(&(o.at, o.seq))
+    }
+}
+
+/// FNV-1a, 64 bit.
+#[derive(Clone, Copy, Debug)]
+pub struct Fnv64(u64);
+
+impl Default for Fnv64 {
+    fn default() -> Self {
+        Fnv64(0xcbf2_9ce4_8422_2325)
+    }
+}
+
+impl Fnv64 {
+    /// Fold bytes in.
+    pub fn update(&mut self, bytes: &[u8]) {
+        for &b in bytes {
+            self.0 ^= u64::from(b);
+            self.0 = self.0.wrapping_mul(0x0000_0100_0000_01b3);
+        }
+    }
+    /// The hash.
+    pub fn finish(&self) -> u64 {
+        self.0
+    }
+}
+
+/// The engine.
+pub struct Engine {
+    cfg: EngineConfig,
+    time_base: TimeBase,
+    satellites: Vec<SatelliteSpec>,
+    slots: Vec<Slot>,
+    /// geometry[(ue, cell)] in insertion order of pairs.
+    links: Vec<(usize, usize, LinkGeometry)>,
+    pending: BinaryHeap<Reverse<Pending>>,
+    seq: u64,
+    now: Instant,
+    hash: Fnv64,
+    la: LinkAbstraction,
+    gas_dl_db: f64,
+    gas_ul_db: f64,
+    deliveries: Vec<DeliveryRecord>,
+    events: Vec<TimedEvent>,
+    delivered: u64,
+}
+
+impl Engine {
+    /// An engine with no nodes yet.
+    pub fn new(cfg: EngineConfig, satellites: Vec<SatelliteSpec>, la: LinkAbstraction) -> Self {
+        let gas_dl_db = crate::link_budget::LinkBudgetConfig::p676_zenith_db(cfg.f_dl);
+        let gas_ul_db = crate::link_budget::LinkBudgetConfig::p676_zenith_db(cfg.f_ul);
+        Engine {
+            time_base: TimeBase::new(cfg.origin),
+            cfg,
+            satellites,
+            slots: Vec::new(),
+            links: Vec::new(),
+            pending: BinaryHeap::new(),
+            seq: 0,
+            now: Instant::ZERO,
+            hash: Fnv64::default(),
+            la,
+            gas_dl_db,
+            gas_ul_db,
+            deliveries: Vec::new(),
+            events: Vec::new(),
+            delivered: 0,
+        }
+    }
+
+    /// The run's time base (run time ↔ UTC).
+    pub fn time_base(&self) -> &TimeBase {
+        &self.time_base
+    }
+
+    /// Add a node; returns its index.
+    pub fn add_node(
+        &mut self,
+        role: NodeRole,
+        node: Box<dyn SimNode>,
+    ) -> Result<usize, EngineError> {
+        let idx = self.slots.len();
+        if let NodeRole::Cell { satellite } = role
+            && satellite >= self.satellites.len()
+        {
+            return Err(EngineError::NoSatellite(satellite));
+        }
+        let mut rng = ChaCha8Rng::seed_from_u64(self.cfg.seed);
+        rng.set_stream(idx as u64 + 1);
+        // Pair the new node with every existing node of the other kind.
+        for (j, other) in self.slots.iter().enumerate() {
+            let pair = match (role, other.role) {
+                (NodeRole::Ue { site }, NodeRole::Cell { satellite }) => {
+                    Some((idx, j, site, satellite))
+                }
+                (NodeRole::Cell { satellite }, NodeRole::Ue { site }) => {
+                    Some((j, idx, site, satellite))
+                }
+                _ => None,
+            };
+            if let Some((ue, cell, site, sat)) = pair {
+                let s = &self.satellites[sat];
+                self.links.push((
+                    ue,
+                    cell,
+                    LinkGeometry::new(
+                        s.satellite.clone(),
+                        site,
+                        s.payload,
+                        self.cfg.f_dl,
+                        self.cfg.f_ul,
+                        self.cfg.origin,
+                        self.cfg.eop,
+                    ),
+                ));
+            }
+        }
+        self.slots.push(Slot { node, role, rng });
+        Ok(idx)
+    }
+
+    /// Current virtual time.
+    pub fn now(&self) -> Instant {
+        self.now
+    }
+
+    /// Hash of everything delivered so far.
+    pub fn trace_hash(&self) -> u64 {
+        self.hash.finish()
+    }
+
+    /// Deliveries so far (when recorded).
+    pub fn deliveries(&self) -> &[DeliveryRecord] {
+        &self.deliveries
+    }
+
+    /// Timeline events so far.
+    pub fn events(&self) -> &[TimedEvent] {
+        &self.events
+    }
+
+    /// Number of receptions handed to nodes.
+    pub fn delivered(&self) -> u64 {
+        self.delivered
+    }
+
+    /// The truth of the link `ue` ↔ `cell` for a transmission at run time `t`.
+    pub fn truth(
+        &self,
+        ue: usize,
+        cell: usize,
+        dir: Direction,
+        t: Instant,
+    ) -> Option<Result<LinkTruth, PropagationError>> {
+        self.links
+            .iter()
+            .find(|(u, c, _)| *u == ue && *c == cell)
+            .map(|(_, _, g)| g.at_emission(dir, self.time_base.utc(t)))
+    }
+
+    fn earliest(&self) -> Option<Instant> {
+        let mut t = self.pending.peek().map(|p| p.0.at);
+        for s in &self.slots {
+            if let Some(d) = s.node.poll_timeout() {
+                t = Some(t.map_or(d, |x: Instant| x.min(d)));
+            }
+        }
+        t
+    }
+
+    /// Run until virtual time `end` (inclusive of events at `end`).
+    pub fn run_until(&mut self, end: Instant) -> Result<(), EngineError> {
+        self.drain()?;
+        let mut same_instant = 0u32;
+        while let Some(t) = self.earliest() {
+            if t > end {
+                break;
+            }
+            if t <= self.now {
+                same_instant += 1;
+                if same_instant > 100_000 {
+                    let node = self
+                        .slots
+                        .iter()
+                        .position(|s| s.node.poll_timeout().is_some_and(|d| d <= self.now))
+                        .unwrap_or(0);
+                    return Err(EngineError::Livelock {
+                        node,
+                        at_ns: self.now.as_nanos(),
+                    });
+                }
+            } else {
+                same_instant = 0;
+                self.now = t;
+            }
+            let now = self.now;
+            while self.pending.peek().is_some_and(|p| p.0.at <= now) {
+                let Some(Reverse(p)) = self.pending.pop() else {
+                    break;
+                };
+                self.delivered += 1;
+                self.slots[p.to]
+                    .node
+                    .handle_reception_from(now, p.from, p.rx);
+            }
+            for s in &mut self.slots {
+                if s.node.poll_timeout().is_some_and(|d| d <= now) {
+                    s.node.handle_timeout(now);
+                }
+            }
+            self.drain()?;
+        }
+        if end > self.now {
+            self.now = end;
+        }
+        Ok(())
+    }
+
+    /// Drain transmissions and events of every node, in node order.
+    fn drain(&mut self) -> Result<(), EngineError> {
+        for i in 0..self.slots.len() {
+            while let Some(ev) = self.slots[i].node.poll_sim_event(self.now) {
+                self.events.push(TimedEvent {
+                    t_s: self.now.as_secs_f64(),
+                    node: i,
+                    event: ev,
+                });
+            }
+            while let Some(tx) = self.slots[i].node.poll_transmission() {
+                self.carry(i, tx)?;
+            }
+        }
+        Ok(())
+    }
+
+    /// Put one transmission of node `from` on the air.
+    fn carry(&mut self, from: usize, tx: AirTransmission) -> Result<(), EngineError> {
+        let dir = match tx.format.channel.direction() {
+            LinkDirection::Downlink => Direction::Downlink,
+            LinkDirection::Uplink => Direction::Uplink,
+        };
+        let t_utc = self.time_base.utc(tx.start);
+        let bandwidth_hz = LinkAbstraction::bandwidth_hz(&tx.format);
+        let (carrier, gas) = match dir {
+            Direction::Downlink => (self.cfg.f_dl, self.gas_dl_db),
+            Direction::Uplink => (self.cfg.f_ul, self.gas_ul_db),
+        };
+        for li in 0..self.links.len() {
+            let (ue, cell) = (self.links[li].0, self.links[li].1);
+            let to = match dir {
+                Direction::Downlink if cell == from => ue,
+                Direction::Uplink if ue == from => cell,
+                _ => continue,
+            };
+            let truth = self.links[li].2.at_emission(dir, t_utc)?;
+            if truth.elevation_deg < self.cfg.min_elevation_deg
+                || truth
+                    .gateway_elevation_deg
+                    .is_some_and(|g| g < self.cfg.min_elevation_deg)
+            {
+                continue;
+            }
+            let snr = snr_db(
+                &self.cfg.radio,
+                dir,
+                carrier,
+                bandwidth_hz,
+                tx.tx_power_dbm,
+                gas,
+                &truth,
+            );
+            let freq = truth.doppler_hz + tx.carrier_shift_hz;
+            let out = self.la.draw(&tx.format, snr, freq, &mut self.slots[to].rng);
+            let arrival_true = tx.start + Duration::from_secs_f64(truth.delay_s);
+            let rx = AirReception {
+                payload: tx.payload.clone(),
+                format: tx.format,
+                decoded: out.decoded,
+                measurement: RxMeasurement {
+                    arrival: arrival_true + Duration::from_secs_f64(out.timing_error_s),
+                    snr_db: snr,
+                    freq_offset_hz: freq + out.freq_error_hz,
+                },
+            };
+            let at = (arrival_true + tx.duration).max(self.now);
+            if let Ok(json) = serde_json::to_vec(&rx) {
+                self.hash.update(&(to as u64).to_le_bytes());
+                self.hash.update(&at.as_nanos().to_le_bytes());
+                self.hash.update(&json);
+            }
+            if self.cfg.record_deliveries {
+                self.deliveries.push(DeliveryRecord {
+                    t_s: tx.start.as_secs_f64(),
+                    from,
+                    to,
+                    channel: tx.format.channel,
+                    decoded: out.decoded,
+                    snr_db: snr,
+                    error_rate: out.error_rate,
+                    delay_s: truth.delay_s,
+                    doppler_hz: truth.doppler_hz,
+                    carrier_shift_hz: tx.carrier_shift_hz,
+                    elevation_deg: truth.elevation_deg,
+                });
+            }
+            self.seq += 1;
+            self.pending.push(Reverse(Pending {
+                at,
+                seq: self.seq,
+                from,
+                to,
+                rx,
+            }));
+        }
+        Ok(())
+    }
+}
