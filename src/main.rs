@@ -7,11 +7,14 @@ mod common;
 mod conformance;
 mod coverage_cmd;
 mod link_budget_cmd;
+mod nas_cmd;
 mod nbiot;
 mod orbit_cmd;
 mod output;
 mod pass;
 mod plot;
+mod rrc_cmd;
+mod tree;
 
 use clap::{Parser, Subcommand};
 
@@ -46,6 +49,13 @@ enum Command {
     /// NB-IoT downlink: scan a recording (cell, offset, MIB-NB, DCIs, SIB1-NB), generate one.
     #[command(subcommand)]
     Nbiot(nbiot::NbiotCmd),
+    /// NB-IoT RRC (TS 36.331): decode UPER hex to a tree or JSON (JER), encode JSON back.
+    #[command(subcommand)]
+    Rrc(rrc_cmd::RrcCmd),
+    /// EPS / 5GS NAS: decode a PDU to a tree (security header, MAC check and deciphering
+    /// with keys, then the message and its IEs).
+    #[command(subcommand)]
+    Nas(nas_cmd::NasCmd),
 }
 
 fn main() -> std::process::ExitCode {
@@ -65,6 +75,8 @@ fn main() -> std::process::ExitCode {
         Command::LinkBudget(a) => link_budget_cmd::run(a),
         Command::Channel(a) => channel_cmd::run(a),
         Command::Nbiot(c) => nbiot::run(c),
+        Command::Rrc(c) => rrc_cmd::run(c),
+        Command::Nas(c) => nas_cmd::run(c),
     };
     match result {
         Ok(()) => std::process::ExitCode::SUCCESS,
