@@ -9,11 +9,14 @@ mod coverage_cmd;
 mod link_budget_cmd;
 mod link_sim_cmd;
 mod mac_cmd;
+mod nas_cmd;
 mod nbiot;
 mod orbit_cmd;
 mod output;
 mod pass;
 mod plot;
+mod rrc_cmd;
+mod tree;
 
 use clap::{Parser, Subcommand};
 
@@ -54,6 +57,13 @@ enum Command {
     /// NB-IoT MAC: decode a MAC PDU (subheaders, control elements, SDUs) as text or JSON.
     #[command(subcommand)]
     Mac(mac_cmd::MacCmd),
+    /// NB-IoT RRC (TS 36.331): decode UPER hex to a tree or JSON (JER), encode JSON back.
+    #[command(subcommand)]
+    Rrc(rrc_cmd::RrcCmd),
+    /// EPS / 5GS NAS: decode a PDU to a tree (security header, MAC check and deciphering
+    /// with keys, then the message and its IEs).
+    #[command(subcommand)]
+    Nas(nas_cmd::NasCmd),
 }
 
 fn main() -> std::process::ExitCode {
@@ -75,6 +85,8 @@ fn main() -> std::process::ExitCode {
         Command::LinkSim(c) => link_sim_cmd::run(c),
         Command::Nbiot(c) => nbiot::run(c),
         Command::Mac(c) => mac_cmd::run(c),
+        Command::Rrc(c) => rrc_cmd::run(c),
+        Command::Nas(c) => nas_cmd::run(c),
     };
     match result {
         Ok(()) => std::process::ExitCode::SUCCESS,

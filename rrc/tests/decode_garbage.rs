@@ -1,12 +1,12 @@
 //! Random byte strings into every decoder: each returns `Ok` or `Err`, never panics.
-//! 10⁵ inputs per decoder here (seeded, so reproducible), lengths 0–64 bytes, plus 2000
+//! 10⁶ inputs per decoder here (seeded, so reproducible), lengths 0–64 bytes, plus 2000
 //! mutations of each reference vector.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 
-const N: usize = 100_000;
+const N: usize = 1_000_000;
 
 /// Inputs per decoder: `N`, or `NTN_FUZZ_N` for a longer run outside CI.
 fn n() -> usize {

@@ -277,6 +277,26 @@ def build():
     add("si_sib32_empty_sib31", "BCCH-DL-SCH-Message-NB",
         si_message([("sib32-v1700", {}), ("sib31-v1700", sib31(s_a))]))
 
+    # SIB2-NB: the one a commercial Rel-13 eNB (Amarisoft, NCellID 0) broadcast in
+    # ../shared/vectors/srsran-captures/signal_nbiot_amari_nid0_sfn514_sib2.bin (transport
+    # block decoded by phy/tests/nbiot_capture_vectors.rs, zero padding included), decoded here
+    # by pycrate; then with the Rel-17 NTN common configuration (T318, TA report) and the
+    # v1350/v1530 timer extensions, and next to SIB31-NB in one SI message
+    amari = NB.BCCH_DL_SCH_Message_NB
+    amari.from_uper(bytes.fromhex("000003303d040104a40c2f100000bb1006380700000000000000"))
+    sib2 = amari.get_val()["message"][1][1]["criticalExtensions"][1]["sib-TypeAndInfo-r13"][0][1]
+    add("si_sib2_amarisoft", "BCCH-DL-SCH-Message-NB", si_message([("sib2-r13", sib2)]))
+    sib2_ntn = dict(sib2)
+    sib2_ntn["radioResourceConfigCommon-r13"] = dict(sib2["radioResourceConfigCommon-r13"])
+    sib2_ntn["radioResourceConfigCommon-r13"]["ntn-ConfigCommon-r17"] = {
+        "ta-Report-r17": "enabled", "t318-r17": "ms1000"}
+    sib2_ntn["ue-TimersAndConstants-r13"] = dict(sib2["ue-TimersAndConstants-r13"])
+    sib2_ntn["ue-TimersAndConstants-r13"].update({
+        "t311-v1350": "ms60000", "t300-r15": "ms80000"})
+    add("si_sib2_ntn", "BCCH-DL-SCH-Message-NB", si_message([("sib2-r13", sib2_ntn)]))
+    add("si_sib2_sib31", "BCCH-DL-SCH-Message-NB",
+        si_message([("sib2-r13", sib2_ntn), ("sib31-v1700", sib31(s_b))]))
+
     # connection and dedicated messages
     def c1(alt, body):
         return {"message": ("c1", (alt, body))}

@@ -741,7 +741,7 @@ impl UeRrc {
     }
 
     /// A DL-DCCH PDU (SRB1 or SRB1bis), after PDCP integrity check and deciphering.
-    pub fn handle_dl_dcch(&mut self, now: Instant, bytes: &[u8]) {
+    pub fn handle_dl_dcch(&mut self, _now: Instant, bytes: &[u8]) {
         let msg = match codec::decode_dl_dcch(bytes) {
             Ok(m) => m,
             Err(e) => return self.decode_error(e),
@@ -833,7 +833,6 @@ impl UeRrc {
             }
             _ => {}
         }
-        let _ = now;
     }
 
     /// The stack's answer to [`RrcEvent::SecurityModeCommand`]: `ok` when the keys are derived

@@ -1,0 +1,322 @@
+//! `ntn nas decode HEX`: an EPS (TS 24.301) or 5GS (TS 24.501) NAS PDU as a tree, like a
+//! Wireshark dissection: the security header (type, MAC, sequence number), then the plain
+//! message with its information elements, as `ntn-nas` decodes them.
+//!
+//! With keys (`--key KNASint[:KNASenc]`, or `--kasme` / `--kamf` from which they are derived
+//! for the chosen algorithms), the MAC is checked (NAS COUNT = overflow·256 + SN, BEARER 0,
+//! DIRECTION from `--dir`) and a ciphered message is deciphered before it is parsed.
+
+use anyhow::{Result, anyhow, bail};
+use clap::{Args, Subcommand, ValueEnum};
+use ntn_nas::eps::{NasMessage, SecurityHeaderType};
+use ntn_nas::fivegs::NasMessage5g;
+use ntn_security::kdf::AlgorithmDistinguisher;
+use ntn_security::{
+    CipherAlgorithm, CipheringAlgorithmId, Direction, IntegrityAlgorithm, IntegrityAlgorithmId,
+    Key128, Key256,
+};
+
+use crate::rrc_cmd::TreeFormat;
+use crate::tree::{Tree, hex, parse_hex};
+
+/// `ntn nas` subcommands.
+#[derive(Subcommand, Debug)]
+pub enum NasCmd {
+    /// Decode a NAS PDU given in hex.
+    Decode(NasDecodeArgs),
+}
+
+/// Link direction of the PDU.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, ValueEnum)]
+pub enum Dir {
+    /// UE to network.
+    #[default]
+    Ul,
+    /// Network to UE.
+    Dl,
+}
+
+/// `ntn nas decode`.
+#[derive(Args, Debug)]
+pub struct NasDecodeArgs {
+    /// The NAS PDU in hex.
+    pub hex: String,
+    /// Direction (some messages differ; DIRECTION of the security algorithms).
+    #[arg(long, value_enum, default_value_t = Dir::Ul)]
+    pub dir: Dir,
+    /// KNASint (32 hex digits), optionally `:KNASenc` (32 more) for deciphering.
+    #[arg(long, value_name = "KNASINT[:KNASENC]")]
+    pub key: Option<String>,
+    /// EPS: derive KNASint/KNASenc from this KASME (64 hex digits, TS 33.401 §A.7).
+    #[arg(long, value_name = "HEX", conflicts_with_all = ["key", "kamf"])]
+    pub kasme: Option<String>,
+    /// 5GS: derive KNASint/KNASenc from this KAMF (64 hex digits, TS 33.501 §A.8).
+    #[arg(long, value_name = "HEX", conflicts_with = "key")]
+    pub kamf: Option<String>,
+    /// Integrity algorithm: 0 (EIA0/NIA0), 1 (SNOW 3G), 2 (AES), 3 (ZUC).
+    #[arg(long, default_value_t = 2)]
+    pub eia: u8,
+    /// Ciphering algorithm: 0..=3 as for --eia.
+    #[arg(long, default_value_t = 2)]
+    pub eea: u8,
+    /// NAS COUNT overflow counter (the COUNT is overflow·256 + SN).
+    #[arg(long, default_value_t = 0)]
+    pub overflow: u32,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = TreeFormat::Text)]
+    pub format: TreeFormat,
+}
+
+struct Keys {
+    int: Key128,
+    enc: Option<Key128>,
+    eia: IntegrityAlgorithmId,
+    eea: CipheringAlgorithmId,
+}
+
+fn key_of<const N: usize>(what: &str, s: &str) -> Result<[u8; N]> {
+    let b = parse_hex(s).map_err(|e| anyhow!("{what}: {e}"))?;
+    b.try_into()
+        .map_err(|b: Vec<u8>| anyhow!("{what}: {} octets, expected {N}", b.len()))
+}
+
+fn keys(a: &NasDecodeArgs) -> Result<Option<Keys>> {
+    let eia = IntegrityAlgorithmId::from_code(a.eia).ok_or_else(|| anyhow!("--eia {}", a.eia))?;
+    let eea = CipheringAlgorithmId::from_code(a.eea).ok_or_else(|| anyhow!("--eea {}", a.eea))?;
+    if let Some(k) = &a.key {
+        let (int, enc) = match k.split_once(':') {
+            Some((i, e)) => (
+                key_of::<16>("KNASint", i)?,
+                Some(key_of::<16>("KNASenc", e)?),
+            ),
+            None => (key_of::<16>("KNASint", k)?, None),
+        };
+        return Ok(Some(Keys { int, enc, eia, eea }));
+    }
+    if let Some(k) = &a.kasme {
+        let kasme: Key256 = key_of("KASME", k)?;
+        return Ok(Some(Keys {
+            int: ntn_security::kdf::eps::knas_int(&kasme, eia),
+            enc: Some(ntn_security::kdf::eps::knas_enc(&kasme, eea)),
+            eia,
+            eea,
+        }));
+    }
+    if let Some(k) = &a.kamf {
+        let kamf: Key256 = key_of("KAMF", k)?;
+        let key = |d, alg| ntn_security::kdf::fivegs::algorithm_key(&kamf, d, alg);
+        return Ok(Some(Keys {
+            int: key(AlgorithmDistinguisher::NasInt, a.eia),
+            enc: Some(key(AlgorithmDistinguisher::NasEnc, a.eea)),
+            eia,
+            eea,
+        }));
+    }
+    Ok(None)
+}
+
+fn sht_name(n: u8) -> &'static str {
+    match n {
+        0 => "Plain NAS message, not security protected",
+        1 => "Integrity protected",
+        2 => "Integrity protected and ciphered",
+        3 => "Integrity protected with new security context",
+        4 => "Integrity protected and ciphered with new security context",
+        5 => "Integrity protected and partially ciphered",
+        12 => "Security header for the SERVICE REQUEST message",
+        _ => "reserved",
+    }
+}
+
+fn pd_name(pd: u8) -> &'static str {
+    match pd {
+        0x07 => "EPS mobility management messages",
+        0x02 => "EPS session management messages",
+        0x7e => "5G mobility management messages",
+        0x2e => "5G session management messages",
+        _ => "unknown",
+    }
+}
+
+fn labelled(value: u8, name: &str) -> Tree {
+    Tree::text(format!("{value} ({name})"))
+}
+
+/// The plain message's tree: its header octets, then the decoded message.
+fn plain_tree(plain: &[u8], direction: Direction) -> Tree {
+    let mut f: Vec<(String, Tree)> = Vec::new();
+    let Some(&first) = plain.first() else {
+        return Tree::fields(vec![("error", Tree::text("empty message"))]);
+    };
+    if first == 0x7e || first == 0x2e {
+        f.push((
+            "Extended protocol discriminator".into(),
+            Tree::text(format!("0x{first:02x} ({})", pd_name(first))),
+        ));
+        match NasMessage5g::parse(plain, direction) {
+            Ok(NasMessage5g::Mm(m)) => {
+                f.push((
+                    "Message type".into(),
+                    Tree::text(format!("0x{:02x}", m.message_type())),
+                ));
+                f.push(("5GMM message".into(), Tree::from_debug(&format!("{m:#?}"))));
+            }
+            Ok(NasMessage5g::Sm(m)) => {
+                f.push((
+                    "Message type".into(),
+                    Tree::text(format!("0x{:02x}", m.message_type())),
+                ));
+                f.push(("5GSM message".into(), Tree::from_debug(&format!("{m:#?}"))));
+            }
+            Ok(NasMessage5g::Protected(_)) => {
+                f.push(("error".into(), Tree::text("nested security protection")));
+            }
+            Err(e) => f.push(("error".into(), Tree::text(e.to_string()))),
+        }
+    } else {
+        let pd = first & 0x0f;
+        f.push(("Protocol discriminator".into(), labelled(pd, pd_name(pd))));
+        match NasMessage::parse(plain, direction) {
+            Ok(NasMessage::Emm(m)) => {
+                f.push((
+                    "Security header type".into(),
+                    labelled(first >> 4, sht_name(first >> 4)),
+                ));
+                f.push((
+                    "Message type".into(),
+                    Tree::text(format!("0x{:02x}", m.message_type())),
+                ));
+                f.push(("EMM message".into(), Tree::from_debug(&format!("{m:#?}"))));
+            }
+            Ok(NasMessage::Esm(m)) => {
+                f.push(("EPS bearer identity".into(), Tree::raw(first >> 4)));
+                f.push((
+                    "Message type".into(),
+                    Tree::text(format!("0x{:02x}", m.message_type())),
+                ));
+                f.push(("ESM message".into(), Tree::from_debug(&format!("{m:#?}"))));
+            }
+            Ok(NasMessage::ServiceRequest(s)) => {
+                f.push(("Security header type".into(), labelled(12, sht_name(12))));
+                f.push((
+                    "SERVICE REQUEST".into(),
+                    Tree::from_debug(&format!("{s:#?}")),
+                ));
+            }
+            Ok(NasMessage::Protected(_)) => {
+                f.push(("error".into(), Tree::text("nested security protection")));
+            }
+            Err(e) => f.push(("error".into(), Tree::text(e.to_string()))),
+        }
+    }
+    Tree::Fields(f)
+}
+
+/// Decodes a NAS PDU into a tree (the whole dissection).
+pub fn dissect(bytes: &[u8], a: &NasDecodeArgs) -> Result<(&'static str, Tree)> {
+    let direction = match a.dir {
+        Dir::Ul => Direction::Uplink,
+        Dir::Dl => Direction::Downlink,
+    };
+    let Some(&first) = bytes.first() else {
+        bail!("no octets to decode")
+    };
+    let five_g = first == 0x7e || first == 0x2e;
+    let title = if five_g { "5GS NAS PDU" } else { "EPS NAS PDU" };
+    // The security-protected envelope: (header type, MAC, SN, payload).
+    let envelope = if five_g {
+        match NasMessage5g::parse(bytes, direction) {
+            Ok(NasMessage5g::Protected(p)) => Some((p.header_type, p.mac, p.sn, p.payload)),
+            Ok(_) => None,
+            Err(e) => bail!("not a 5GS NAS PDU: {e}"),
+        }
+    } else {
+        match NasMessage::parse(bytes, direction) {
+            Ok(NasMessage::Protected(p)) => Some((p.header_type.nibble(), p.mac, p.sn, p.payload)),
+            Ok(_) => None,
+            Err(e) => bail!("not an EPS NAS PDU: {e}"),
+        }
+    };
+    let Some((sht, mac, sn, payload)) = envelope else {
+        return Ok((title, plain_tree(bytes, direction)));
+    };
+    let mut f: Vec<(String, Tree)> = Vec::new();
+    if five_g {
+        f.push((
+            "Extended protocol discriminator".into(),
+            Tree::text(format!("0x{first:02x} ({})", pd_name(first))),
+        ));
+    } else {
+        f.push((
+            "Protocol discriminator".into(),
+            labelled(first & 0x0f, pd_name(first & 0x0f)),
+        ));
+    }
+    f.push(("Security header type".into(), labelled(sht, sht_name(sht))));
+    f.push(("Message authentication code".into(), Tree::hex(&mac)));
+    f.push(("Sequence number".into(), Tree::raw(sn)));
+    let ciphered = SecurityHeaderType::from_nibble(sht).is_some_and(|t| t.is_ciphered());
+    let count = (a.overflow << 8) | u32::from(sn);
+    let keys = keys(a)?;
+    let mut plain = Some(payload.clone());
+    match &keys {
+        Some(k) => {
+            let mut covered = Vec::with_capacity(payload.len() + 1);
+            covered.push(sn);
+            covered.extend_from_slice(&payload);
+            let computed = k
+                .eia
+                .mac(&k.int, count, 0, direction, &covered, covered.len() * 8)
+                .map_err(|e| anyhow!("integrity algorithm: {e}"))?;
+            f.push(("NAS COUNT".into(), Tree::raw(count)));
+            f.push((
+                "MAC check".into(),
+                Tree::text(if computed == mac {
+                    format!("verified ({:?})", k.eia)
+                } else {
+                    format!("FAILED (computed {} with {:?})", hex(&computed), k.eia)
+                }),
+            ));
+            if ciphered {
+                match &k.enc {
+                    Some(enc) => {
+                        let mut p = payload.clone();
+                        let bits = p.len() * 8;
+                        k.eea
+                            .apply(enc, count, 0, direction, &mut p, bits)
+                            .map_err(|e| anyhow!("ciphering algorithm: {e}"))?;
+                        f.push(("Deciphered with".into(), Tree::text(format!("{:?}", k.eea))));
+                        plain = Some(p);
+                    }
+                    None => plain = None,
+                }
+            }
+        }
+        None => {
+            f.push(("MAC check".into(), Tree::text("not checked (no key)")));
+            if ciphered {
+                plain = None;
+            }
+        }
+    }
+    match plain {
+        Some(p) => f.push(("Plain NAS message".into(), plain_tree(&p, direction))),
+        None => f.push(("Ciphered NAS message".into(), Tree::hex(&payload))),
+    }
+    Ok((title, Tree::Fields(f)))
+}
+
+/// Runs `ntn nas`.
+pub fn run(cmd: NasCmd) -> Result<()> {
+    match cmd {
+        NasCmd::Decode(a) => {
+            let bytes = parse_hex(&a.hex).map_err(|e| anyhow!("bad hex: {e}"))?;
+            let (title, tree) = dissect(&bytes, &a)?;
+            match a.format {
+                TreeFormat::Text => print!("{}", tree.to_text(title)),
+                TreeFormat::Json => print!("{}", tree.to_json()),
+            }
+            Ok(())
+        }
+    }
+}
