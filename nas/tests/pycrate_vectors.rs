@@ -490,23 +490,5 @@ fn our_encodings_decode_in_pycrate() {
 #[test]
 fn our_encodings_decode_in_tshark_without_malformed_fields() {
     let pdus: Vec<Vec<u8>> = our_pdus().into_iter().map(|(_, p)| p).collect();
-    match common::tshark_dissect(&pdus, "nas-eps", "nas_our_encodings") {
-        Ok(rep) => {
-            assert_eq!(rep.frames, pdus.len(), "tshark frames");
-            assert!(
-                rep.malformed.is_empty(),
-                "malformed in tshark: {:?}",
-                rep.malformed
-            );
-            for (i, n) in &rep.notes {
-                eprintln!("frame {i}: tshark note: {n}");
-            }
-            eprintln!(
-                "tshark dissected {} EPS PDUs: 0 malformed, {} with notes",
-                rep.frames,
-                rep.notes.len()
-            );
-        }
-        Err(why) => eprintln!("SKIPPED tshark check: {why}"),
-    }
+    common::assert_tshark_clean(&pdus, "nas-eps", "nas_our_encodings", "EPS");
 }

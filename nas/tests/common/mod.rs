@@ -166,3 +166,27 @@ pub fn pycrate_check(script: &str, lines: &str, file_stem: &str) -> Result<Strin
     assert!(out.status.success(), "pycrate check failed:\n{text}");
     Ok(text)
 }
+
+/// Dissects `pdus` with tshark's `proto` dissector and asserts every frame is there and none
+/// is malformed (notes are printed); prints `SKIPPED` with the reason when tshark is absent.
+pub fn assert_tshark_clean(pdus: &[Vec<u8>], proto: &str, file_stem: &str, what: &str) {
+    match tshark_dissect(pdus, proto, file_stem) {
+        Ok(rep) => {
+            assert_eq!(rep.frames, pdus.len(), "tshark frames");
+            assert!(
+                rep.malformed.is_empty(),
+                "malformed in tshark: {:?}",
+                rep.malformed
+            );
+            for (i, n) in &rep.notes {
+                eprintln!("frame {i}: tshark note: {n}");
+            }
+            eprintln!(
+                "tshark dissected {} {what} PDUs: 0 malformed, {} with notes",
+                rep.frames,
+                rep.notes.len()
+            );
+        }
+        Err(why) => eprintln!("SKIPPED tshark check: {why}"),
+    }
+}
