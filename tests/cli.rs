@@ -3,20 +3,8 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used)] // test code: a failure is the report
 
-use std::process::Command;
-
-fn ntn(args: &[&str]) -> (bool, String, String) {
-    let out = Command::new(env!("CARGO_BIN_EXE_ntn"))
-        .args(args)
-        .current_dir(std::env::temp_dir())
-        .output()
-        .expect("ntn runs");
-    (
-        out.status.success(),
-        String::from_utf8_lossy(&out.stdout).into_owned(),
-        String::from_utf8_lossy(&out.stderr).into_owned(),
-    )
-}
+mod common;
+use common::ntn;
 
 #[test]
 fn main_job_default_pass() {

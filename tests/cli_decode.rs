@@ -5,21 +5,14 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)] // test code: a failure is the report
 
 use std::path::PathBuf;
-use std::process::Command;
 
 use ntn_nas::eps::SecurityHeaderType;
 use ntn_nas::eps::security::{NasSecurityContext, Role};
 use ntn_nas::ie::NasKsi;
 use ntn_security::{CipheringAlgorithmId, IntegrityAlgorithmId};
 
-fn ntn(args: &[&str]) -> (bool, String, String) {
-    let o = Command::new(env!("CARGO_BIN_EXE_ntn"))
-        .args(args)
-        .output()
-        .expect("ntn runs");
-    let text = |b: &[u8]| String::from_utf8_lossy(b).into_owned();
-    (o.status.success(), text(&o.stdout), text(&o.stderr))
-}
+mod common;
+use common::ntn;
 
 fn vectors(file: &str) -> Vec<serde_json::Value> {
     let path = PathBuf::from(env!("CARGO_MANIFEST_DIR"))

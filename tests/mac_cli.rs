@@ -2,19 +2,8 @@
 //! and the error for a truncated PDU.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-use std::process::Command;
-
-fn ntn(args: &[&str]) -> (bool, String, String) {
-    let out = Command::new(env!("CARGO_BIN_EXE_ntn"))
-        .args(args)
-        .output()
-        .expect("ntn runs");
-    (
-        out.status.success(),
-        String::from_utf8_lossy(&out.stdout).into_owned(),
-        String::from_utf8_lossy(&out.stderr).into_owned(),
-    )
-}
+mod common;
+use common::ntn;
 
 #[test]
 fn mac_decode_text_and_json() {
