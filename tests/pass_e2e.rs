@@ -1,12 +1,10 @@
-//! End-to-end runs of `ntn_sim::e2e` through the engine and the link abstraction, with both
-//! node kinds:
-//! - `probe`: the link-level probe cell and UE (real NTN pre-compensation of `ntn_stack::ntn`
-//!   from SIB31 and a noisy GNSS fix, real formats and timing, a probe protocol instead of
-//!   MAC/RRC/NAS), on the TR 38.821 SC9 link budget;
-//! - `full`: `CellStack` + `UeStack` (RA, RRC, NAS attach with AKA and security, data over
-//!   NAS). Their NPUSCH/NPDSCH formats (12 tones, no repetitions) do not close the SC9 budget
-//!   at 23 dBm yet, so these runs use a satellite with 10 dB more antenna gain on both links
-//!   ([`strong`]); the default `ntn pass` keeps SC9 and reports what happens.
+//! End-to-end runs of `ntn_sim::e2e` through the engine and the link abstraction on the
+//! TR 38.821 SC9 link budget, with both node kinds:
+//! - `full` (the default): `CellStack` + `UeStack` (RA, RRC, NAS attach with AKA and
+//!   security, data over NAS), with the cell's link adaptation (CE level → NPDSCH
+//!   repetitions, measured UL C/N0 → NPUSCH tones and repetitions);
+//! - `probe`: the link-level probe cell and UE (real NTN pre-compensation, a probe protocol
+//!   instead of MAC/RRC/NAS), kept as a reference.
 #![allow(clippy::unwrap_used, clippy::expect_used)] // test code: a failure is the report
 
 use ntn_sim::e2e::{E2eScenario, run};
@@ -21,19 +19,9 @@ fn probe(mut sc: E2eScenario) -> E2eScenario {
     sc
 }
 
-/// 10 dB more satellite antenna gain on both links than TR 38.821 SC9 (G/T 11.1 dB/K,
-/// EIRP density 44 dBW/MHz).
-fn strong(mut sc: E2eScenario) -> E2eScenario {
-    sc.stack = "full".into();
-    sc.radio.sat_g_over_t_db_k += 10.0;
-    sc.radio.sat_tx_gain_dbi += 10.0;
-    sc
-}
-
-/// 60 s of the pass around culmination.
+/// 60 s of the pass around culmination, full stacks.
 fn short() -> E2eScenario {
     E2eScenario {
-        stack: "probe".into(),
         start: Some("2006-06-27T01:46:00Z".into()),
         duration_s: Some(60.0),
         traffic: ntn_sim::e2e::TrafficScenario {
