@@ -110,9 +110,9 @@ pub struct UeScenario {
     pub gnss_period_s: f64,
     /// Transmit power, dBm.
     pub tx_power_dbm: f64,
-    /// NPRACH repetitions.
+    /// NPRACH repetitions (probe nodes; the stacks use their RACH configuration).
     pub prach_repetitions: u16,
-    /// NPUSCH repetitions.
+    /// NPUSCH repetitions (probe nodes; the cell stack adapts them to the measured C/N0).
     pub pusch_repetitions: u16,
     /// Preamble attempts per RA procedure.
     pub max_ra_attempts: u32,
@@ -147,7 +147,8 @@ pub struct CellScenario {
     pub k_offset_ms: u16,
     /// ul-SyncValidityDuration, s.
     pub ul_sync_validity_s: u32,
-    /// NPDSCH repetitions of dedicated messages.
+    /// NPDSCH repetitions of dedicated messages (probe nodes); for the cell stack, those of
+    /// CE level 0, with 4× and 16× for CE levels 1 and 2.
     pub dl_repetitions: u16,
     /// Beam centre for the DL Doppler pre-compensation (default: the UE position).
     pub beam_centre: Option<[f64; 3]>,

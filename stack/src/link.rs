@@ -197,41 +197,6 @@ pub fn payload_stamp(p: &[u8]) -> Option<Instant> {
     Some(Instant::from_nanos(i64::from_be_bytes(b)))
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn occasions_and_rnti() {
-        let r = RachConfig::default();
-        assert_eq!(r.next_occasion(0), 8);
-        assert_eq!(r.next_occasion(8), 8);
-        assert_eq!(r.next_occasion(9), 48);
-        assert_eq!(r.nearest_occasion(27.9), 8);
-        assert_eq!(r.nearest_occasion(28.1), 48);
-        assert_eq!(ra_rnti(sfn_of(10_240 + 48)), 2);
-    }
-
-    #[test]
-    fn mac_pdus_are_tight_or_padded() {
-        let sdu = [1u8, 2, 3, 4, 5];
-        let tight = mac_pdu(&[(LCID_SRB1BIS, &sdu)], true, None).expect("fits");
-        assert_eq!(tight.len(), 6);
-        let padded = mac_pdu(&[(LCID_SRB1BIS, &sdu)], true, Some(40)).expect("fits");
-        assert_eq!(padded.len(), 40);
-        let p = MacPduRepr::parse(&padded, MacDir::Uplink).expect("parses");
-        assert_eq!(p.elements[0].payload, &sdu);
-    }
-
-    #[test]
-    fn stamps_round_trip() {
-        let t = Instant::from_nanos(123_456_789_012);
-        let p = stamped_payload(t, 32, 7);
-        assert_eq!(p.len(), 32);
-        assert_eq!(payload_stamp(&p), Some(t));
-    }
-}
-
 /// NPUSCH repetition numbers (TS 36.213 Table 16.5.1.1-3), indexed by the DCI/RAR field.
 pub const NPUSCH_REPETITIONS: [u16; 8] = [1, 2, 4, 8, 16, 32, 64, 128];
 
@@ -298,4 +263,63 @@ pub fn repetitions_for(
 /// one more per threshold it falls below.
 pub fn ce_level(measured: f64, thresholds: &[f64]) -> u8 {
     thresholds.iter().filter(|&&t| measured < t).count() as u8
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn occasions_and_rnti() {
+        let r = RachConfig::default();
+        assert_eq!(r.next_occasion(0), 8);
+        assert_eq!(r.next_occasion(8), 8);
+        assert_eq!(r.next_occasion(9), 48);
+        assert_eq!(r.nearest_occasion(27.9), 8);
+        assert_eq!(r.nearest_occasion(28.1), 48);
+        assert_eq!(ra_rnti(sfn_of(10_240 + 48)), 2);
+    }
+
+    #[test]
+    fn mac_pdus_are_tight_or_padded() {
+        let sdu = [1u8, 2, 3, 4, 5];
+        let tight = mac_pdu(&[(LCID_SRB1BIS, &sdu)], true, None).expect("fits");
+        assert_eq!(tight.len(), 6);
+        let padded = mac_pdu(&[(LCID_SRB1BIS, &sdu)], true, Some(40)).expect("fits");
+        assert_eq!(padded.len(), 40);
+        let p = MacPduRepr::parse(&padded, MacDir::Uplink).expect("parses");
+        assert_eq!(p.elements[0].payload, &sdu);
+    }
+
+    #[test]
+    fn stamps_round_trip() {
+        let t = Instant::from_nanos(123_456_789_012);
+        let p = stamped_payload(t, 32, 7);
+        assert_eq!(p.len(), 32);
+        assert_eq!(payload_stamp(&p), Some(t));
+    }
+
+    #[test]
+    fn repetitions_reach_the_energy_target() {
+        // 30 dB-Hz, single tone (8 ms / 144 bits ≈ −12.6 dB): E_b/N0 17.4 dB without
+        // repetition, so a 6 dB target needs none and a 20 dB one needs 2 (+3 dB).
+        let t = &NPUSCH_REPETITIONS;
+        assert_eq!(repetitions_for(30.0, 8e-3, 144, 6.0, t), 0);
+        assert_eq!(t[repetitions_for(30.0, 8e-3, 144, 20.0, t)], 2);
+        // Out of reach: the largest.
+        assert_eq!(repetitions_for(-20.0, 8e-3, 144, 6.0, t), t.len() - 1);
+    }
+
+    #[test]
+    fn npusch_formats_and_ce_levels() {
+        assert_eq!(npusch_resource_units_on(1000, 12), 4);
+        assert_eq!(npusch_resource_units_on(1000, 1), 7);
+        assert_eq!(npusch_resource_units_on(50_000, 1), 10);
+        assert_eq!(npusch_duration(1, 7, 4), Duration::from_millis(224));
+        assert_eq!(npusch_duration(12, 4, 1), Duration::from_millis(4));
+        let th = [-140.0, -130.0];
+        assert_eq!(ce_level(-120.0, &th), 0);
+        assert_eq!(ce_level(-135.0, &th), 1);
+        assert_eq!(ce_level(-145.0, &th), 2);
+    }
 }
