@@ -301,11 +301,12 @@ mod tests {
 
     #[test]
     fn repetitions_reach_the_energy_target() {
-        // 30 dB-Hz, single tone (8 ms / 144 bits ≈ −12.6 dB): E_b/N0 17.4 dB without
-        // repetition, so a 6 dB target needs none and a 20 dB one needs 2 (+3 dB).
+        // 50 dB-Hz, single tone (8 ms / 144 bits ≈ −42.6 dB): E_b/N0 7.4 dB without
+        // repetition, so a 6 dB target needs none, a 10 dB one 2 (+3 dB), 20 dB 32 (+15 dB).
         let t = &NPUSCH_REPETITIONS;
-        assert_eq!(repetitions_for(30.0, 8e-3, 144, 6.0, t), 0);
-        assert_eq!(t[repetitions_for(30.0, 8e-3, 144, 20.0, t)], 2);
+        assert_eq!(repetitions_for(50.0, 8e-3, 144, 6.0, t), 0);
+        assert_eq!(t[repetitions_for(50.0, 8e-3, 144, 10.0, t)], 2);
+        assert_eq!(t[repetitions_for(50.0, 8e-3, 144, 20.0, t)], 32);
         // Out of reach: the largest.
         assert_eq!(repetitions_for(-20.0, 8e-3, 144, 6.0, t), t.len() - 1);
     }
