@@ -706,7 +706,7 @@ fn run_tables(r: &ntn_sim::report::E2eReport, f: crate::output::Format) -> Strin
             SimEvent::RaCompleted => ("RA complete", "Msg4 received".into()),
             SimEvent::RaFailed { reason } => ("RA failed", reason.clone()),
             SimEvent::Attached => ("attached", "NAS attach complete".into()),
-            SimEvent::Connected => ("connected", "link-level probe: no NAS".into()),
+            SimEvent::Connected => ("connected", "RRC connection (probe: RA completed)".into()),
             SimEvent::DataExchange {
                 ul_bytes,
                 dl_bytes,

@@ -35,6 +35,8 @@ fn pass_runs_the_scenario_and_writes_report_and_plots() {
     assert!(err.contains("real time"), "{err}");
     let j: serde_json::Value = serde_json::from_str(&out).unwrap();
     let s = &j["run"]["summary"];
+    // The default pass runs the full stacks: attach with AKA and NAS security.
+    assert!(s["attached_s"].is_number(), "{s}");
     assert!(s["exchanges"].as_u64().unwrap() >= 20, "{s}");
     assert_eq!(s["ul_within_limits"], true, "{s}");
     let report: serde_json::Value =
@@ -78,6 +80,10 @@ fn scenario_file_two_satellites() {
         .map(|c| c.as_u64().unwrap())
         .collect();
     assert_eq!(cells, vec![1, 2]);
+    assert!(
+        j["run"]["summary"]["radio_link_failures"].as_u64().unwrap() >= 1,
+        "{out}"
+    );
     let (ok, _, err) = ntn(&["pass", "--no-plot", "--scenario", "/nonexistent.toml"]);
     assert!(!ok);
     assert!(err.contains("cannot read"), "{err}");

@@ -110,9 +110,9 @@ pub struct UeScenario {
     pub gnss_period_s: f64,
     /// Transmit power, dBm.
     pub tx_power_dbm: f64,
-    /// NPRACH repetitions.
+    /// NPRACH repetitions (probe nodes; the stacks use their RACH configuration).
     pub prach_repetitions: u16,
-    /// NPUSCH repetitions.
+    /// NPUSCH repetitions (probe nodes; the cell stack adapts them to the measured C/N0).
     pub pusch_repetitions: u16,
     /// Preamble attempts per RA procedure.
     pub max_ra_attempts: u32,
@@ -147,7 +147,8 @@ pub struct CellScenario {
     pub k_offset_ms: u16,
     /// ul-SyncValidityDuration, s.
     pub ul_sync_validity_s: u32,
-    /// NPDSCH repetitions of dedicated messages.
+    /// NPDSCH repetitions of dedicated messages (probe nodes); for the cell stack, those of
+    /// CE level 0, with 4× and 16× for CE levels 1 and 2.
     pub dl_repetitions: u16,
     /// Beam centre for the DL Doppler pre-compensation (default: the UE position).
     pub beam_centre: Option<[f64; 3]>,
@@ -227,10 +228,10 @@ pub struct E2eScenario {
     pub radio: RadioParams,
     /// Sample-level checks every this many seconds (level = sample).
     pub sample_every_s: f64,
-    /// `probe` (default for now): the link-level probe nodes of [`crate::engine::probe`];
-    /// `full`: `UeStack`/`CellStack` (MAC, RRC, NAS attach with AKA and security, data over
-    /// NAS) — their NPDSCH/NPUSCH formats (no repetitions, 12-tone uplink) do not close the
-    /// TR 38.821 SC9 budget yet, hence not the default.
+    /// `full` (default): `UeStack`/`CellStack` (MAC, RRC, NAS attach with AKA and security,
+    /// data over NAS) with the cell's link adaptation (CE level → NPDSCH repetitions, measured
+    /// UL C/N0 → NPUSCH tones and repetitions); `probe`: the link-level probe nodes of
+    /// [`crate::engine::probe`] with the fixed repetitions of `ue` and `cell`.
     pub stack: String,
 }
 
@@ -253,7 +254,7 @@ impl Default for E2eScenario {
             traffic: TrafficScenario::default(),
             radio: RadioParams::default(),
             sample_every_s: 30.0,
-            stack: "probe".into(),
+            stack: "full".into(),
         }
     }
 }
@@ -311,6 +312,11 @@ impl E2eScenario {
                     ..Default::default()
                 },
             ],
+            // Traffic past the first satellite's LOS: the UE is connected when it sets.
+            traffic: TrafficScenario {
+                exchanges: 200,
+                ..Default::default()
+            },
             ..Default::default()
         }
     }
@@ -631,6 +637,10 @@ fn add_stack_nodes(
             ul_sync_validity_s: sc.cell.ul_sync_validity_s as u16,
             beam_centre: Some(site_deg(sc.cell.beam_centre.unwrap_or(sc.ue.position))),
             tx_power_dbm: sc.cell.tx_power_dbm,
+            dl_repetitions_per_ce: {
+                let r = sc.cell.dl_repetitions.max(1);
+                [r, r.saturating_mul(4), r.saturating_mul(16)]
+            },
             ..CellConfig::default()
         };
         let cell = CellStack::new(cfg, spec.satellite.clone(), tb)
@@ -656,6 +666,16 @@ fn add_stack_nodes(
             seed: sc.seed,
             p_max_dbm: sc.ue.tx_power_dbm,
             rlf_timeout_s: sc.ue.rlf_timeout_s,
+            // SIB2-NB's nrs-Power: the cell's EIRP per resource element.
+            nrs_power_dbm: sc.cell.tx_power_dbm + sc.radio.sat_tx_gain_dbi - 10.0 * 12f64.log10(),
+            // kT_sys in 15 kHz (T_sys from the terminal's antenna temperature and NF).
+            noise_per_re_dbm: -228.6 + 30.0
+                - crate::link_budget::g_over_t(
+                    0.0,
+                    sc.radio.ue_antenna_temperature_k,
+                    sc.radio.ue_noise_figure_db,
+                )
+                + 10.0 * 15e3f64.log10(),
             ..UeConfig::default()
         },
         tb,
@@ -668,7 +688,7 @@ fn add_stack_nodes(
     );
     engine.add_node(
         NodeRole::Ue { site: ue_site },
-        Box::new(UeNode::new(ue, gnss, sc.ue.tx_power_dbm)),
+        Box::new(UeNode::new(ue, gnss)),
     )?;
     Ok(())
 }

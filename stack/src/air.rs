@@ -126,6 +126,10 @@ pub enum AirPayload {
         tbs_bits: u32,
         /// Scheduling delay k0 in subframes (8, 16, 32 or 64).
         k0_ms: u16,
+        /// Tones at 15 kHz (1, 3, 6 or 12: the subcarrier indication).
+        subcarriers: u8,
+        /// NPUSCH repetitions (1…128).
+        repetitions: u16,
     },
 }
 

@@ -23,8 +23,10 @@
 
 use crate::air::{AirNode, AirPayload, AirReception, AirTransmission, LinkFormat, NbChannel};
 use crate::link::{
-    LCID_SRB1BIS, RachConfig, SUBFRAME, SimCard, TA_MAX, TA_STEP_S, mac_pdu, payload_stamp,
-    ra_rnti, sfn_of, srb1bis_rlc_config, subframes_since,
+    LCID_SRB1BIS, NPDSCH_REPETITIONS, NPUSCH_REPETITIONS, RachConfig, SUBFRAME, SimCard, TA_MAX,
+    TA_STEP_S, mac_pdu, npusch_bits_per_ru, npusch_duration, npusch_resource_units_on,
+    npusch_ru_ms, payload_stamp, ra_rnti, repetitions_for, sfn_of, srb1bis_rlc_config,
+    subframes_since,
 };
 use crate::rrc_nb;
 use crate::sib31::{ServingSatellite, UlSyncValidity};
@@ -134,6 +136,13 @@ pub struct CellConfig {
     pub subscribers: Vec<SimCard>,
     /// t-PollRetransmit of SRB1bis, ms (NB-IoT values).
     pub rlc_t_poll_retransmit_ms: u32,
+    /// Uplink link adaptation: the E_b/N0 (dB) an NPUSCH format 1 transmission must reach
+    /// at the measured C/N0 (target BLER with margin); the cell picks tones and repetitions
+    /// for Msg3 (RAR grant) and every N0 grant from it.
+    pub ul_target_ebn0_db: f64,
+    /// NPDSCH (and NPDCCH) repetitions per coverage-enhancement level 0, 1, 2 (the level
+    /// the UE chose by its NPRACH resource).
+    pub dl_repetitions_per_ce: [u16; 3],
 }
 
 impl Default for CellConfig {
@@ -168,6 +177,8 @@ impl Default for CellConfig {
             tx_power_dbm: 43.0,
             subscribers: vec![SimCard::default()],
             rlc_t_poll_retransmit_ms: 2000,
+            ul_target_ebn0_db: 6.0,
+            dl_repetitions_per_ce: [2, 8, 32],
         }
     }
 }
@@ -290,6 +301,22 @@ struct Pending {
     rnti: u16,
 }
 
+/// What the cell learnt of a UE's link from its preamble, kept from the RAR to Msg3.
+#[derive(Clone, Copy, Debug)]
+struct LinkState {
+    /// Uplink C/N0 last measured, dB-Hz.
+    ul_cn0_dbhz: f64,
+    /// NPDSCH/NPDCCH repetitions for the UE's CE level.
+    dl_repetitions: u16,
+}
+
+/// An NPUSCH format 1 allocation: tones at 15 kHz and the repetition index.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+struct UlAlloc {
+    subcarriers: u8,
+    repetitions: u16,
+}
+
 #[derive(Debug)]
 struct UeContext {
     rnti: u16,
@@ -300,6 +327,7 @@ struct UeContext {
     releasing: Option<Instant>,
     /// M-TMSI of the S-TMSI the UE identified itself with in Msg3, if any.
     m_tmsi: Option<u32>,
+    link: LinkState,
 }
 
 /// The satellite eNB with its MME.
@@ -317,6 +345,8 @@ pub struct CellStack {
     last_serve: Instant,
     next_tc_rnti: u16,
     pending_ul: Vec<Pending>,
+    /// Link state per TC-RNTI between the RAR and Msg4.
+    ra_links: BTreeMap<u16, LinkState>,
     ues: BTreeMap<u16, UeContext>,
     mme: Mme,
     tx: VecDeque<AirTransmission>,
@@ -400,6 +430,7 @@ impl CellStack {
             last_serve: Instant::ZERO,
             next_tc_rnti: 0x0100,
             pending_ul: Vec::new(),
+            ra_links: BTreeMap::new(),
             ues: BTreeMap::new(),
             mme,
             tx: VecDeque::new(),
@@ -460,12 +491,12 @@ impl CellStack {
         });
     }
 
-    fn dl_format(channel: NbChannel, bytes: usize, subframes: u16) -> LinkFormat {
+    fn dl_format(channel: NbChannel, bytes: usize, subframes: u16, repetitions: u16) -> LinkFormat {
         LinkFormat {
             channel,
             tbs_bits: (bytes * 8) as u32,
             resource_units: subframes,
-            repetitions: 1,
+            repetitions,
             subcarriers: 12,
             subcarrier_spacing_hz: 15_000,
         }
@@ -475,6 +506,48 @@ impl CellStack {
     /// highest Rel-13 MCS; one subframe per 28 bytes here).
     fn npdsch_subframes(bytes: usize) -> u16 {
         bytes.div_ceil(28).max(1) as u16
+    }
+
+    /// Uplink link adaptation: 12 tones without repetition if the measured C/N0 carries
+    /// them to the E_b/N0 target, else single tone with the fewest repetitions that do.
+    fn ul_alloc(&self, ul_cn0_dbhz: f64) -> UlAlloc {
+        let target = self.cfg.ul_target_ebn0_db;
+        let ru_s = |sc: u8| npusch_ru_ms(sc) as f64 * 1e-3;
+        if repetitions_for(
+            ul_cn0_dbhz,
+            ru_s(12),
+            npusch_bits_per_ru(12),
+            target,
+            &[1, 2],
+        ) == 0
+        {
+            return UlAlloc {
+                subcarriers: 12,
+                repetitions: 1,
+            };
+        }
+        let k = repetitions_for(
+            ul_cn0_dbhz,
+            ru_s(1),
+            npusch_bits_per_ru(1),
+            target,
+            &NPUSCH_REPETITIONS,
+        );
+        UlAlloc {
+            subcarriers: 1,
+            repetitions: NPUSCH_REPETITIONS[k],
+        }
+    }
+
+    /// NPDSCH/NPDCCH repetitions for a CE level.
+    fn dl_repetitions_for_ce(&self, ce_level: u8) -> u16 {
+        let r = self.cfg.dl_repetitions_per_ce[usize::from(ce_level.min(2))];
+        // Round up to a repetition number the DCI can signal.
+        NPDSCH_REPETITIONS
+            .iter()
+            .copied()
+            .find(|&x| x >= r)
+            .unwrap_or(NPDSCH_REPETITIONS[NPDSCH_REPETITIONS.len() - 1])
     }
 
     /// Reserve the dedicated downlink from the first subframe at or after `t`.
@@ -541,7 +614,7 @@ impl CellStack {
         } else {
             (bytes, Duration::from_millis(8))
         };
-        let fmt = Self::dl_format(NbChannel::Npdsch, tb.len(), 8);
+        let fmt = Self::dl_format(NbChannel::Npdsch, tb.len(), 8, 1);
         self.push_dl(
             start,
             duration,
@@ -656,7 +729,7 @@ impl CellStack {
         self.events.push_back(CellEvent::UplinkMeasured(m));
     }
 
-    fn on_preamble(&mut self, now: Instant, rx: &AirReception, rapid: u8) {
+    fn on_preamble(&mut self, now: Instant, rx: &AirReception, rapid: u8, ce_level: u8) {
         self.stats.preambles_received += 1;
         let arrival = rx.measurement.arrival;
         // The UL grid runs K_mac behind the DL grid.
@@ -691,6 +764,12 @@ impl CellStack {
         } else {
             tc_rnti + 1
         };
+        // The C/N0 of the preamble sets Msg3's allocation; its CE level the downlink's.
+        let link = LinkState {
+            ul_cn0_dbhz: rx.measurement.snr_db + 10.0 * bandwidth_hz(&rx.format).log10(),
+            dl_repetitions: self.dl_repetitions_for_ce(ce_level),
+        };
+        let alloc = self.ul_alloc(link.ul_cn0_dbhz);
         let rar = RarPduRepr {
             backoff_indicator: None,
             rars: vec![(
@@ -699,9 +778,13 @@ impl CellStack {
                     ta,
                     grant: NbRarGrant {
                         spacing_15khz: true,
-                        subcarrier_indication: 0,
+                        // I_sc 0: single tone; 18: all 12 tones (TS 36.213 Table 16.5.1.1-1).
+                        subcarrier_indication: if alloc.subcarriers >= 12 { 18 } else { 0 },
                         scheduling_delay: 0,
-                        msg3_repetitions: 0,
+                        msg3_repetitions: NPUSCH_REPETITIONS
+                            .iter()
+                            .position(|&r| r == alloc.repetitions)
+                            .unwrap_or(0) as u8,
                         mcs: 0,
                     },
                     tc_rnti,
@@ -715,9 +798,14 @@ impl CellStack {
         }
         let end = arrival + Duration::from_millis(i64::from(self.cfg.rach.preamble_duration_ms));
         let subframes = Self::npdsch_subframes(tb.len());
-        let start = self.reserve_dl(end.max(now) + PROCESSING, subframes);
-        let dur = Duration::from_millis(i64::from(subframes));
-        let fmt = Self::dl_format(NbChannel::Npdsch, tb.len(), subframes);
+        let reps = link.dl_repetitions;
+        let start = self.reserve_dl(end.max(now) + PROCESSING, subframes * reps);
+        let dur = Duration::from_millis(i64::from(subframes) * i64::from(reps));
+        let fmt = Self::dl_format(NbChannel::Npdsch, tb.len(), subframes, reps);
+        self.ra_links.insert(tc_rnti, link);
+        while self.ra_links.len() > 64 {
+            self.ra_links.pop_first();
+        }
         self.push_dl(
             start,
             dur,
@@ -775,10 +863,17 @@ impl CellStack {
             return;
         }
         self.stats.npusch_decoded += 1;
+        let cn0 = rx.measurement.snr_db + 10.0 * bandwidth_hz(&rx.format).log10();
+        if let Some(ue) = self.ues.get_mut(&rnti) {
+            ue.link.ul_cn0_dbhz = cn0;
+        } else if let Some(l) = self.ra_links.get_mut(&rnti) {
+            l.ul_cn0_dbhz = cn0;
+        }
         let Ok(pdu) = MacPduRepr::parse(tb, MacDir::Uplink) else {
             return;
         };
-        let end = arrival + npusch_air_time(&rx.format);
+        let f = &rx.format;
+        let end = arrival + npusch_duration(f.subcarriers, f.resource_units, f.repetitions);
         for e in &pdu.elements {
             if e.lcid == LCID_CCCH {
                 self.on_msg3(end.max(now), rnti, e.payload);
@@ -825,9 +920,18 @@ impl CellStack {
             self.stats.encode_errors += 1;
             return;
         };
-        let subframes = Self::npdsch_subframes(tb.len());
+        let link = self.ra_links.remove(&rnti).unwrap_or(LinkState {
+            ul_cn0_dbhz: 0.0,
+            dl_repetitions: self.dl_repetitions_for_ce(2),
+        });
+        let subframes = Self::npdsch_subframes(tb.len()) * link.dl_repetitions;
         let start = self.reserve_dl(now + PROCESSING, subframes);
-        let fmt = Self::dl_format(NbChannel::Npdsch, tb.len(), subframes);
+        let fmt = Self::dl_format(
+            NbChannel::Npdsch,
+            tb.len(),
+            subframes / link.dl_repetitions,
+            link.dl_repetitions,
+        );
         self.push_dl(
             start,
             Duration::from_millis(i64::from(subframes)),
@@ -846,6 +950,7 @@ impl CellStack {
                 last_activity: now,
                 releasing: None,
                 m_tmsi: None,
+                link,
             },
         );
         self.events.push_back(CellEvent::ConnectionSetup { rnti });
@@ -925,12 +1030,13 @@ impl CellStack {
                 self.stats.encode_errors += 1;
                 break;
             };
+            let reps = ue.link.dl_repetitions;
             let subframes = Self::npdsch_subframes(tb.len());
-            let start = self.reserve_dl(now, subframes);
-            let fmt = Self::dl_format(NbChannel::Npdsch, tb.len(), subframes);
+            let start = self.reserve_dl(now, subframes * reps);
+            let fmt = Self::dl_format(NbChannel::Npdsch, tb.len(), subframes, reps);
             self.push_dl(
                 start,
-                Duration::from_millis(i64::from(subframes)),
+                Duration::from_millis(i64::from(subframes) * i64::from(reps)),
                 AirPayload::Dlsch { rnti: ue.rnti, tb },
                 fmt,
             );
@@ -938,25 +1044,37 @@ impl CellStack {
         }
         // Uplink grants on the grant period.
         if ue.releasing.is_none() && now >= ue.next_grant {
-            let start = self.reserve_dl(now, 1);
-            let end = start + SUBFRAME;
-            let fmt = Self::dl_format(NbChannel::Npdcch, 3, 1);
+            let reps = ue.link.dl_repetitions;
+            let alloc = self.ul_alloc(ue.link.ul_cn0_dbhz);
+            let tbs_bits = self.cfg.ul_grant_tbs_bits;
+            let start = self.reserve_dl(now, reps);
+            let pdcch = Duration::from_millis(i64::from(reps));
+            let end = start + pdcch;
+            let fmt = Self::dl_format(NbChannel::Npdcch, 3, 1, reps);
             self.push_dl(
                 start,
-                SUBFRAME,
+                pdcch,
                 AirPayload::UlGrant {
                     rnti: ue.rnti,
-                    tbs_bits: self.cfg.ul_grant_tbs_bits,
+                    tbs_bits,
                     k0_ms: N0_K0_MS,
+                    subcarriers: alloc.subcarriers,
+                    repetitions: alloc.repetitions,
                 },
                 fmt,
+            );
+            let ul_air = npusch_duration(
+                alloc.subcarriers,
+                npusch_resource_units_on(tbs_bits, alloc.subcarriers),
+                alloc.repetitions,
             );
             self.stats.ul_grants += 1;
             self.pending_ul.push(Pending {
                 expected: end + Duration::from_millis(i64::from(N0_K0_MS)) + k_offset + k_mac,
                 rnti: ue.rnti,
             });
-            ue.next_grant = start + grant_period;
+            // The next grant once this one's NPUSCH is over.
+            ue.next_grant = start + grant_period.max(pdcch + ul_air);
         }
         if let Some(t) = ue.releasing
             && now >= t
@@ -1089,18 +1207,17 @@ pub fn fit_feeder_common_ta(
     })
 }
 
-/// Air time of an NPUSCH format 1 reception: one resource unit with 12 tones at 15 kHz
-/// lasts 1 ms (TS 36.211 Table 10.1.2.3-1).
-fn npusch_air_time(f: &LinkFormat) -> Duration {
-    Duration::from_millis(i64::from(f.resource_units.max(1)) * i64::from(f.repetitions.max(1)))
+/// Occupied bandwidth of a format, Hz (what its measured SNR refers to).
+fn bandwidth_hz(f: &LinkFormat) -> f64 {
+    f64::from(f.subcarriers.max(1)) * f64::from(f.subcarrier_spacing_hz.max(1))
 }
 
 impl AirNode for CellStack {
     fn handle_reception(&mut self, now: Instant, rx: AirReception) {
         match &rx.payload {
-            AirPayload::Preamble { rapid, .. } => {
-                let rapid = *rapid;
-                self.on_preamble(now, &rx, rapid);
+            AirPayload::Preamble { rapid, ce_level } => {
+                let (rapid, ce_level) = (*rapid, *ce_level);
+                self.on_preamble(now, &rx, rapid, ce_level);
             }
             AirPayload::Ulsch { rnti, tb } => {
                 let (rnti, tb) = (*rnti, tb.clone());

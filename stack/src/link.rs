@@ -113,13 +113,6 @@ pub fn srb1bis_rlc_config(t_poll_retransmit_ms: u32) -> ntn_mac::rlc::am::RlcAmC
     c
 }
 
-/// Resource units of an NPUSCH format 1 transport block of `tbs_bits` with 12 tones at
-/// 15 kHz (one RU = 1 ms): about 256 bits per RU at the highest MCS (TS 36.213 Table
-/// 16.5.1.2-2 order of magnitude), at least one.
-pub fn npusch_resource_units(tbs_bits: u32) -> u16 {
-    tbs_bits.div_ceil(256).clamp(1, 10) as u16
-}
-
 /// Emits `elements` as one DL-SCH or UL-SCH MAC PDU of exactly `tbs` bytes, or, with
 /// `tbs = None`, of the smallest size that holds them.
 pub fn mac_pdu(
@@ -204,6 +197,74 @@ pub fn payload_stamp(p: &[u8]) -> Option<Instant> {
     Some(Instant::from_nanos(i64::from_be_bytes(b)))
 }
 
+/// NPUSCH repetition numbers (TS 36.213 Table 16.5.1.1-3), indexed by the DCI/RAR field.
+pub const NPUSCH_REPETITIONS: [u16; 8] = [1, 2, 4, 8, 16, 32, 64, 128];
+
+/// NPDSCH repetition numbers the cell uses (a subset of TS 36.213 Table 16.4.1.3-2).
+pub const NPDSCH_REPETITIONS: [u16; 8] = [1, 2, 4, 8, 16, 32, 64, 128];
+
+/// Information bits one NPUSCH resource unit carries at the highest MCS: 256 with 12 tones
+/// (1 ms RU), 144 single-tone (I_TBS 10, N_RU 1: TS 36.213 Table 16.5.1.2-2).
+pub fn npusch_bits_per_ru(subcarriers: u8) -> u32 {
+    if subcarriers >= 12 { 256 } else { 144 }
+}
+
+/// Duration of one NPUSCH format 1 resource unit at 15 kHz: 1 ms with 12 tones, 2 ms with
+/// 6, 4 ms with 3, 8 ms single-tone (TS 36.211 Table 10.1.2.3-1).
+pub fn npusch_ru_ms(subcarriers: u8) -> i64 {
+    match subcarriers {
+        12.. => 1,
+        6..=11 => 2,
+        3..=5 => 4,
+        _ => 8,
+    }
+}
+
+/// Resource units of an NPUSCH format 1 transport block of `tbs_bits` on `subcarriers`
+/// tones at 15 kHz, between 1 and 10.
+pub fn npusch_resource_units_on(tbs_bits: u32, subcarriers: u8) -> u16 {
+    tbs_bits
+        .div_ceil(npusch_bits_per_ru(subcarriers))
+        .clamp(1, 10) as u16
+}
+
+/// Air time of an NPUSCH format 1 transmission: RU duration × N_RU × repetitions.
+pub fn npusch_duration(subcarriers: u8, resource_units: u16, repetitions: u16) -> Duration {
+    Duration::from_millis(
+        npusch_ru_ms(subcarriers)
+            * i64::from(resource_units.max(1))
+            * i64::from(repetitions.max(1)),
+    )
+}
+
+/// Link adaptation of a cell: the smallest repetition number whose energy per information
+/// bit reaches the target, from a carrier-to-noise-density estimate.
+///
+/// `cn0_dbhz` is C/N0 in dB-Hz (a measured SNR plus ten times the log of the bandwidth it
+/// was measured over); a transmission of `bits` that occupies its carrier for `air_s` per
+/// repetition reaches E_b/N0 = C/N0 + 10·log10(reps · air_s / bits). Returns the index into
+/// `table` (the largest if none reaches the target).
+pub fn repetitions_for(
+    cn0_dbhz: f64,
+    air_s: f64,
+    bits: u32,
+    target_ebn0_db: f64,
+    table: &[u16],
+) -> usize {
+    let per_bit_db = 10.0 * (air_s / f64::from(bits.max(1))).log10();
+    table
+        .iter()
+        .position(|&r| cn0_dbhz + per_bit_db + 10.0 * f64::from(r).log10() >= target_ebn0_db)
+        .unwrap_or(table.len().saturating_sub(1))
+}
+
+/// Coverage-enhancement level from a downlink measurement against the thresholds of
+/// SIB2-NB (`rsrp-ThresholdsPrachInfoList`, ascending): level 0 at or above the highest,
+/// one more per threshold it falls below.
+pub fn ce_level(measured: f64, thresholds: &[f64]) -> u8 {
+    thresholds.iter().filter(|&&t| measured < t).count() as u8
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -236,5 +297,30 @@ mod tests {
         let p = stamped_payload(t, 32, 7);
         assert_eq!(p.len(), 32);
         assert_eq!(payload_stamp(&p), Some(t));
+    }
+
+    #[test]
+    fn repetitions_reach_the_energy_target() {
+        // 50 dB-Hz, single tone (8 ms / 144 bits ≈ −42.6 dB): E_b/N0 7.4 dB without
+        // repetition, so a 6 dB target needs none, a 10 dB one 2 (+3 dB), 20 dB 32 (+15 dB).
+        let t = &NPUSCH_REPETITIONS;
+        assert_eq!(repetitions_for(50.0, 8e-3, 144, 6.0, t), 0);
+        assert_eq!(t[repetitions_for(50.0, 8e-3, 144, 10.0, t)], 2);
+        assert_eq!(t[repetitions_for(50.0, 8e-3, 144, 20.0, t)], 32);
+        // Out of reach: the largest.
+        assert_eq!(repetitions_for(-20.0, 8e-3, 144, 6.0, t), t.len() - 1);
+    }
+
+    #[test]
+    fn npusch_formats_and_ce_levels() {
+        assert_eq!(npusch_resource_units_on(1000, 12), 4);
+        assert_eq!(npusch_resource_units_on(1000, 1), 7);
+        assert_eq!(npusch_resource_units_on(50_000, 1), 10);
+        assert_eq!(npusch_duration(1, 7, 4), Duration::from_millis(224));
+        assert_eq!(npusch_duration(12, 4, 1), Duration::from_millis(4));
+        let th = [-140.0, -130.0];
+        assert_eq!(ce_level(-120.0, &th), 0);
+        assert_eq!(ce_level(-135.0, &th), 1);
+        assert_eq!(ce_level(-145.0, &th), 2);
     }
 }

@@ -97,6 +97,17 @@ pub struct UeConfig {
     pub ra_retry_s: f64,
     /// t-PollRetransmit of SRB1bis, ms (NB-IoT values).
     pub rlc_t_poll_retransmit_ms: u32,
+    /// nrs-Power of SIB2-NB: the energy per resource element of the NRS as the cell
+    /// radiates it (EIRP per RE), dBm. The path loss is nrs-Power − NRSRP.
+    pub nrs_power_dbm: f64,
+    /// The UE receiver's noise in one 15 kHz resource element referred to its antenna
+    /// port, dBm: with it the UE turns a measured SNR into NRSRP.
+    pub noise_per_re_dbm: f64,
+    /// rsrp-ThresholdsPrachInfoList of SIB2-NB, dBm, ascending: NRSRP below the highest is
+    /// CE level 1, below both CE level 2.
+    pub ce_rsrp_thresholds_dbm: [f64; 2],
+    /// preambleInitialReceivedTargetPower, dBm.
+    pub preamble_target_power_dbm: f64,
 }
 
 impl Default for UeConfig {
@@ -114,6 +125,10 @@ impl Default for UeConfig {
             t3410_s: 30.0,
             ra_retry_s: 10.0,
             rlc_t_poll_retransmit_ms: 2000,
+            nrs_power_dbm: 43.0 - 10.0 * 12f64.log10(),
+            noise_per_re_dbm: -174.0 + 10.0 * 15e3f64.log10() + 7.0,
+            ce_rsrp_thresholds_dbm: [-140.0, -130.0],
+            preamble_target_power_dbm: -112.0,
         }
     }
 }
@@ -268,6 +283,10 @@ pub struct UeStack {
     /// Last decoded downlink transmission of any kind (cell presence).
     last_any_dl: Instant,
     rng: u64,
+    /// NRSRP of the serving cell (smoothed over decoded receptions), dBm.
+    nrsrp_dbm: Option<f64>,
+    /// Msg3 allocation of the last RAR: tones at 15 kHz and repetitions.
+    msg3_alloc: (u8, u16),
     tx: VecDeque<AirTransmission>,
     events: VecDeque<UeStackEvent>,
     stats: UeStats,
@@ -276,14 +295,9 @@ pub struct UeStack {
 impl UeStack {
     /// A UE that has not found a cell yet; `time_base` maps run time to UTC (GNSS time).
     pub fn new(cfg: UeConfig, time_base: TimeBase) -> Self {
-        let nas_cfg = UeNasConfig {
-            t3410: Duration::from_secs_f64(cfg.t3410_s),
-            ..UeNasConfig::default()
-        };
-        let usim = Usim::new(&cfg.sim.imsi, &cfg.sim.k, &cfg.sim.opc, cfg.sim.sqn);
         UeStack {
             ntn: NtnUe::new(cfg.ntn, time_base),
-            nas: UeNas::new(nas_cfg, usim),
+            nas: Self::fresh_nas(&cfg),
             rng: cfg.seed ^ 0x9e37_79b9_7f4a_7c15,
             cfg,
             time_base,
@@ -310,10 +324,43 @@ impl UeStack {
             sent: 0,
             last_dl: Instant::ZERO,
             last_any_dl: Instant::ZERO,
+            nrsrp_dbm: None,
+            msg3_alloc: (12, 1),
             tx: VecDeque::new(),
             events: VecDeque::new(),
             stats: UeStats::default(),
         }
+    }
+
+    /// NAS with its USIM as configured, not attached.
+    fn fresh_nas(cfg: &UeConfig) -> UeNas {
+        let nas_cfg = UeNasConfig {
+            t3410: Duration::from_secs_f64(cfg.t3410_s),
+            ..UeNasConfig::default()
+        };
+        let usim = Usim::new(&cfg.sim.imsi, &cfg.sim.k, &cfg.sim.opc, cfg.sim.sqn);
+        UeNas::new(nas_cfg, usim)
+    }
+
+    /// The terminal selected another satellite's cell (after a radio link failure or the
+    /// loss of its cell): acquire it from scratch (MIB-NB, SIB1-NB, SIB31-NB). Each cell
+    /// stack carries its own MME, so the UE also attaches afresh there (its GUTI means
+    /// nothing to the new MME); pending user data waits for the new attach.
+    pub fn reselect(&mut self) {
+        self.grid = None;
+        self.nrsrp_dbm = None;
+        self.cell_found = false;
+        self.sib1_reported = false;
+        self.si_acquired = false;
+        self.want_si = true;
+        self.rrc = UeRrc::new(UeRrcConfig::default());
+        self.drop_connection();
+        self.phase = Phase::Searching;
+        self.nas = Self::fresh_nas(&self.cfg);
+        self.nas_out.clear();
+        self.attach_started = false;
+        self.attached = false;
+        self.next_send = None;
     }
 
     /// A GNSS fix.
@@ -592,6 +639,7 @@ impl UeStack {
         }
         self.events.push_back(UeStackEvent::CellLost);
         self.grid = None;
+        self.nrsrp_dbm = None;
         self.cell_found = false;
         self.sib1_reported = false;
         self.si_acquired = false;
@@ -676,7 +724,7 @@ impl UeStack {
                 r.contention_resolution_ms,
             )),
             msg3_duration: Duration::from_millis(4),
-            initial_target_power_dbm: -112.0,
+            initial_target_power_dbm: self.cfg.preamble_target_power_dbm as f32,
             power_ramping_step_db: 2.0,
             p_cmax_dbm: self.cfg.p_max_dbm as f32,
             ntn: NtnTiming::from_sib31(k_offset, (k_mac > 0).then_some(k_mac)),
@@ -724,9 +772,14 @@ impl UeStack {
                 RaTransmit::Preamble {
                     at,
                     rapid,
-                    ce_level,
+                    ce_level: _,
                     target_power_dbm,
                 } => {
+                    // CE level from NRSRP against SIB2-NB's thresholds (TS 36.321 §5.1.1).
+                    let ce_level = self.nrsrp_dbm.map_or(2, |r| {
+                        crate::link::ce_level(r, &self.cfg.ce_rsrp_thresholds_dbm)
+                    });
+                    let tx_power_dbm = self.preamble_power_dbm(f64::from(target_power_dbm));
                     // Retransmissions come after a backoff: put them on an NPRACH occasion.
                     let Some((sf, start, ta, shift)) = self.next_occasion(at.max(now)) else {
                         self.stats.ul_blocked += 1;
@@ -751,7 +804,7 @@ impl UeStack {
                             subcarrier_spacing_hz: 3_750,
                         },
                         carrier_shift_hz: shift,
-                        tx_power_dbm: f64::from(target_power_dbm).min(self.cfg.p_max_dbm),
+                        tx_power_dbm,
                     });
                 }
                 RaTransmit::Msg3 { at, tc_rnti, pdu } => {
@@ -762,7 +815,8 @@ impl UeStack {
                     self.tc_rnti = Some(tc_rnti);
                     self.stats.last_ta_s = ta;
                     self.stats.last_ul_shift_hz = shift;
-                    self.push_ulsch(at, tc_rnti, pdu, shift);
+                    let (sc, reps) = self.msg3_alloc;
+                    self.push_ulsch(at, tc_rnti, pdu, shift, (sc, reps));
                 }
             }
         }
@@ -787,20 +841,41 @@ impl UeStack {
         }
     }
 
-    fn push_ulsch(&mut self, start: Instant, rnti: u16, tb: Vec<u8>, shift_hz: f64) {
+    /// Open-loop NPRACH power (TS 36.213 §16.2.1.1, TS 36.321 §5.1.3):
+    /// min(P_CMAX, PREAMBLE_RECEIVED_TARGET_POWER + PL) with PL = nrs-Power − NRSRP; P_CMAX
+    /// before any NRSRP measurement.
+    fn preamble_power_dbm(&self, received_target_dbm: f64) -> f64 {
+        match self.nrsrp_dbm {
+            Some(rsrp) => {
+                let pl_db = self.cfg.nrs_power_dbm - rsrp;
+                (received_target_dbm + pl_db).min(self.cfg.p_max_dbm)
+            }
+            None => self.cfg.p_max_dbm,
+        }
+    }
+
+    /// An NPUSCH format 1 transport block on the allocation `(tones at 15 kHz, repetitions)`.
+    fn push_ulsch(
+        &mut self,
+        start: Instant,
+        rnti: u16,
+        tb: Vec<u8>,
+        shift_hz: f64,
+        (subcarriers, repetitions): (u8, u16),
+    ) {
         let bits = (tb.len() * 8) as u32;
-        let ru = crate::link::npusch_resource_units(bits);
+        let ru = crate::link::npusch_resource_units_on(bits, subcarriers);
         self.stats.ul_tbs += 1;
         self.tx.push_back(AirTransmission {
             start,
-            duration: Duration::from_millis(i64::from(ru)),
+            duration: crate::link::npusch_duration(subcarriers, ru, repetitions),
             payload: AirPayload::Ulsch { rnti, tb },
             format: LinkFormat {
                 channel: NbChannel::NpuschF1,
                 tbs_bits: bits,
                 resource_units: ru,
-                repetitions: 1,
-                subcarriers: 12,
+                repetitions,
+                subcarriers,
                 subcarrier_spacing_hz: 15_000,
             },
             carrier_shift_hz: shift_hz,
@@ -814,6 +889,17 @@ impl UeStack {
             && let Some((_, r)) = rar.rars.iter().find(|(id, _)| *id == self.rapid)
         {
             self.n_ta_s = f64::from(r.ta) * TA_STEP_S;
+            // The Msg3 allocation: I_sc (TS 36.213 Table 16.5.1.1-1, 15 kHz) and
+            // I_rep (Table 16.5.1.1-3).
+            let sc = match r.grant.subcarrier_indication {
+                0..=11 => 1,
+                12..=15 => 3,
+                16..=17 => 6,
+                _ => 12,
+            };
+            let reps =
+                crate::link::NPUSCH_REPETITIONS[usize::from(r.grant.msg3_repetitions).min(7)];
+            self.msg3_alloc = (sc, reps);
             let k0 = Duration::from_millis(
                 ntn_mac::mac::ra::RAR_K0_MS[usize::from(r.grant.scheduling_delay & 3)],
             );
@@ -950,7 +1036,13 @@ impl UeStack {
         self.drain_nas(now);
     }
 
-    fn on_grant(&mut self, now: Instant, end: Instant, tbs_bits: u32, k0_ms: u16) {
+    fn on_grant(
+        &mut self,
+        now: Instant,
+        end: Instant,
+        (tbs_bits, k0_ms): (u32, u16),
+        alloc: (u8, u16),
+    ) {
         let Some(rnti) = self.c_rnti else { return };
         let has_data = self
             .rlc
@@ -983,7 +1075,7 @@ impl UeStack {
         };
         self.stats.last_ta_s = ta;
         self.stats.last_ul_shift_hz = shift;
-        self.push_ulsch(start, rnti, tb, shift);
+        self.push_ulsch(start, rnti, tb, shift, alloc);
     }
 
     fn serve_traffic(&mut self, now: Instant) {
@@ -1012,6 +1104,11 @@ impl AirNode for UeStack {
         }
         let arrival = rx.measurement.arrival;
         self.last_any_dl = now;
+        // NRSRP: the measured SNR (the reference signal fills the band like the data) on
+        // top of the receiver's own noise per resource element; smoothed (layer-3 filter,
+        // coefficient 1/4).
+        let rsrp = rx.measurement.snr_db + self.cfg.noise_per_re_dbm;
+        self.nrsrp_dbm = Some(self.nrsrp_dbm.map_or(rsrp, |r| r + 0.25 * (rsrp - r)));
         if !self.cell_found {
             self.cell_found = true;
             self.events.push_back(UeStackEvent::CellFound);
@@ -1064,9 +1161,11 @@ impl AirNode for UeStack {
                 rnti,
                 tbs_bits,
                 k0_ms,
+                subcarriers,
+                repetitions,
             } if self.phase == Phase::Connected && Some(rnti) == self.c_rnti => {
                 self.last_dl = now;
-                self.on_grant(now, end, tbs_bits, k0_ms);
+                self.on_grant(now, end, (tbs_bits, k0_ms), (subcarriers, repetitions));
             }
             _ => {}
         }

@@ -374,7 +374,11 @@ fn one_transmission_in_ten_lost_still_attaches_and_exchanges_data() {
 #[test]
 fn a_gnss_error_shows_in_what_the_cell_measures() {
     let (sat, tb, ue, gw) = leo();
-    let (cell_cfg, ue_cfg) = configs(gw, 40, true, 5);
+    let (mut cell_cfg, ue_cfg) = configs(gw, 40, true, 5);
+    // 1 ms NPUSCH (12 tones, no repetition) and NPDSCH without repetition: the uplink
+    // instants of both runs stay close, so the difference isolates the fix's error.
+    cell_cfg.ul_target_ebn0_db = -20.0;
+    cell_cfg.dl_repetitions_per_ce = [1, 1, 1];
     let exact = run(
         sat.clone(),
         tb,

@@ -122,21 +122,22 @@ pub struct UeNode {
     gnss: Gnss,
     /// The cell (engine node) the terminal listens to.
     camped: Option<usize>,
+    /// The cell it listened to last (a different one is a reselection).
+    last_camped: Option<usize>,
     /// Cells found so far.
     found: usize,
     sib31_reported: bool,
     ra_attempt: u32,
-    p_max_dbm: f64,
 }
 
 impl UeNode {
-    /// Wrap a UE stack that transmits at up to `p_max_dbm`.
-    pub fn new(stack: UeStack, gnss: Gnss, p_max_dbm: f64) -> Self {
+    /// Wrap a UE stack.
+    pub fn new(stack: UeStack, gnss: Gnss) -> Self {
         UeNode {
-            p_max_dbm,
             stack,
             gnss,
             camped: None,
+            last_camped: None,
             found: 0,
             sib31_reported: false,
             ra_attempt: 0,
@@ -197,6 +198,12 @@ impl UeNode {
                 SimEvent::RadioLinkFailure { reason: cause }
             }
             UeStackEvent::UlSyncLost => SimEvent::UlSyncLost,
+            // Lost while idle (no RLF): search again, for any satellite.
+            UeStackEvent::CellLost => {
+                self.camped = None;
+                self.gnss.restart(now);
+                return None;
+            }
             _ => return None,
         })
     }
@@ -216,12 +223,7 @@ impl AirNode for UeNode {
         }
     }
     fn poll_transmission(&mut self) -> Option<AirTransmission> {
-        // The stack's open-loop power control gives the preamble its *received* target
-        // (preambleInitialReceivedTargetPower, ≈ −120 dBm) without adding a path-loss
-        // estimate yet; a terminal that far from the satellite transmits at P_max anyway.
-        let mut tx = self.stack.poll_transmission()?;
-        tx.tx_power_dbm = tx.tx_power_dbm.max(self.p_max_dbm);
-        Some(tx)
+        self.stack.poll_transmission()
     }
     fn poll_timeout(&self) -> Option<Instant> {
         let g = self.gnss.next();
@@ -236,7 +238,11 @@ impl SimNode for UeNode {
             Some(_) => self.stack.handle_reception(now, rx),
             None => {
                 if rx.decoded {
+                    if self.last_camped.is_some_and(|c| c != from) {
+                        self.stack.reselect();
+                    }
                     self.camped = Some(from);
+                    self.last_camped = Some(from);
                     self.stack.handle_reception(now, rx);
                 }
             }
