@@ -375,6 +375,31 @@ pub fn write(
     std::fs::write(meta_path, text + "\n").map_err(io(meta_path))
 }
 
+/// Fuzz entry point for the sample reader: `data` as a data file of every supported datatype
+/// (bytes → samples, as [`read`] and [`read_raw_cf32`] do); must never panic. Driven by the
+/// `sdr_samples` cargo-fuzz target and the stable corpus replay test.
+pub fn fuzz_decode_samples(data: &[u8]) {
+    let path = Path::new("fuzz.sigmf-data");
+    for dt in [Datatype::Cf32Le, Datatype::Ci16Le] {
+        if let Ok(s) = decode_samples(data, dt, path) {
+            debug_assert_eq!(s.len() * dt.sample_bytes(), data.len());
+        }
+    }
+}
+
+/// Fuzz entry point for the metadata reader: `data` as `.sigmf-meta` text (lossy UTF-8, as
+/// a corrupted file would arrive), then, if it parses, the metadata's datatype applied to the
+/// same bytes; must never panic. Driven by the `sdr_meta` cargo-fuzz target and the stable
+/// corpus replay test.
+pub fn fuzz_parse_meta(data: &[u8]) {
+    let path = Path::new("fuzz.sigmf-meta");
+    let text = String::from_utf8_lossy(data);
+    if let Ok((meta, _)) = parse_meta(&text, path) {
+        let _ = data_path(path);
+        let _ = decode_samples(data, meta.datatype, path);
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -24,7 +24,7 @@ use num_complex::Complex32;
 use rustfft::{Fft, FftPlanner};
 
 use super::cell::SAMPLES_PER_FRAME;
-use super::npbch::{NPBCH_SUBFRAME, NpbchDecoded, NpbchDecoder};
+use super::npbch::{FrameHint, NPBCH_SUBFRAME, NpbchDecoded, NpbchDecoder};
 use super::npss::{
     NPSS_COVER, NPSS_FIRST_SYMBOL, NPSS_LEN, NPSS_SUBFRAME, npss_base_sequence, npss_time_symbol,
 };
@@ -647,4 +647,47 @@ impl CellSearcher {
         }
         Ok(CellSearchResult { npss, nsss, mib })
     }
+}
+
+/// Fuzz entry point for the downlink receive chain on bytes read as `cf32_le` samples (a wrong
+/// or corrupted IQ file); must never panic. Driven by the `phy_dl_rx` cargo-fuzz target and the
+/// stable corpus replay test.
+///
+/// Input: two bytes of cell identity (little-endian, mod 504), then the samples. Two paths:
+/// the MIB-NB decode straight on the first subframe of the samples (zero-padded to 1 ms) for
+/// that cell, then the whole [`CellSearcher`] chain (NPSS, NSSS, NPBCH) on the samples repeated
+/// to two frames and a subframe, so inputs of the few kilobytes a fuzzer mutates still reach
+/// the search.
+pub fn fuzz_receive(data: &[u8]) {
+    const LEN: usize = 2 * SAMPLES_PER_FRAME + SAMPLES_PER_SUBFRAME;
+    let Some((id, iq)) = data.split_first_chunk::<2>() else {
+        return;
+    };
+    let raw: Vec<Complex32> = iq
+        .chunks_exact(8)
+        .take(LEN)
+        .map(|b| {
+            Complex32::new(
+                f32::from_le_bytes([b[0], b[1], b[2], b[3]]),
+                f32::from_le_bytes([b[4], b[5], b[6], b[7]]),
+            )
+        })
+        .collect();
+    if raw.is_empty() {
+        return;
+    }
+    let mut subframe = vec![Complex32::default(); SAMPLES_PER_SUBFRAME];
+    for (d, s) in subframe.iter_mut().zip(&raw) {
+        *d = *s;
+    }
+    let mut grid = ResourceGrid::nbiot_subframe();
+    let cell = NcellId::new(u16::from_le_bytes(*id) % NUM_CELL_IDS);
+    if let (Ok(()), Ok(cell)) = (
+        NbiotOfdm::new().demodulate_subframe(&subframe, &mut grid),
+        cell,
+    ) {
+        let _ = NpbchDecoder::new().decode_subframe(&grid, cell, FrameHint::Unknown);
+    }
+    let tiled: Vec<Complex32> = raw.iter().cycle().take(LEN).copied().collect();
+    let _ = CellSearcher::new(NpssSearchConfig::default(), LEN).search(&tiled);
 }
