@@ -3,10 +3,14 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 #[path = "../../fuzz/replay.rs"]
+#[allow(dead_code)] // this test uses `replay`, not `replay_nonempty`
 mod replay;
 
-/// (target, decoder reporting success).
-const TARGETS: [(&str, fn(&[u8]) -> bool); 9] = [
+/// A decoder reporting success.
+type Decoder = fn(&[u8]) -> bool;
+
+/// (target, decoder).
+const TARGETS: [(&str, Decoder); 9] = [
     ("rrc_bcch_bch", |b| ntn_rrc::decode_bcch_bch(b).is_ok()),
     ("rrc_bcch_dl_sch", |b| {
         ntn_rrc::decode_bcch_dl_sch(b).is_ok()
