@@ -18,6 +18,7 @@
 
 pub mod geometry;
 pub mod probe;
+pub mod sample;
 pub mod stacks;
 
 use crate::channel::propagation::{Direction, Payload};
