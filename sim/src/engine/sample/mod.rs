@@ -111,3 +111,17 @@ impl Default for CellPhy {
         }
     }
 }
+
+/// Why a transmission could not be put through the sample-level path (a transmission that
+/// simply fails to decode is a [`SampleOutcome`], not an error).
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+#[non_exhaustive]
+pub enum SampleError {
+    /// The PHY refused a configuration or a buffer.
+    #[error("phy: {0}")]
+    Phy(#[from] ntn_phy::error::PhyError),
+    /// The transmission's payload and format do not describe something the PHY can send
+    /// (e.g. a transport block larger than the format allows).
+    #[error("unsupported transmission: {0}")]
+    Unsupported(String),
+}
