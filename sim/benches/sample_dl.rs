@@ -74,8 +74,18 @@ fn benches(c: &mut Criterion<CpuTime>) {
         )
     };
     let cases: Vec<(&str, AirPayload, LinkFormat, f64)> = vec![
-        ("mib_640ms_10db", mib(), fmt(NbChannel::Npbch, 34, 1, 64), 10.0),
-        ("mib_640ms_m12db", mib(), fmt(NbChannel::Npbch, 34, 1, 64), -12.0),
+        (
+            "mib_640ms_10db",
+            mib(),
+            fmt(NbChannel::Npbch, 34, 1, 64),
+            10.0,
+        ),
+        (
+            "mib_640ms_m12db",
+            mib(),
+            fmt(NbChannel::Npbch, 34, 1, 64),
+            -12.0,
+        ),
         (
             "npdsch_208b_3ms",
             AirPayload::Dlsch {

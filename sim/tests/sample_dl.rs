@@ -121,7 +121,7 @@ const FREQS_HZ: [f64; 2] = [-300.0, 300.0];
 /// Stated accuracy at 10 dB per RE (see the module docs): timing and frequency.
 /// The stated accuracy at 10 dB per RE for `format`: timing (s), frequency (Hz).
 fn tolerance(format: &LinkFormat) -> (f64, f64) {
-    use ntn_sim::engine::sample::dl as dl;
+    use ntn_sim::engine::sample::dl;
     if format.channel == NbChannel::Npbch {
         (dl::NPBCH_TIMING_ACCURACY_S, dl::NPBCH_FREQ_ACCURACY_HZ)
     } else {
@@ -152,7 +152,10 @@ fn every_shape_decodes_through_a_drifting_residual_and_is_measured() {
             }
         }
     }
-    assert_eq!(bad, 0, "receptions not decoded or measured out of tolerance");
+    assert_eq!(
+        bad, 0,
+        "receptions not decoded or measured out of tolerance"
+    );
 }
 
 #[test]

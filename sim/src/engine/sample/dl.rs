@@ -340,9 +340,7 @@ impl DlSampleRx {
                 });
                 Ok(SampleOutcome {
                     decoded: r.nsss.cell == cell && mib_ok,
-                    delay_s: Some(
-                        (r.npss.frame_start % SAMPLES_PER_FRAME) as f64 / SAMPLE_RATE_HZ,
-                    ),
+                    delay_s: Some((r.npss.frame_start % SAMPLES_PER_FRAME) as f64 / SAMPLE_RATE_HZ),
                     freq_hz: Some(r.npss.offset_hz),
                     snr_db: None,
                 })
@@ -381,12 +379,14 @@ impl DlSampleRx {
     ) -> Result<(), SampleError> {
         self.ofdm.modulate_subframe(&self.tx_grids[0], &mut self.tx);
         if ports == NrsPorts::Two {
-            self.ofdm.modulate_subframe(&self.tx_grids[1], &mut self.tmp);
+            self.ofdm
+                .modulate_subframe(&self.tx_grids[1], &mut self.tmp);
             for (a, b) in self.tx.iter_mut().zip(&self.tmp) {
                 *a += b * PORT1_GAIN;
             }
         }
-        self.channel.apply(&self.tx, t_s, residual, &mut self.rx, t_s);
+        self.channel
+            .apply(&self.tx, t_s, residual, &mut self.rx, t_s);
         add_awgn(&mut self.rx, sigma, rng);
         for l in 0..self.grid.n_symbols() {
             let u = useful_start(l) - FFT_ADVANCE_SAMPLES;
@@ -482,8 +482,10 @@ impl DlSampleRx {
         cfg.validate()
             .map_err(|e| SampleError::Unsupported(format!("NPDSCH: {e}")))?;
         self.tb_bits.clear();
-        self.tb_bits
-            .extend(tb.iter().flat_map(|b| (0..8).rev().map(move |i| (b >> i) & 1)));
+        self.tb_bits.extend(
+            tb.iter()
+                .flat_map(|b| (0..8).rev().map(move |i| (b >> i) & 1)),
+        );
         let key = (rnti, cfg.bcch, cfg.tbs_bits, cfg.n_sf, cfg.n_rep);
         if !self.npdsch_enc.contains_key(&key) {
             if self.npdsch_enc.len() >= ENCODER_CACHE {
@@ -524,7 +526,15 @@ impl DlSampleRx {
             self.clear_tx();
             enc.map_segment(seg, c_init, &mut self.tx_grids[..ports.count()])?;
             self.map_nrs(cfg.cell, ports, sf.subframe);
-            self.through_air(cfg.cell, ports, sf.subframe, j as f64 * 1e-3, residual, sigma, rng)?;
+            self.through_air(
+                cfg.cell,
+                ports,
+                sf.subframe,
+                j as f64 * 1e-3,
+                residual,
+                sigma,
+                rng,
+            )?;
             match self
                 .npdsch_dec
                 .accumulate(&self.grid, sf.subframe, seg, c_init)
@@ -585,19 +595,21 @@ impl DlSampleRx {
             )?;
             self.map_nrs(cell, ports, sf.subframe);
             let dt_ms = (u64::from(sf.absolute()) + 10240 - k0_abs) % 10240;
-            self.through_air(cell, ports, sf.subframe, dt_ms as f64 * 1e-3, residual, sigma, rng)?;
+            self.through_air(
+                cell,
+                ports,
+                sf.subframe,
+                dt_ms as f64 * 1e-3,
+                residual,
+                sigma,
+                rng,
+            )?;
             grids.push((sf, self.grid.clone()));
         }
         let lookup = |s: SubframeIndex| grids.iter().find(|(x, _)| *x == s).map(|(_, g)| g);
-        let found = self.npdcch.search(
-            &space,
-            k0,
-            None,
-            npdcch_cell,
-            rnti,
-            DCI_N0_N1_BITS,
-            &lookup,
-        );
+        let found =
+            self.npdcch
+                .search(&space, k0, None, npdcch_cell, rnti, DCI_N0_N1_BITS, &lookup);
         self.npdcch_grids = grids;
         let decoded = match found {
             Ok(f) => f.bits == dci,
@@ -646,7 +658,9 @@ fn dci_n0_bits(grant: &Grant, dci_subframe_repetition: u8) -> Result<Vec<u8>, Sa
     };
     // (I_MCS, I_TBS) pairs allowed for this tone count
     let mcs_tbs: Vec<(u8, u8)> = if grant.subcarriers == 1 {
-        (0..11u8).map(|m| (m, SINGLE_TONE_I_TBS[m as usize])).collect()
+        (0..11u8)
+            .map(|m| (m, SINGLE_TONE_I_TBS[m as usize]))
+            .collect()
     } else {
         (0..13u8).map(|m| (m, m)).collect()
     };
@@ -968,10 +982,37 @@ mod tests {
         assert_eq!(n0.dci_subframe_repetition, 3);
         let tbs = NPUSCH_TBS[n0.mcs as usize][n0.resource_assignment as usize];
         assert_eq!(tbs, 328);
-        assert!(dci_n0_bits(&Grant { subcarriers: 5, ..g }, 0).is_err());
+        assert!(
+            dci_n0_bits(
+                &Grant {
+                    subcarriers: 5,
+                    ..g
+                },
+                0
+            )
+            .is_err()
+        );
         assert!(dci_n0_bits(&Grant { k0_ms: 9, ..g }, 0).is_err());
-        assert!(dci_n0_bits(&Grant { repetitions: 3, ..g }, 0).is_err());
-        assert!(dci_n0_bits(&Grant { tbs_bits: 100_000, ..g }, 0).is_err());
+        assert!(
+            dci_n0_bits(
+                &Grant {
+                    repetitions: 3,
+                    ..g
+                },
+                0
+            )
+            .is_err()
+        );
+        assert!(
+            dci_n0_bits(
+                &Grant {
+                    tbs_bits: 100_000,
+                    ..g
+                },
+                0
+            )
+            .is_err()
+        );
     }
 
     #[test]
