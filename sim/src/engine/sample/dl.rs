@@ -445,13 +445,13 @@ impl DlSampleRx {
                 Ok(()) | Err(PhyError::NotFound { .. }) => {}
                 Err(e) => return Err(e.into()),
             }
-            if i % 8 == 7 {
-                if let Ok(d) = self.npbch_dec.decode_accumulated(cell) {
-                    let mut got = [0u8; MIB_NB_BITS];
-                    d.mib.pack(&mut got);
-                    decoded = got == bits;
-                    break;
-                }
+            if i % 8 == 7
+                && let Ok(d) = self.npbch_dec.decode_accumulated(cell)
+            {
+                let mut got = [0u8; MIB_NB_BITS];
+                d.mib.pack(&mut got);
+                decoded = got == bits;
+                break;
             }
         }
         Ok(self.est.outcome(decoded))
@@ -774,6 +774,11 @@ struct NrsMeasure {
     freq: Complex32,
 }
 
+/// `x` is a number above zero (not NaN).
+fn positive(x: f64) -> bool {
+    x.is_finite() && x > 0.0
+}
+
 /// One least-squares NRS pilot of a received subframe: subcarrier, symbol, port, value.
 type LsPilot = (u8, u8, u8, Complex32);
 
@@ -842,7 +847,7 @@ impl Estimator {
     /// that phase. `None` without energy.
     fn phase_line(&self, z: impl Fn(&NrsMeasure) -> Complex32) -> Option<PhaseLine> {
         let sum: Complex32 = self.points.iter().map(|(_, m)| z(m)).sum();
-        if !(sum.norm() > 0.0) {
+        if !positive(f64::from(sum.norm())) {
             return None;
         }
         let mean = f64::from(sum.arg());
@@ -851,7 +856,7 @@ impl Estimator {
         for (t, m) in &self.points {
             let zi = z(m);
             let w = f64::from(zi.norm());
-            if !(w > 0.0) {
+            if !positive(w) {
                 continue;
             }
             let d = f64::from((zi * rot).arg());
@@ -872,7 +877,7 @@ impl Estimator {
             return Some(flat);
         }
         let det = sw * stt - st * st;
-        if !(det.abs() > 1e-12 * sw * sw) {
+        if !positive(det.abs() - 1e-12 * sw * sw) {
             return Some(flat);
         }
         Some(PhaseLine {
@@ -909,7 +914,7 @@ impl Estimator {
                 amp += z * Complex32::new(ph.cos() as f32, ph.sin() as f32);
             }
             let w = f64::from(amp.norm());
-            if !(w > 0.0) {
+            if !positive(w) {
                 continue;
             }
             let ph = f64::from(amp.arg()) - TAU * coarse_hz * t;
@@ -928,7 +933,7 @@ impl Estimator {
             stu += w * t * unwrapped;
         }
         let det = sw * stt - st * st;
-        if !(det > 1e-12 * sw * sw) {
+        if !positive(det - 1e-12 * sw * sw) {
             return None;
         }
         Some(coarse_hz + (sw * stu - st * su) / det / TAU)
