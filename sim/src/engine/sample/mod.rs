@@ -24,6 +24,7 @@
 //! stay deterministic.
 
 pub mod channel;
+pub mod dl;
 
 use serde::{Deserialize, Serialize};
 
