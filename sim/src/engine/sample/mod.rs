@@ -24,6 +24,7 @@
 //! stay deterministic.
 
 pub mod channel;
+pub mod ul;
 
 use serde::{Deserialize, Serialize};
 
