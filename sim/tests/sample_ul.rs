@@ -6,42 +6,21 @@
 //! a typed error.
 #![allow(clippy::unwrap_used, clippy::expect_used)] // test code: a failure is the report
 
-use ntn_sim::engine::sample::ul::UlSampleRx;
+use ntn_sim::engine::sample::ul::{UlSampleRx, harq_ack_format, nprach_format, npusch_format};
 use ntn_sim::engine::sample::{CellPhy, Residual, SampleError, SampleOutcome};
 use ntn_sim::link_abstraction::LinkAbstraction;
 use ntn_stack::air::{AirPayload, LinkFormat, NbChannel};
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 
-const NPRACH: LinkFormat = LinkFormat {
-    channel: NbChannel::Nprach,
-    tbs_bits: 0,
-    resource_units: 1,
-    repetitions: 4,
-    subcarriers: 1,
-    subcarrier_spacing_hz: 3_750,
-};
+const NPRACH: LinkFormat = nprach_format(4);
 
 fn pusch(bits: u32, ru: u16, reps: u16, tones: u8) -> LinkFormat {
-    LinkFormat {
-        channel: NbChannel::NpuschF1,
-        tbs_bits: bits,
-        resource_units: ru,
-        repetitions: reps,
-        subcarriers: tones,
-        subcarrier_spacing_hz: 15_000,
-    }
+    npusch_format(bits, ru, reps, tones)
 }
 
 fn ack_format(reps: u16) -> LinkFormat {
-    LinkFormat {
-        channel: NbChannel::NpuschF2,
-        tbs_bits: 0,
-        resource_units: 1,
-        repetitions: reps,
-        subcarriers: 1,
-        subcarrier_spacing_hz: 15_000,
-    }
+    harq_ack_format(reps)
 }
 
 fn residual(delay_s: f64, freq_hz: f64, snr_db: f64) -> Residual {

@@ -476,6 +476,45 @@ fn pusch_entry(
         .ok_or_else(|| SampleError::Unsupported("NPUSCH cache".into()))
 }
 
+/// The link format of an NPRACH format 1 preamble of `repetitions` repetitions (what the UE
+/// stack sends).
+pub const fn nprach_format(repetitions: u16) -> LinkFormat {
+    LinkFormat {
+        channel: NbChannel::Nprach,
+        tbs_bits: 0,
+        resource_units: 1,
+        repetitions,
+        subcarriers: 1,
+        subcarrier_spacing_hz: 3_750,
+    }
+}
+
+/// The link format of an NPUSCH format 1 transport block at 15 kHz.
+pub const fn npusch_format(
+    tbs_bits: u32,
+    resource_units: u16,
+    repetitions: u16,
+    subcarriers: u8,
+) -> LinkFormat {
+    LinkFormat {
+        channel: NbChannel::NpuschF1,
+        tbs_bits,
+        resource_units,
+        repetitions,
+        subcarriers,
+        subcarrier_spacing_hz: 15_000,
+    }
+}
+
+/// The link format of a HARQ-ACK on NPUSCH format 2 (one tone at 15 kHz, one RU).
+pub const fn harq_ack_format(repetitions: u16) -> LinkFormat {
+    LinkFormat {
+        channel: NbChannel::NpuschF2,
+        tbs_bits: 0,
+        ..npusch_format(0, 1, repetitions, 1)
+    }
+}
+
 /// Modulates the encoded transmission, passes it through the residual channel into the
 /// receiver's window (margin on both sides) and adds the noise of the per-RE convention.
 fn pass_channel<R: RngCore + ?Sized>(
