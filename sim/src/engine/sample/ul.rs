@@ -34,7 +34,9 @@
 //!   block is zero-padded to that TBS and only the original bits are compared. Single tone:
 //!   π/2-BPSK for `I_TBS` 0 and 2, π/4-QPSK otherwise (36.213 Table 16.5.1.2-1); 3, 6, 12
 //!   tones: QPSK. First subcarrier 0, no DMRS group hopping.
-//! - NPUSCH format 2: one tone (subcarrier 0), π/2-BPSK, `repetitions` as given.
+//! - NPUSCH format 2: one tone (subcarrier 0), π/2-BPSK, `repetitions` as given. No DTX
+//!   detection (the PHY has none): with no signal in the window the ACK/NACK decision is a
+//!   coin flip, so `decoded` is then true half of the time.
 //! - Scrambling, DMRS and slot numbers come from `first_subframe` (absolute subframe of the
 //!   window start, taken modulo 1024 frames): 15 kHz slot `2·first_subframe`, 3.75 kHz slot
 //!   `⌊first_subframe/2⌋`.
