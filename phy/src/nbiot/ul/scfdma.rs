@@ -281,11 +281,23 @@ pub fn idft_decode(z: &[Complex32], d: &mut [Complex32]) {
 fn dft(x: &[Complex32], y: &mut [Complex32], sign: f64) {
     let m = x.len();
     let scale = 1.0 / (m as f32).sqrt();
+    let twiddle = |j: usize| {
+        let ph = sign * 2.0 * std::f64::consts::PI * j as f64 / m as f64;
+        Complex32::new(ph.cos() as f32, ph.sin() as f32)
+    };
+    // The M twiddles once (M ≤ 12 in NB-IoT), not M² sin/cos per call.
+    let mut table = [Complex32::default(); 12];
+    let tabled = m <= table.len();
+    if tabled {
+        for (j, t) in table[..m].iter_mut().enumerate() {
+            *t = twiddle(j);
+        }
+    }
     for (k, yk) in y.iter_mut().enumerate() {
         let mut acc = Complex32::default();
         for (i, xi) in x.iter().enumerate() {
-            let ph = sign * 2.0 * std::f64::consts::PI * ((i * k) % m) as f64 / m as f64;
-            acc += xi * Complex32::new(ph.cos() as f32, ph.sin() as f32);
+            let j = (i * k) % m;
+            acc += xi * if tabled { table[j] } else { twiddle(j) };
         }
         *yk = acc * scale;
     }

@@ -25,6 +25,7 @@
 
 pub mod channel;
 pub mod dl;
+pub mod ul;
 
 use serde::{Deserialize, Serialize};
 
