@@ -17,6 +17,7 @@
 //! | NPBCH | `link_npbch_awgn.csv` | 34 (MIB-NB) |
 //! | NPDSCH | `link_npdsch_awgn.csv` | the TBS |
 //! | NPUSCH F1 | `ul/npusch_*_awgn.csv` of the same bandwidth: 12 tones (I_TBS 10, 2 RUs, 328 bits), single tone 15 kHz (I_TBS 5, 2 RUs, 144 bits), single tone 3.75 kHz (16 bits, 1 RU); 3 or 6 tones use the 12-tone curve | the TBS |
+//! | NPDCCH (uplink grant, DCI N0) | `link_npdcch_awgn.csv` | 23 |
 //! | NPUSCH F2 | the NPDCCH curve (a small block on repetitions) | 23 (reference K) |
 //! | NPRACH | the NPSS detection curve (known-sequence correlation, no prior) at equal total energy γ·B·T | — |
 //!
@@ -197,7 +198,7 @@ pub struct LinkAbstraction {
     pub npdsch: Curve,
     /// NPBCH.
     pub npbch: Curve,
-    /// NPDCCH (used for NPUSCH format 2).
+    /// NPDCCH (uplink grants, and NPUSCH format 2).
     pub npdcch: Curve,
     /// NPSS detection (used for NPRACH).
     pub npss: Curve,
@@ -298,7 +299,9 @@ impl LinkAbstraction {
                 self.npusch_for(Self::bandwidth_hz(format)),
                 f64::from(format.tbs_bits.max(1)),
             ),
-            NbChannel::NpuschF2 => (&self.npdcch, 23.0),
+            // An uplink grant is a DCI N0 (23 bits) on NPDCCH; HARQ-ACK a small block on
+            // repetitions like it.
+            NbChannel::Npdcch | NbChannel::NpuschF2 => (&self.npdcch, 23.0),
             // NPRACH and anything later: a detection at equal total energy.
             _ => (&self.npss, 1.0),
         }
