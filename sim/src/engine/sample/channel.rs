@@ -12,7 +12,7 @@ use super::{Residual, SAMPLE_RATE_HZ};
 use crate::channel::fastmath::{box_muller, cos_sin_cycles};
 use crate::channel::interp::{DEFAULT_HALF_LENGTH, SincTable};
 use ntn_phy::Complex32;
-use rand::RngCore;
+use rand::{Rng, RngCore};
 
 /// Applies [`Residual`]s to transmitted samples (holds the interpolation table).
 #[derive(Clone, Debug)]
@@ -52,46 +52,71 @@ impl ResidualChannel {
     ) {
         let half = self.table.half_length() as i64;
         let len = x.len() as i64;
-        for (n, o) in out.iter_mut().enumerate() {
-            let t = out_t0_s + n as f64 / SAMPLE_RATE_HZ;
-            let u = (t - residual.delay_at(t) - x_t0_s) * SAMPLE_RATE_HZ;
-            let i = u.floor();
-            let mu = u - i;
-            let i = i as i64;
-            let first = i - half + 1;
-            let last = i + half;
-            if last < 0 || first >= len {
-                *o = Complex32::default();
-                continue;
-            }
-            let taps = self.table.row(mu);
-            let s = if first >= 0 && last < len {
-                SincTable::apply(&x[first as usize..=last as usize], taps)
-            } else {
-                let mut acc = Complex32::default();
-                for (j, &h) in taps.iter().enumerate() {
-                    let k = first + j as i64;
-                    if (0..len).contains(&k) {
-                        acc += x[k as usize] * h;
+        // Blocks of BLOCK samples share one interpolation phase μ and one carrier frequency
+        // (taken mid-block), and rotate by a recursive phasor: over a block the delay moves by
+        // BLOCK·τ̇ samples (< 10⁻³ sample for |τ̇| < 3·10⁻⁵, below the table's 1/4096
+        // quantisation ×4) and the frequency by BLOCK/f_s·ḟ (< 0.02 Hz at 1 kHz/s).
+        for (b, chunk) in out.chunks_mut(BLOCK).enumerate() {
+            let n0 = b * BLOCK;
+            let t_start = out_t0_s + n0 as f64 / SAMPLE_RATE_HZ;
+            let t_mid = t_start + 0.5 * (chunk.len() as f64 - 1.0) / SAMPLE_RATE_HZ;
+            // Source position of the block's first sample, with the mid-block delay.
+            let u0 = (t_start - residual.delay_at(t_mid) - x_t0_s) * SAMPLE_RATE_HZ;
+            let i0 = u0.floor();
+            let taps = self.table.row(u0 - i0);
+            let i0 = i0 as i64;
+            let ph0 = residual.phase_cycles_at(t_start);
+            let (c0, s0) = cos_sin_cycles((ph0 - ph0.round()) as f32);
+            let mut rot = Complex32::new(c0, s0);
+            let step_cycles = residual.freq_at(t_mid) / SAMPLE_RATE_HZ;
+            let (cs, ss) = cos_sin_cycles((step_cycles - step_cycles.round()) as f32);
+            let step = Complex32::new(cs, ss);
+            for (j, o) in chunk.iter_mut().enumerate() {
+                let i = i0 + j as i64;
+                let first = i - half + 1;
+                let last = i + half;
+                let v = if last < 0 || first >= len {
+                    Complex32::default()
+                } else if first >= 0 && last < len {
+                    SincTable::apply(&x[first as usize..=last as usize], taps)
+                } else {
+                    let mut acc = Complex32::default();
+                    for (k, &h) in taps.iter().enumerate() {
+                        let m = first + k as i64;
+                        if (0..len).contains(&m) {
+                            acc += x[m as usize] * h;
+                        }
                     }
-                }
-                acc
-            };
-            let ph = residual.phase_cycles_at(t);
-            let (c, si) = cos_sin_cycles((ph - ph.round()) as f32);
-            *o = Complex32::new(s.re * c - s.im * si, s.re * si + s.im * c);
+                    acc
+                };
+                *o = v * rot;
+                rot *= step;
+            }
         }
     }
 }
 
+/// Samples per block of [`ResidualChannel::apply`] sharing one interpolation phase.
+const BLOCK: usize = 32;
+
 /// Adds complex white Gaussian noise of variance `2σ²` (σ per real dimension) to `buf`,
 /// drawn from `rng`.
 pub fn add_awgn<R: RngCore + ?Sized>(buf: &mut [Complex32], sigma: f32, rng: &mut R) {
-    for s in buf.iter_mut() {
-        let (a, b) = box_muller(rng.next_u32(), rng.next_u32());
-        *s += Complex32::new(a * sigma, b * sigma);
+    // The uniforms in one batch from the generator, then Box–Muller over the batch (the
+    // loop vectorises).
+    let mut u = [0u32; 2 * NOISE_BATCH];
+    for chunk in buf.chunks_mut(NOISE_BATCH) {
+        let u = &mut u[..2 * chunk.len()];
+        rng.fill(u);
+        for (s, w) in chunk.iter_mut().zip(u.chunks_exact(2)) {
+            let (a, b) = box_muller(w[0], w[1]);
+            *s += Complex32::new(a * sigma, b * sigma);
+        }
     }
 }
+
+/// Samples per batch of uniforms in [`add_awgn`].
+const NOISE_BATCH: usize = 256;
 
 #[cfg(test)]
 mod tests {
