@@ -82,6 +82,10 @@ pub struct PassArgs {
     /// RRC, NAS attach, data over NAS) [default: the scenario's].
     #[arg(long, value_name = "probe|full")]
     pub stack: Option<String>,
+    /// Run every transmission through our PHY at sample level (IQ through the residual
+    /// channel of each receiver) instead of the link abstraction's BLER curves.
+    #[arg(long)]
+    pub sample_level: bool,
     /// Only the orbit analysis: do not run the scenario through the engine.
     #[arg(long)]
     pub no_run: bool,
@@ -476,6 +480,9 @@ fn scenario_of(a: &PassArgs) -> Result<ntn_sim::e2e::E2eScenario> {
     if let Some(stack) = &a.stack {
         sc.stack = stack.clone();
     }
+    if a.sample_level {
+        sc.level = ntn_sim::e2e::Level::Sample;
+    }
     Ok(sc)
 }
 
@@ -506,11 +513,14 @@ fn run_scenario(a: &PassArgs) -> Result<ntn_sim::report::E2eReport> {
     bar.finish_and_clear();
     let wall = t0.elapsed().as_secs_f64().max(1e-6);
     eprintln!(
-        "  simulated {:.0} s in {:.2} s: {:.0}× real time ({} receptions)",
+        "  simulated {:.0} s in {:.2} s: {:.0}× real time ({} receptions, {} at sample level \
+         covering {:.1} s of air time)",
         report.simulated_s,
         wall,
         report.simulated_s / wall,
-        report.deliveries
+        report.deliveries,
+        report.engine.sample_level,
+        report.engine.air_time_s
     );
     let stem_path = |suffix: &str| {
         let stem = a
@@ -630,7 +640,7 @@ fn run_figure(r: &ntn_sim::report::E2eReport) -> Figure {
                         decoded_ul
                             .iter()
                             .filter(|p| p.channel == NbChannel::NpuschF1)
-                            .map(|p| (p.t_s, p.timing_error_us))
+                            .filter_map(|p| Some((p.t_s, p.timing_error_us?)))
                             .collect(),
                     ),
                     series(
@@ -638,7 +648,7 @@ fn run_figure(r: &ntn_sim::report::E2eReport) -> Figure {
                         decoded_ul
                             .iter()
                             .filter(|p| p.channel == NbChannel::Nprach)
-                            .map(|p| (p.t_s, p.timing_error_us))
+                            .filter_map(|p| Some((p.t_s, p.timing_error_us?)))
                             .collect(),
                     ),
                     series("+CP", vec![(0.0, tlimit), (r.simulated_s, tlimit)]),
@@ -739,7 +749,9 @@ fn run_tables(r: &ntn_sim::report::E2eReport, f: crate::output::Format) -> Strin
         "level",
         match r.level {
             ntn_sim::e2e::Level::Link => "link abstraction (BLER curves of our PHY)",
-            ntn_sim::e2e::Level::Sample => "link abstraction + sample-level DL cell search",
+            ntn_sim::e2e::Level::Sample => {
+                "sample level (our PHY on IQ through the residual channel)"
+            }
         },
     );
     t.summary("simulated_s", (r.simulated_s * 10.0).round() / 10.0);

@@ -12,7 +12,7 @@
 //! ```toml
 //! name = "my pass"
 //! seed = 7
-//! level = "link"                 # or "sample": adds the sample-level DL cell search
+//! level = "link"                 # or "sample": every transmission through our PHY as IQ
 //! precompensation = true
 //! start = "2006-06-27T01:40:00Z" # default: 60 s before the pass's AOS at 10°
 //! duration_s = 900.0             # default: to the LOS of the first satellite (+60 s)
@@ -32,16 +32,20 @@
 //! ```
 //!
 //! What runs at which level: at `link` everything goes through the link abstraction
-//! (BLER curves of our PHY, true delay/Doppler/SNR). At `sample` the same run, plus the
-//! sample-level downlink cell search of [`crate::nbiot_dl::DlProbe`] (our NPSS/NSSS/NPBCH
-//! through the orbit channel to our terminal's search, no prior) every `sample_every_s` at
-//! the SNR of the link budget there; the uplink stays at link level.
+//! (BLER curves of our PHY, true delay/Doppler/SNR). At `sample` every transmission between
+//! the stacks is modulated by our PHY, put through the residual channel between the true
+//! orbit and the receiver's own grid and tuning (delay, delay drift, Doppler, Doppler drift,
+//! AWGN at the link budget's SNR) and received by our PHY, which decodes it and measures its
+//! timing and carrier offset ([`crate::engine::sample`]); a terminal without timing acquires
+//! the cell from scratch (NPSS/NSSS/NPBCH cell search). On top, the independent downlink
+//! cell search of [`crate::nbiot_dl::DlProbe`] (through the full orbit channel, no prior)
+//! runs every `sample_every_s`. The sample level needs the full stacks (`stack = "full"`).
 
 use crate::channel::propagation::Payload;
 use crate::engine::geometry::RadioParams;
 use crate::engine::probe::{ProbeCell, ProbeCellConfig, ProbeUe, ProbeUeConfig};
 use crate::engine::stacks::{CellNode, Gnss, UeNode};
-use crate::engine::{Engine, EngineConfig, EngineError, NodeRole, SatelliteSpec};
+use crate::engine::{Engine, EngineConfig, EngineError, NodeRole, PhyLevel, SatelliteSpec};
 use crate::link_abstraction::{CurveError, LinkAbstraction};
 use crate::nbiot_dl::{DlProbe, DlProbeConfig, DlProbeResult};
 use crate::report::E2eReport;
@@ -66,7 +70,8 @@ pub const GEO_GATEWAY: [f64; 3] = [38.9, -77.0, 50.0];
 pub enum Level {
     /// Link abstraction only.
     Link,
-    /// Link abstraction plus the sample-level downlink cell search along the run.
+    /// Every transmission through our PHY at sample level, plus the downlink cell search
+    /// along the run.
     Sample,
 }
 
@@ -479,10 +484,19 @@ pub fn run(sc: &E2eScenario, progress: &mut dyn FnMut(f64, f64)) -> Result<E2eRe
             seed: sc.seed,
             min_elevation_deg: sc.min_elevation_deg,
             record_deliveries: true,
+            phy: match sc.level {
+                Level::Link => PhyLevel::Link,
+                Level::Sample => PhyLevel::Sample,
+            },
         },
         specs.clone(),
         LinkAbstraction::bundled()?,
     );
+    if sc.level == Level::Sample && sc.stack != "full" {
+        return Err(E2eError::Scenario(
+            "level sample models the receivers of the full stacks: use stack = \"full\"".into(),
+        ));
+    }
     match sc.stack.as_str() {
         "probe" => add_probe_nodes(sc, &mut engine, &specs, tb, eop, ue_site)?,
         "full" => add_stack_nodes(sc, &mut engine, &specs, tb, ue_site)?,

@@ -24,8 +24,8 @@ pub struct UlPoint {
     pub t_s: f64,
     /// Channel.
     pub channel: NbChannel,
-    /// Timing error, µs.
-    pub timing_error_us: f64,
+    /// Timing error, µs (`None`: the receiver had no timing estimate for the format).
+    pub timing_error_us: Option<f64>,
     /// Frequency error, Hz.
     pub freq_error_hz: f64,
     /// SNR, dB.
@@ -51,6 +51,9 @@ pub struct PassPoint {
     pub snr_db: f64,
     /// MIB BLER at that SNR (curve).
     pub bler: f64,
+    /// This MIB-NB decoded at the UE.
+    #[serde(default)]
+    pub decoded: bool,
 }
 
 /// Totals.
@@ -145,6 +148,8 @@ pub struct E2eReport {
     pub summary: Summary,
     /// Receptions delivered.
     pub deliveries: u64,
+    /// How many went through the link abstraction and how many through the sample-level PHY.
+    pub engine: crate::engine::EngineStats,
     /// Engine trace hash (hex).
     pub trace_hash: String,
     /// Hash of this report without this field (hex).
@@ -191,7 +196,7 @@ impl E2eReport {
                     ul.push(UlPoint {
                         t_s: e.t_s,
                         channel: *channel,
-                        timing_error_us: timing_error_s * 1e6,
+                        timing_error_us: timing_error_s.map(|t| t * 1e6),
                         freq_error_hz: *freq_error_hz,
                         snr_db: *snr_db,
                         decoded: *decoded,
@@ -258,7 +263,8 @@ impl E2eReport {
         let good: Vec<&&UlPoint> = pusch.iter().filter(|p| p.decoded).collect();
         s.max_ul_timing_error_us = good
             .iter()
-            .map(|p| p.timing_error_us.abs())
+            .filter_map(|p| p.timing_error_us)
+            .map(f64::abs)
             .reduce(f64::max);
         s.max_ul_freq_error_hz = ul
             .iter()
@@ -267,7 +273,8 @@ impl E2eReport {
             .reduce(f64::max);
         s.ul_within_limits = !good.is_empty()
             && good.iter().all(|p| {
-                p.timing_error_us.abs() <= s.timing_limit_us
+                p.timing_error_us
+                    .is_none_or(|t| t.abs() <= s.timing_limit_us)
                     && p.freq_error_hz.abs() <= s.freq_limit_hz
             });
         // Downlink: dedicated NPDSCH to the UE, and the MIB curve along the pass.
@@ -291,6 +298,7 @@ impl E2eReport {
                     delay_ms: d.delay_s * 1e3,
                     snr_db: d.snr_db,
                     bler: d.error_rate,
+                    decoded: d.decoded,
                 }),
                 NbChannel::Npdsch => {
                     dl_n += 1;
@@ -334,6 +342,7 @@ impl E2eReport {
             sample_checks,
             summary: s,
             deliveries: engine.delivered(),
+            engine: engine.stats(),
             trace_hash: format!("{:016x}", engine.trace_hash()),
             report_hash: String::new(),
         };
@@ -363,7 +372,8 @@ fn verdict(s: &Summary, precomp: bool, ul: &[UlPoint]) -> String {
         let worst_t = ul
             .iter()
             .filter(|p| p.channel == NbChannel::Nprach)
-            .map(|p| p.timing_error_us.abs())
+            .filter_map(|p| p.timing_error_us)
+            .map(f64::abs)
             .reduce(f64::max);
         if s.preambles_detected > 0 {
             return format!(

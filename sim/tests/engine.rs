@@ -122,6 +122,7 @@ fn setup(origin: &str, seed: u64, shift_hz: f64) -> (Engine, Log, Log) {
         seed,
         min_elevation_deg: 10.0,
         record_deliveries: true,
+        phy: ntn_sim::engine::PhyLevel::Link,
     };
     let mut e = Engine::new(
         cfg,

@@ -156,11 +156,35 @@ pub struct AirTransmission {
 pub struct RxMeasurement {
     /// Instant the first sample reached the receiver's antenna.
     pub arrival: Instant,
+    /// The receiver measured `arrival` itself (false: a receiver without a timing estimate
+    /// for this format — a single-tone NPUSCH — reports the instant it expected).
+    #[serde(default = "measured")]
+    pub timing_measured: bool,
     /// SNR over the occupied bandwidth, dB.
     pub snr_db: f64,
     /// Carrier frequency offset the receiver sees relative to its own nominal carrier, Hz
     /// (for the cell: the residual of the UE's pre-compensation plus its oscillator error).
     pub freq_offset_hz: f64,
+}
+
+fn measured() -> bool {
+    true
+}
+
+/// How a receiver is set for a transmission: the window it processes and the carrier it is
+/// tuned to (the sample-level engine needs it; the link level does not).
+#[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
+pub struct RxTuning {
+    /// Start of the receive window the transmission falls in (a subframe boundary of the
+    /// receiver's grid).
+    pub window_start: Instant,
+    /// Rate at which the receiver slews its grid over the transmission (its prediction of
+    /// the delay drift), s/s.
+    pub timing_rate: f64,
+    /// Carrier offset the receiver is tuned to at `window_start`, Hz.
+    pub freq_hz: f64,
+    /// Rate at which it slews its tuning, Hz/s.
+    pub freq_rate_hz_s: f64,
 }
 
 /// One reception handed to a stack.

@@ -21,7 +21,9 @@
 //! security protects the data), one HARQ-free transmission per transport block (RLC AM
 //! retransmits), uplink grants (DCI N0) issued periodically to a connected UE.
 
-use crate::air::{AirNode, AirPayload, AirReception, AirTransmission, LinkFormat, NbChannel};
+use crate::air::{
+    AirNode, AirPayload, AirReception, AirTransmission, LinkFormat, NbChannel, RxTuning,
+};
 use crate::link::{
     LCID_SRB1BIS, NPDSCH_REPETITIONS, NPUSCH_REPETITIONS, RachConfig, SUBFRAME, SimCard, TA_MAX,
     TA_STEP_S, mac_pdu, npusch_bits_per_ru, npusch_duration, npusch_resource_units_on,
@@ -208,8 +210,9 @@ pub struct UlMeasurement {
     pub channel: NbChannel,
     /// RNTI (None for a preamble).
     pub rnti: Option<u16>,
-    /// Arrival minus the subframe boundary the cell expected it on, s.
-    pub timing_error_s: f64,
+    /// Arrival minus the subframe boundary the cell expected it on, s (`None`: the receiver
+    /// has no timing estimate for this format — single-tone NPUSCH at sample level).
+    pub timing_error_s: Option<f64>,
     /// Carrier offset measured by the receiver, Hz.
     pub freq_offset_hz: f64,
     /// SNR, dB.
@@ -294,6 +297,12 @@ pub struct CellStats {
     pub encode_errors: u64,
 }
 
+/// Step up of the downlink outer loop's margin per RLC retransmission, dB.
+const DL_OLLA_UP_DB: f64 = 3.0;
+
+/// Block error rate the downlink outer loop settles at.
+const DL_OLLA_TARGET_BLER: f64 = 0.1;
+
 #[derive(Debug)]
 struct Pending {
     /// Msg3 or grant: expected first-sample instant at the cell.
@@ -328,6 +337,12 @@ struct UeContext {
     /// M-TMSI of the S-TMSI the UE identified itself with in Msg3, if any.
     m_tmsi: Option<u32>,
     link: LinkState,
+    /// Downlink outer loop ([`CellStack::dl_outer_loop`]): the CE level's repetitions (the
+    /// floor), the margin over them, the RLC counters last seen.
+    dl_base_repetitions: u16,
+    dl_margin_db: f64,
+    dl_retx_seen: u64,
+    dl_new_seen: u64,
 }
 
 /// The satellite eNB with its MME.
@@ -513,18 +528,22 @@ impl CellStack {
     fn ul_alloc(&self, ul_cn0_dbhz: f64) -> UlAlloc {
         let target = self.cfg.ul_target_ebn0_db;
         let ru_s = |sc: u8| npusch_ru_ms(sc) as f64 * 1e-3;
-        if repetitions_for(
-            ul_cn0_dbhz,
-            ru_s(12),
-            npusch_bits_per_ru(12),
-            target,
-            &[1, 2],
-        ) == 0
-        {
-            return UlAlloc {
-                subcarriers: 12,
-                repetitions: 1,
-            };
+        // Multi-tone without repetition, widest first (shortest air time, and the cell
+        // measures the arrival time on the DMRS of several tones).
+        for sc in [12u8, 6, 3] {
+            if repetitions_for(
+                ul_cn0_dbhz,
+                ru_s(sc),
+                npusch_bits_per_ru(sc),
+                target,
+                &[1, 2],
+            ) == 0
+            {
+                return UlAlloc {
+                    subcarriers: sc,
+                    repetitions: 1,
+                };
+            }
         }
         let k = repetitions_for(
             ul_cn0_dbhz,
@@ -710,6 +729,20 @@ impl CellStack {
         Duration::from_millis(i64::from(self.cfg.k_offset_ms))
     }
 
+    /// How the cell's uplink receiver is set for a transmission arriving around `around`:
+    /// the subframe of its uplink grid (K_mac behind the downlink grid) nearest to it, at the
+    /// nominal carrier (the cell does not follow any terminal's Doppler).
+    pub fn ul_tuning(&self, around: Instant) -> RxTuning {
+        let origin = Instant::ZERO + self.k_mac();
+        let k = subframes_since(origin, around).round() as i64;
+        RxTuning {
+            window_start: origin + Duration::from_millis(k),
+            timing_rate: 0.0,
+            freq_hz: 0.0,
+            freq_rate_hz_s: 0.0,
+        }
+    }
+
     fn k_mac(&self) -> Duration {
         Duration::from_millis(i64::from(self.cfg.k_mac_ms))
     }
@@ -720,7 +753,7 @@ impl CellStack {
             self.stats.max_abs_timing_error_s = self
                 .stats
                 .max_abs_timing_error_s
-                .max(m.timing_error_s.abs());
+                .max(m.timing_error_s.map_or(0.0, f64::abs));
             self.stats.max_abs_freq_offset_hz = self
                 .stats
                 .max_abs_freq_offset_hz
@@ -747,7 +780,7 @@ impl CellStack {
         self.measure(UlMeasurement {
             channel: NbChannel::Nprach,
             rnti: None,
-            timing_error_s: err_s,
+            timing_error_s: Some(err_s),
             freq_offset_hz: f,
             snr_db: rx.measurement.snr_db,
             accepted,
@@ -778,8 +811,14 @@ impl CellStack {
                     ta,
                     grant: NbRarGrant {
                         spacing_15khz: true,
-                        // I_sc 0: single tone; 18: all 12 tones (TS 36.213 Table 16.5.1.1-1).
-                        subcarrier_indication: if alloc.subcarriers >= 12 { 18 } else { 0 },
+                        // I_sc 0: single tone; 12: tones 0–2; 16: tones 0–5; 18: all 12
+                        // (TS 36.213 Table 16.5.1.1-1).
+                        subcarrier_indication: match alloc.subcarriers {
+                            12.. => 18,
+                            6..=11 => 16,
+                            3..=5 => 12,
+                            _ => 0,
+                        },
                         scheduling_delay: 0,
                         msg3_repetitions: NPUSCH_REPETITIONS
                             .iter()
@@ -845,10 +884,13 @@ impl CellStack {
             return;
         };
         let p = self.pending_ul.remove(k);
-        let err_s = (arrival - p.expected).as_secs_f64();
+        let err_s = rx
+            .measurement
+            .timing_measured
+            .then(|| (arrival - p.expected).as_secs_f64());
         let f = rx.measurement.freq_offset_hz;
         let accepted = rx.decoded
-            && err_s.abs() <= self.cfg.max_npusch_timing_error_s
+            && err_s.is_none_or(|e| e.abs() <= self.cfg.max_npusch_timing_error_s)
             && f.abs() <= self.cfg.max_npusch_freq_error_hz;
         self.measure(UlMeasurement {
             channel: NbChannel::NpuschF1,
@@ -951,6 +993,10 @@ impl CellStack {
                 releasing: None,
                 m_tmsi: None,
                 link,
+                dl_base_repetitions: link.dl_repetitions,
+                dl_margin_db: 0.0,
+                dl_retx_seen: 0,
+                dl_new_seen: 0,
             },
         );
         self.events.push_back(CellEvent::ConnectionSetup { rnti });
@@ -987,6 +1033,37 @@ impl CellStack {
         self.pending_ul.retain(|p| p.expected >= horizon);
     }
 
+    /// Downlink link adaptation beyond the CE level (which the UE chose from its NRSRP at
+    /// random access). NB-IoT has no CQI, so the cell runs an outer loop on the block errors
+    /// it learns of: a margin over the CE level's repetitions rises by [`DL_OLLA_UP_DB`] for
+    /// every downlink RLC retransmission (a NACK in a status report, or t-PollRetransmit) and
+    /// falls by `DL_OLLA_UP_DB · p/(1 − p)` for every new PDU, so that it settles where the
+    /// residual block error rate is p = [`DL_OLLA_TARGET_BLER`]; the repetitions are the CE
+    /// level's times the margin, rounded up to the NPDSCH values, at most 16 times (two CE
+    /// levels) the CE level's.
+    fn dl_outer_loop(ue: &mut UeContext) {
+        let st = ue.rlc.stats();
+        let (retx, new) = (st.pdus_retx, st.pdus_tx);
+        let d_retx = retx.saturating_sub(ue.dl_retx_seen);
+        let d_new = new.saturating_sub(ue.dl_new_seen);
+        if d_retx == 0 && d_new == 0 {
+            return;
+        }
+        ue.dl_retx_seen = retx;
+        ue.dl_new_seen = new;
+        let down = DL_OLLA_UP_DB * DL_OLLA_TARGET_BLER / (1.0 - DL_OLLA_TARGET_BLER);
+        let max_db = 10.0 * 16f64.log10();
+        ue.dl_margin_db = (ue.dl_margin_db + DL_OLLA_UP_DB * d_retx as f64 - down * d_new as f64)
+            .clamp(0.0, max_db);
+        let want = f64::from(ue.dl_base_repetitions) * 10f64.powf(ue.dl_margin_db / 10.0);
+        let reps = NPDSCH_REPETITIONS
+            .iter()
+            .copied()
+            .find(|&r| f64::from(r) >= want * 0.999)
+            .unwrap_or(128);
+        ue.link.dl_repetitions = reps;
+    }
+
     /// Downlink data and uplink grants for one UE.
     fn serve_ue(&mut self, now: Instant, rnti: u16) {
         let k_offset = self.k_offset();
@@ -998,6 +1075,7 @@ impl CellStack {
             return;
         };
         ue.rlc.handle_timeout(now);
+        Self::dl_outer_loop(&mut ue);
         // A context that never completed the setup (Msg4 lost, the UE retried): forget it.
         if !ue.connected && now - ue.last_activity >= inactivity {
             return;

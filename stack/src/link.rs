@@ -203,10 +203,11 @@ pub const NPUSCH_REPETITIONS: [u16; 8] = [1, 2, 4, 8, 16, 32, 64, 128];
 /// NPDSCH repetition numbers the cell uses (a subset of TS 36.213 Table 16.4.1.3-2).
 pub const NPDSCH_REPETITIONS: [u16; 8] = [1, 2, 4, 8, 16, 32, 64, 128];
 
-/// Information bits one NPUSCH resource unit carries at the highest MCS: 256 with 12 tones
-/// (1 ms RU), 144 single-tone (I_TBS 10, N_RU 1: TS 36.213 Table 16.5.1.2-2).
+/// Information bits one NPUSCH resource unit carries at the highest MCS: 256 multi-tone
+/// (3, 6 or 12 tones: I_TBS 12, N_RU 1), 144 single-tone (I_TBS 10, N_RU 1: TS 36.213 Table
+/// 16.5.1.2-2; the TBS depends on I_TBS and N_RU only, the RU's length on the tones).
 pub fn npusch_bits_per_ru(subcarriers: u8) -> u32 {
-    if subcarriers >= 12 { 256 } else { 144 }
+    if subcarriers >= 3 { 256 } else { 144 }
 }
 
 /// Duration of one NPUSCH format 1 resource unit at 15 kHz: 1 ms with 12 tones, 2 ms with

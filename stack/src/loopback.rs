@@ -111,6 +111,7 @@ impl Carrier {
             decoded,
             measurement: RxMeasurement {
                 arrival,
+                timing_measured: true,
                 snr_db: 10.0,
                 freq_offset_hz: tx.carrier_shift_hz + doppler,
             },

@@ -18,7 +18,9 @@
 //! the uplink carrier is not shifted: the preamble reaches the cell a whole round trip late
 //! and tens of kHz off, outside what its NPRACH receiver detects, and RA fails.
 
-use crate::air::{AirNode, AirPayload, AirReception, AirTransmission, LinkFormat, NbChannel};
+use crate::air::{
+    AirNode, AirPayload, AirReception, AirTransmission, LinkFormat, NbChannel, RxTuning,
+};
 use crate::link::{
     LCID_SRB1BIS, RachConfig, SimCard, TA_STEP_S, mac_pdu, payload_stamp, ra_rnti, sfn_of,
     srb1bis_rlc_config, stamped_payload, subframes_since,
@@ -247,6 +249,26 @@ enum Phase {
 
 const SI_RNTI: u16 = 0xffff;
 
+/// Gain of the downlink timing loop's rate term (a correction c after Δt moves the rate by
+/// gain·c/Δt).
+const GRID_RATE_GAIN: f64 = 0.5;
+
+/// Gaps between grid fixes the timing loop learns its rate from, s (shorter ones are
+/// dominated by the arrival-estimate noise, longer ones by the drift's curvature).
+const GRID_RATE_MIN_GAP_S: f64 = 0.1;
+const GRID_RATE_MAX_GAP_S: f64 = 30.0;
+
+/// Largest drift rate the loop believes, s/s (a LEO at 500 km changes its delay by at most
+/// about 25 µs/s).
+const GRID_RATE_MAX: f64 = 40e-6;
+
+/// Span of downlink carrier measurements the terminal's AFC fits offset and rate to, s.
+const AFC_WINDOW_S: f64 = 10.0;
+
+/// Shortest span over which the AFC trusts a rate, s (measurement noise of tens of Hz over a
+/// shorter span would give rates off by more than the LEO Doppler rate itself).
+const AFC_MIN_SPAN_S: f64 = 1.5;
+
 /// The UE stack.
 #[derive(Debug)]
 pub struct UeStack {
@@ -258,6 +280,18 @@ pub struct UeStack {
     /// change of its own delay estimate ([`UeStack::rx_grid`]).
     grid: Option<Instant>,
     grid_fix_t: Instant,
+    /// Drift of the received grid that the UE's own delay prediction misses, s/s: the
+    /// second-order term of its downlink timing loop, learnt from the grid corrections (all
+    /// of the drift before SIB31 gives an ephemeris).
+    grid_rate: f64,
+    /// Whether `grid_rate` was learnt on top of the ephemeris prediction (it is dropped when
+    /// that changes: SIB31 read, or its validity lost).
+    grid_rate_over_ephemeris: bool,
+    /// `grid_rate` holds an estimate (not the initial 0).
+    grid_rate_learnt: bool,
+    /// Downlink carrier offsets measured on decoded receptions over the last
+    /// [`AFC_WINDOW_S`] (the terminal's AFC fits offset and rate to them).
+    dl_freq_history: VecDeque<(Instant, f64)>,
     cell_found: bool,
     sib1_reported: bool,
     si_acquired: bool,
@@ -303,7 +337,11 @@ impl UeStack {
             time_base,
             phase: Phase::Searching,
             grid: None,
+            dl_freq_history: VecDeque::new(),
             grid_fix_t: Instant::ZERO,
+            grid_rate: 0.0,
+            grid_rate_over_ephemeris: false,
+            grid_rate_learnt: false,
             cell_found: false,
             sib1_reported: false,
             si_acquired: false,
@@ -348,6 +386,9 @@ impl UeStack {
     /// nothing to the new MME); pending user data waits for the new attach.
     pub fn reselect(&mut self) {
         self.grid = None;
+        self.grid_rate = 0.0;
+        self.grid_rate_learnt = false;
+        self.dl_freq_history.clear();
         self.nrsrp_dbm = None;
         self.cell_found = false;
         self.sib1_reported = false;
@@ -433,7 +474,56 @@ impl UeStack {
 
     /// The received downlink grid predicted for time `t`.
     fn rx_grid(&self, t: Instant) -> Option<Instant> {
-        Some(self.grid? + self.dl_drift(self.grid_fix_t, t))
+        let loop_drift =
+            Duration::from_secs_f64(self.loop_rate(t) * (t - self.grid_fix_t).as_secs_f64());
+        Some(self.grid? + self.dl_drift(self.grid_fix_t, t) + loop_drift)
+    }
+
+    /// How the terminal's downlink receiver is set for a transmission whose first sample
+    /// arrives around `around`: the subframe of its received grid (drift predicted) nearest to
+    /// it, the grid's predicted drift rate, and the carrier its AFC tracks (the last measured
+    /// offset, slewed at the rate between two measurements). `None` before a MIB-NB fixed the
+    /// grid: the receiver then has to search for the cell.
+    pub fn dl_tuning(&self, around: Instant) -> Option<RxTuning> {
+        let g = self.rx_grid(around)?;
+        let k = subframes_since(g, around).round() as i64;
+        let window_start = g + Duration::from_millis(k);
+        let step = Duration::from_millis(100);
+        let timing_rate = self
+            .dl_drift(window_start, window_start + step)
+            .as_secs_f64()
+            / 0.1;
+        let (freq_hz, freq_rate_hz_s) = self.afc(window_start);
+        Some(RxTuning {
+            window_start,
+            timing_rate,
+            freq_hz,
+            freq_rate_hz_s,
+        })
+    }
+
+    /// The AFC: carrier offset and rate at `t` from a least-squares line through the
+    /// measurements of the last [`AFC_WINDOW_S`] (the latest value and no rate when they
+    /// span less than [`AFC_MIN_SPAN_S`]; 0 before any).
+    fn afc(&self, t: Instant) -> (f64, f64) {
+        let Some(&(t_last, f_last)) = self.dl_freq_history.back() else {
+            return (0.0, 0.0);
+        };
+        let first = self.dl_freq_history.front().map_or(t_last, |p| p.0);
+        if (t_last - first).as_secs_f64() < AFC_MIN_SPAN_S {
+            return (f_last, 0.0);
+        }
+        let n = self.dl_freq_history.len() as f64;
+        let x = |ti: Instant| (ti - t_last).as_secs_f64();
+        let mx = self.dl_freq_history.iter().map(|p| x(p.0)).sum::<f64>() / n;
+        let my = self.dl_freq_history.iter().map(|p| p.1).sum::<f64>() / n;
+        let (mut sxy, mut sxx) = (0.0, 0.0);
+        for &(ti, fi) in &self.dl_freq_history {
+            sxy += (x(ti) - mx) * (fi - my);
+            sxx += (x(ti) - mx).powi(2);
+        }
+        let rate = if sxx > 0.0 { sxy / sxx } else { 0.0 };
+        (my + rate * (x(t) - mx), rate)
     }
 
     /// Key-up instant of uplink subframe `sf` (received-grid numbering) at T_TA `ta_s`.
@@ -468,12 +558,52 @@ impl UeStack {
         };
         let k = subframes_since(g, arrival).round() as i64;
         let corr = arrival - (g + Duration::from_millis(k));
+        self.learn_grid_rate(arrival, corr);
         self.grid = Some(g + corr);
         self.grid_fix_t = arrival;
         self.stats.max_abs_grid_correction_s = self
             .stats
             .max_abs_grid_correction_s
             .max(corr.as_secs_f64().abs());
+    }
+
+    /// Whether the UE predicts its delay drift from an ephemeris at `t`.
+    fn predicts_drift(&self, t: Instant) -> bool {
+        self.cfg.ntn.precompensate
+            && self
+                .ntn
+                .precompensation(t, Hz(self.cfg.f_dl_hz), Hz(self.cfg.f_ul_hz))
+                .is_ok()
+    }
+
+    /// The timing loop's rate term valid at `t` (0 when it was learnt with or without the
+    /// ephemeris prediction and that has changed since).
+    fn loop_rate(&self, t: Instant) -> f64 {
+        if self.predicts_drift(t) == self.grid_rate_over_ephemeris {
+            self.grid_rate
+        } else {
+            0.0
+        }
+    }
+
+    /// The second-order term of the downlink timing loop: a correction `corr` found
+    /// `arrival − grid_fix_t` after the last fix is a drift the prediction missed.
+    fn learn_grid_rate(&mut self, arrival: Instant, corr: Duration) {
+        let dt = (arrival - self.grid_fix_t).as_secs_f64();
+        if self.grid.is_some() && (GRID_RATE_MIN_GAP_S..=GRID_RATE_MAX_GAP_S).contains(&dt) {
+            let over_ephemeris = self.predicts_drift(arrival);
+            // The first estimate (after acquisition, or when the ephemeris prediction starts or
+            // stops) is taken whole; later ones are smoothed.
+            let gain = if self.grid_rate_learnt && over_ephemeris == self.grid_rate_over_ephemeris {
+                GRID_RATE_GAIN
+            } else {
+                1.0
+            };
+            self.grid_rate = (self.loop_rate(arrival) + gain * corr.as_secs_f64() / dt)
+                .clamp(-GRID_RATE_MAX, GRID_RATE_MAX);
+            self.grid_rate_over_ephemeris = over_ephemeris;
+            self.grid_rate_learnt = true;
+        }
     }
 
     fn on_mib(&mut self, now: Instant, bytes: &[u8], arrival: Instant) {
@@ -485,6 +615,11 @@ impl UeStack {
         let origin = arrival - Duration::from_millis(i64::from(sfn) * 10);
         if self.grid.is_none() {
             self.events.push_back(UeStackEvent::MibDecoded { sfn });
+        } else if let Some(g) = self.rx_grid(arrival) {
+            // The same subframe boundaries as predicted, up to the drift: learn it.
+            let k = subframes_since(g, origin).round() as i64;
+            let corr = origin - (g + Duration::from_millis(k));
+            self.learn_grid_rate(arrival, corr);
         }
         self.grid = Some(origin);
         self.grid_fix_t = arrival;
@@ -639,6 +774,9 @@ impl UeStack {
         }
         self.events.push_back(UeStackEvent::CellLost);
         self.grid = None;
+        self.grid_rate = 0.0;
+        self.grid_rate_learnt = false;
+        self.dl_freq_history.clear();
         self.nrsrp_dbm = None;
         self.cell_found = false;
         self.sib1_reported = false;
@@ -1104,6 +1242,16 @@ impl AirNode for UeStack {
         }
         let arrival = rx.measurement.arrival;
         self.last_any_dl = now;
+        self.dl_freq_history
+            .push_back((arrival, rx.measurement.freq_offset_hz));
+        while self
+            .dl_freq_history
+            .front()
+            .is_some_and(|(t, _)| (arrival - *t).as_secs_f64() > AFC_WINDOW_S)
+            || self.dl_freq_history.len() > 256
+        {
+            self.dl_freq_history.pop_front();
+        }
         // NRSRP: the measured SNR (the reference signal fills the band like the data) on
         // top of the receiver's own noise per resource element; smoothed (layer-3 filter,
         // coefficient 1/4).

@@ -25,10 +25,15 @@ use crate::channel::propagation::{Direction, Payload};
 use crate::link_abstraction::LinkAbstraction;
 use geometry::{LinkGeometry, LinkTruth, RadioParams, snr_db};
 use ntn_orbit::{EarthOrientation, GroundSite, PropagationError, Satellite, TimeBase, UtcTime};
-use ntn_stack::air::{AirNode, AirReception, AirTransmission, LinkDirection, RxMeasurement};
+use ntn_stack::air::{
+    AirNode, AirPayload, AirReception, AirTransmission, LinkDirection, RxMeasurement, RxTuning,
+};
 use ntn_types::{Duration, Hz, Instant};
 use rand::SeedableRng;
 use rand_chacha::ChaCha8Rng;
+use sample::dl::DlSampleRx;
+use sample::ul::UlSampleRx;
+use sample::{CellPhy, Residual, SampleError, SampleOutcome};
 use serde::{Deserialize, Serialize};
 use std::cmp::Reverse;
 use std::collections::BinaryHeap;
@@ -97,8 +102,9 @@ pub enum SimEvent {
         rnti: u16,
         /// Channel.
         channel: NbChannel,
-        /// Arrival minus the subframe boundary the cell scheduled, s.
-        timing_error_s: f64,
+        /// Arrival minus the subframe boundary the cell scheduled, s (`None`: the receiver
+        /// has no timing estimate for this format).
+        timing_error_s: Option<f64>,
         /// Carrier offset the cell measured, Hz.
         freq_error_hz: f64,
         /// SNR, dB.
@@ -119,6 +125,35 @@ pub trait SimNode: AirNode {
     fn handle_reception_from(&mut self, now: Instant, _from: usize, rx: AirReception) {
         self.handle_reception(now, rx);
     }
+    /// How this node's receiver stands towards a transmission from engine node `from` whose
+    /// first sample reaches it around `around` (sample level only). `None`: the node has no
+    /// receiver model, and its receptions stay on the link abstraction.
+    fn rx_state(&self, _from: usize, _around: Instant) -> Option<RxState> {
+        None
+    }
+}
+
+/// A receiver's state towards one transmission, at sample level.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub enum RxState {
+    /// It tracks the transmitter: processes the window of its grid the transmission falls in,
+    /// at its tuning.
+    Tuned(RxTuning),
+    /// It has no timing for this transmitter (a terminal searching for a cell): only a cold
+    /// acquisition of a MIB-NB can succeed.
+    Searching,
+    /// It does not listen to this transmitter (a terminal camped on another cell).
+    Deaf,
+}
+
+/// Which PHY carries the transmissions.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum PhyLevel {
+    /// BLER curves of our PHY ([`LinkAbstraction`]).
+    Link,
+    /// Our PHY on IQ samples through the residual channel ([`sample`]).
+    Sample,
 }
 
 /// Where a node sits.
@@ -164,6 +199,9 @@ pub struct EngineConfig {
     pub min_elevation_deg: f64,
     /// Keep a record of every delivery (for plots).
     pub record_deliveries: bool,
+    /// Link abstraction or sample-level PHY (for the nodes that model their receiver, see
+    /// [`SimNode::rx_state`]).
+    pub phy: PhyLevel,
 }
 
 /// Why the engine stopped.
@@ -184,6 +222,9 @@ pub enum EngineError {
     /// A cell on a satellite that does not exist.
     #[error("no satellite {0}")]
     NoSatellite(usize),
+    /// The sample-level PHY could not put a transmission through.
+    #[error("sample level: {0}")]
+    Sample(#[from] SampleError),
 }
 
 /// One delivery, kept for the report's curves.
@@ -298,6 +339,23 @@ pub struct Engine {
     deliveries: Vec<DeliveryRecord>,
     events: Vec<TimedEvent>,
     delivered: u64,
+    /// Sample-level receivers per cell node: (cell, its uplink receiver, the downlink
+    /// receiver of the terminals listening to it).
+    sample_rx: Vec<(usize, UlSampleRx, DlSampleRx)>,
+    stats: EngineStats,
+}
+
+/// What the engine carried, by path.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct EngineStats {
+    /// Receptions drawn from the link abstraction.
+    pub link_level: u64,
+    /// Receptions run through the sample-level PHY (cold acquisitions included).
+    pub sample_level: u64,
+    /// Of those, cold acquisitions.
+    pub acquisitions: u64,
+    /// IQ samples the sample-level receivers processed (1.92 MHz), an air-time measure.
+    pub air_time_s: f64,
 }
 
 impl Engine {
@@ -321,7 +379,14 @@ impl Engine {
             deliveries: Vec::new(),
             events: Vec::new(),
             delivered: 0,
+            sample_rx: Vec::new(),
+            stats: EngineStats::default(),
         }
+    }
+
+    /// What went through which path so far.
+    pub fn stats(&self) -> EngineStats {
+        self.stats
     }
 
     /// The run's time base (run time ↔ UTC).
@@ -372,6 +437,17 @@ impl Engine {
             }
         }
         self.slots.push(Slot { node, role, rng });
+        if let NodeRole::Cell { .. } = role
+            && self.cfg.phy == PhyLevel::Sample
+        {
+            // Physical cell identities: distinct per cell node.
+            let phy = CellPhy {
+                pci: (1 + 3 * idx as u16) % 504,
+                ..CellPhy::default()
+            };
+            self.sample_rx
+                .push((idx, UlSampleRx::new(phy), DlSampleRx::new(phy)));
+        }
         Ok(idx)
     }
 
@@ -526,17 +602,53 @@ impl Engine {
                 &truth,
             );
             let freq = truth.doppler_hz + tx.carrier_shift_hz;
-            let out = self.la.draw(&tx.format, snr, freq, &mut self.slots[to].rng);
             let arrival_true = tx.start + Duration::from_secs_f64(truth.delay_s);
+            let state = if self.cfg.phy == PhyLevel::Sample {
+                self.slots[to].node.rx_state(from, arrival_true)
+            } else {
+                None
+            };
+            let (decoded, measurement, error_rate) = match state {
+                None => {
+                    self.stats.link_level += 1;
+                    let out = self.la.draw(&tx.format, snr, freq, &mut self.slots[to].rng);
+                    let m = RxMeasurement {
+                        arrival: arrival_true + Duration::from_secs_f64(out.timing_error_s),
+                        timing_measured: true,
+                        snr_db: snr,
+                        freq_offset_hz: freq + out.freq_error_hz,
+                    };
+                    (out.decoded, m, out.error_rate)
+                }
+                Some(state) => {
+                    let cell = match dir {
+                        Direction::Downlink => from,
+                        Direction::Uplink => to,
+                    };
+                    let end_utc = self.time_base.utc(tx.start + tx.duration);
+                    let truth_end = self.links[li].2.at_emission(dir, end_utc)?;
+                    let dur_s = tx.duration.as_secs_f64().max(1e-9);
+                    let truth_rates = TruthRates {
+                        delay_rate: (truth_end.delay_s - truth.delay_s) / dur_s,
+                        freq_rate_hz_s: (truth_end.doppler_hz - truth.doppler_hz) / dur_s,
+                    };
+                    let (decoded, m) = self.sample_reception(
+                        &tx,
+                        cell,
+                        to,
+                        state,
+                        (arrival_true, freq, snr),
+                        truth_rates,
+                    )?;
+                    let rate = self.la.error_rate(&tx.format, snr, freq);
+                    (decoded, m, rate)
+                }
+            };
             let rx = AirReception {
                 payload: tx.payload.clone(),
                 format: tx.format,
-                decoded: out.decoded,
-                measurement: RxMeasurement {
-                    arrival: arrival_true + Duration::from_secs_f64(out.timing_error_s),
-                    snr_db: snr,
-                    freq_offset_hz: freq + out.freq_error_hz,
-                },
+                decoded,
+                measurement,
             };
             let at = (arrival_true + tx.duration).max(self.now);
             if let Ok(json) = serde_json::to_vec(&rx) {
@@ -550,9 +662,9 @@ impl Engine {
                     from,
                     to,
                     channel: tx.format.channel,
-                    decoded: out.decoded,
+                    decoded,
                     snr_db: snr,
-                    error_rate: out.error_rate,
+                    error_rate,
                     delay_s: truth.delay_s,
                     doppler_hz: truth.doppler_hz,
                     carrier_shift_hz: tx.carrier_shift_hz,
@@ -570,4 +682,93 @@ impl Engine {
         }
         Ok(())
     }
+
+    /// One reception at sample level: the residual between the truth and the receiver's
+    /// tuning, through our PHY. `truth` = (true arrival of the first sample, true carrier
+    /// offset at the receiver, SNR over the occupied bandwidth).
+    fn sample_reception(
+        &mut self,
+        tx: &AirTransmission,
+        cell: usize,
+        to: usize,
+        state: RxState,
+        truth: (Instant, f64, f64),
+        rates: TruthRates,
+    ) -> Result<(bool, RxMeasurement), EngineError> {
+        let (arrival_true, freq, snr) = truth;
+        let missed = RxMeasurement {
+            arrival: arrival_true,
+            timing_measured: false,
+            snr_db: snr,
+            freq_offset_hz: 0.0,
+        };
+        let Some(k) = self.sample_rx.iter().position(|(c, _, _)| *c == cell) else {
+            return Ok((false, missed));
+        };
+        let downlink = tx.format.channel.direction() == LinkDirection::Downlink;
+        // Subframe numbering of both sides: the cell's grid (run time 0 = SFN 0 of H-SFN 0);
+        // a downlink transmission starts on the cell's grid, an uplink one is received on it.
+        let subframe_of = |t: Instant| (t.as_nanos().max(0) as f64 / 1e6).round() as u64;
+        let (tuning, acquire) = match state {
+            RxState::Deaf => return Ok((false, missed)),
+            RxState::Tuned(t) => (t, false),
+            RxState::Searching => {
+                if !matches!(tx.payload, AirPayload::Mib { .. }) {
+                    return Ok((false, missed));
+                }
+                // The searching terminal's buffer starts anywhere in the frame before the
+                // TTI's first frame arrives.
+                let u = rand::Rng::random_range(&mut self.slots[to].rng, 0.0..0.01);
+                (
+                    RxTuning {
+                        window_start: arrival_true - Duration::from_secs_f64(u),
+                        timing_rate: 0.0,
+                        freq_hz: 0.0,
+                        freq_rate_hz_s: 0.0,
+                    },
+                    true,
+                )
+            }
+        };
+        let residual = Residual {
+            delay_s: (arrival_true - tuning.window_start).as_secs_f64(),
+            delay_rate: rates.delay_rate - tuning.timing_rate,
+            freq_hz: freq - tuning.freq_hz,
+            freq_rate_hz_s: rates.freq_rate_hz_s - tuning.freq_rate_hz_s,
+            snr_db: snr,
+        };
+        let first_subframe = if downlink {
+            subframe_of(tx.start)
+        } else {
+            subframe_of(tuning.window_start)
+        };
+        let rng = &mut self.slots[to].rng;
+        let (_, ul, dl) = &mut self.sample_rx[k];
+        let out: SampleOutcome = match (downlink, acquire) {
+            (true, true) => dl.acquire(&tx.payload, &tx.format, first_subframe, &residual, rng)?,
+            (true, false) => dl.receive(&tx.payload, &tx.format, first_subframe, &residual, rng)?,
+            (false, _) => ul.receive(&tx.payload, &tx.format, first_subframe, &residual, rng)?,
+        };
+        self.stats.sample_level += 1;
+        self.stats.acquisitions += u64::from(acquire);
+        self.stats.air_time_s += if acquire {
+            0.08
+        } else {
+            tx.duration.as_secs_f64()
+        };
+        let m = RxMeasurement {
+            arrival: tuning.window_start + Duration::from_secs_f64(out.delay_s.unwrap_or(0.0)),
+            timing_measured: out.delay_s.is_some(),
+            snr_db: out.snr_db.unwrap_or(snr),
+            freq_offset_hz: tuning.freq_hz + out.freq_hz.unwrap_or(0.0),
+        };
+        Ok((out.decoded, m))
+    }
+}
+
+/// Rates of the true delay and Doppler over a transmission.
+#[derive(Clone, Copy, Debug)]
+struct TruthRates {
+    delay_rate: f64,
+    freq_rate_hz_s: f64,
 }

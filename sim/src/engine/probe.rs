@@ -218,7 +218,7 @@ impl ProbeCell {
         self.events.push_back(SimEvent::UlMeasured {
             rnti,
             channel: rx.format.channel,
-            timing_error_s: err,
+            timing_error_s: Some(err),
             freq_error_hz: rx.measurement.freq_offset_hz,
             snr_db: rx.measurement.snr_db,
             decoded: accepted,

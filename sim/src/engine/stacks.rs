@@ -5,7 +5,7 @@
 //! one cell at a time: while it searches it takes the first cell it decodes, then ignores the
 //! other satellites' transmissions until a radio link failure sends it searching again.
 
-use super::{SimEvent, SimNode};
+use super::{RxState, SimEvent, SimNode};
 use ntn_orbit::GroundSite;
 use ntn_stack::air::{AirNode, AirReception, AirTransmission};
 use ntn_stack::cell::{CellEvent, CellStack};
@@ -99,6 +99,10 @@ impl AirNode for CellNode {
 }
 
 impl SimNode for CellNode {
+    fn rx_state(&self, _from: usize, around: Instant) -> Option<RxState> {
+        Some(RxState::Tuned(self.stack.ul_tuning(around)))
+    }
+
     fn poll_sim_event(&mut self, _now: Instant) -> Option<SimEvent> {
         while let Some(ev) = self.stack.poll_event() {
             if let CellEvent::UplinkMeasured(m) = ev {
@@ -232,6 +236,17 @@ impl AirNode for UeNode {
 }
 
 impl SimNode for UeNode {
+    fn rx_state(&self, from: usize, around: Instant) -> Option<RxState> {
+        Some(match self.camped {
+            Some(c) if c != from => RxState::Deaf,
+            None => RxState::Searching,
+            Some(_) => self
+                .stack
+                .dl_tuning(around)
+                .map_or(RxState::Searching, RxState::Tuned),
+        })
+    }
+
     fn handle_reception_from(&mut self, now: Instant, from: usize, rx: AirReception) {
         match self.camped {
             Some(c) if c != from => {}
