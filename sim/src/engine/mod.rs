@@ -696,11 +696,15 @@ impl Engine {
         rates: TruthRates,
     ) -> Result<(bool, RxMeasurement), EngineError> {
         let (arrival_true, freq, snr) = truth;
+        // What arrived, for a reception the receiver did not decode: it measured nothing, and
+        // the stacks use the measurement of decoded receptions only (the report's diagnosis
+        // of failed ones — how far off the preambles arrived — is the truth, as at link
+        // level).
         let missed = RxMeasurement {
             arrival: arrival_true,
             timing_measured: false,
             snr_db: snr,
-            freq_offset_hz: 0.0,
+            freq_offset_hz: freq,
         };
         let Some(k) = self.sample_rx.iter().position(|(c, _, _)| *c == cell) else {
             return Ok((false, missed));
@@ -756,13 +760,16 @@ impl Engine {
         } else {
             tx.duration.as_secs_f64()
         };
+        if !out.decoded {
+            return Ok((false, missed));
+        }
         let m = RxMeasurement {
             arrival: tuning.window_start + Duration::from_secs_f64(out.delay_s.unwrap_or(0.0)),
             timing_measured: out.delay_s.is_some(),
             snr_db: out.snr_db.unwrap_or(snr),
             freq_offset_hz: tuning.freq_hz + out.freq_hz.unwrap_or(0.0),
         };
-        Ok((out.decoded, m))
+        Ok((true, m))
     }
 }
 
