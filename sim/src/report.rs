@@ -323,7 +323,14 @@ impl E2eReport {
             sample_checks.iter().filter(|r| r.mib_decoded).count() as u32,
             sample_checks.len() as u32,
         );
-        s.verdict = verdict(&s, sc.precompensation, &ul);
+        // The NPRACH cyclic prefix the cell's receiver tolerates: format 0 for the probe nodes,
+        // the stacks' RACH configuration (format 1) otherwise.
+        let nprach_cp_s = if sc.stack == "probe" {
+            crate::engine::probe::NPRACH_CP_S
+        } else {
+            ntn_stack::link::RachConfig::default().max_preamble_timing_error_s
+        };
+        s.verdict = verdict(&s, sc.precompensation, &ul, nprach_cp_s);
         let mut r = E2eReport {
             scenario: sc.name.clone(),
             seed: sc.seed,
@@ -362,7 +369,7 @@ impl E2eReport {
     }
 }
 
-fn verdict(s: &Summary, precomp: bool, ul: &[UlPoint]) -> String {
+fn verdict(s: &Summary, precomp: bool, ul: &[UlPoint], nprach_cp_s: f64) -> String {
     if s.connected_s.is_none() {
         let worst_f = ul
             .iter()
@@ -392,7 +399,7 @@ fn verdict(s: &Summary, precomp: bool, ul: &[UlPoint]) -> String {
                     "; preambles arrived up to {:.1} kHz off the carrier (NPRACH resolves ±1.875 kHz) and {:.0} µs off the opportunity (CP {:.1} µs)",
                     f / 1e3,
                     t,
-                    crate::engine::probe::NPRACH_CP_S * 1e6
+                    nprach_cp_s * 1e6
                 ),
                 _ => String::new(),
             },
