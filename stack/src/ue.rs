@@ -481,9 +481,9 @@ impl UeStack {
 
     /// How the terminal's downlink receiver is set for a transmission whose first sample
     /// arrives around `around`: the subframe of its received grid (drift predicted) nearest to
-    /// it, the grid's predicted drift rate, and the carrier its AFC tracks (the last measured
-    /// offset, slewed at the rate between two measurements). `None` before a MIB-NB fixed the
-    /// grid: the receiver then has to search for the cell.
+    /// it, the grid's drift rate (ephemeris prediction plus the timing loop's rate term), and
+    /// the carrier its AFC tracks (a line through the offsets measured over the last 10 s).
+    /// `None` before a MIB-NB fixed the grid: the receiver then has to search for the cell.
     pub fn dl_tuning(&self, around: Instant) -> Option<RxTuning> {
         let g = self.rx_grid(around)?;
         let k = subframes_since(g, around).round() as i64;
@@ -492,7 +492,8 @@ impl UeStack {
         let timing_rate = self
             .dl_drift(window_start, window_start + step)
             .as_secs_f64()
-            / 0.1;
+            / 0.1
+            + self.loop_rate(window_start);
         let (freq_hz, freq_rate_hz_s) = self.afc(window_start);
         Some(RxTuning {
             window_start,
