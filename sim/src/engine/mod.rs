@@ -354,7 +354,9 @@ pub struct EngineStats {
     pub sample_level: u64,
     /// Of those, cold acquisitions.
     pub acquisitions: u64,
-    /// IQ samples the sample-level receivers processed (1.92 MHz), an air-time measure.
+    /// Air time of the transmissions put through the sample-level path, s (a cold
+    /// acquisition counts its 80 ms buffer; a receiver may stop early, e.g. a MIB-NB that
+    /// decodes in its first 80 ms block).
     pub air_time_s: f64,
 }
 
