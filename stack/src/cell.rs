@@ -26,9 +26,9 @@ use crate::air::{
 };
 use crate::link::{
     LCID_SRB1BIS, NPDSCH_REPETITIONS, NPUSCH_REPETITIONS, RachConfig, SUBFRAME, SimCard, TA_MAX,
-    TA_STEP_S, mac_pdu, npusch_bits_per_ru, npusch_duration, npusch_resource_units_on,
-    npusch_ru_ms, payload_stamp, ra_rnti, repetitions_for, sfn_of, srb1bis_rlc_config,
-    subframes_since,
+    TA_STEP_S, mac_pdu, nearest_subframe, npusch_bits_per_ru, npusch_duration,
+    npusch_resource_units_on, npusch_ru_ms, payload_stamp, ra_rnti, repetitions_for, sfn_of,
+    srb1bis_rlc_config, subframes_since,
 };
 use crate::rrc_nb;
 use crate::sib31::{ServingSatellite, UlSyncValidity};
@@ -733,14 +733,17 @@ impl CellStack {
     /// the subframe of its uplink grid (K_mac behind the downlink grid) nearest to it, at the
     /// nominal carrier (the cell does not follow any terminal's Doppler).
     pub fn ul_tuning(&self, around: Instant) -> RxTuning {
-        let origin = Instant::ZERO + self.k_mac();
-        let k = subframes_since(origin, around).round() as i64;
         RxTuning {
-            window_start: origin + Duration::from_millis(k),
+            window_start: nearest_subframe(self.ul_grid_origin(), around).0,
             timing_rate: 0.0,
             freq_hz: 0.0,
             freq_rate_hz_s: 0.0,
         }
+    }
+
+    /// Uplink subframe 0 of SFN 0 at the cell: the UL grid runs K_mac behind the DL grid.
+    fn ul_grid_origin(&self) -> Instant {
+        Instant::ZERO + self.k_mac()
     }
 
     fn k_mac(&self) -> Duration {
@@ -765,8 +768,7 @@ impl CellStack {
     fn on_preamble(&mut self, now: Instant, rx: &AirReception, rapid: u8, ce_level: u8) {
         self.stats.preambles_received += 1;
         let arrival = rx.measurement.arrival;
-        // The UL grid runs K_mac behind the DL grid.
-        let ul_origin = Instant::ZERO + self.k_mac();
+        let ul_origin = self.ul_grid_origin();
         let occ = self
             .cfg
             .rach

@@ -100,6 +100,13 @@ pub fn subframes_since(origin: Instant, t: Instant) -> f64 {
     (t - origin).as_nanos() as f64 / 1e6
 }
 
+/// The subframe boundary of the grid through `origin` nearest to `t`, and its number
+/// (subframes from `origin`).
+pub fn nearest_subframe(origin: Instant, t: Instant) -> (Instant, i64) {
+    let k = subframes_since(origin, t).round() as i64;
+    (origin + Duration::from_millis(k), k)
+}
+
 /// RLC AM of SRB1bis on both sides: the NB-IoT defaults of TS 36.331 §9.2.1.1 except
 /// t-PollRetransmit, which is `t_poll_retransmit_ms` (an NB-IoT value: 250…4000 ms covers a GEO
 /// round trip with K_offset; the 25 s default would stall a lost PDU for 25 s, and this

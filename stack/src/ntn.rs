@@ -230,6 +230,12 @@ impl NtnUe {
         &self.stats
     }
 
+    /// Whether [`NtnUe::precompensation`] has what it needs at `now` — serving-satellite
+    /// information within its validity and a GNSS fix — without propagating anything.
+    pub fn has_precompensation(&self, now: Instant) -> bool {
+        self.info.is_some() && self.fix.is_some() && self.valid_until.is_none_or(|u| now < u)
+    }
+
     /// The pre-compensation at `now` for uplink carrier `f_ul` and downlink carrier `f_dl`.
     /// With pre-compensation switched off, every term is zero (the UE behaves as a
     /// terrestrial one).

@@ -22,8 +22,8 @@ use crate::air::{
     AirNode, AirPayload, AirReception, AirTransmission, LinkFormat, NbChannel, RxTuning,
 };
 use crate::link::{
-    LCID_SRB1BIS, RachConfig, SimCard, TA_STEP_S, mac_pdu, payload_stamp, ra_rnti, sfn_of,
-    srb1bis_rlc_config, stamped_payload, subframes_since,
+    LCID_SRB1BIS, RachConfig, SimCard, TA_STEP_S, mac_pdu, nearest_subframe, payload_stamp,
+    ra_rnti, sfn_of, srb1bis_rlc_config, stamped_payload, subframes_since,
 };
 use crate::ntn::{GnssFix, NtnConfig, NtnEvent, NtnUe, ServingSatelliteInfo};
 use crate::rrc_nb;
@@ -485,9 +485,7 @@ impl UeStack {
     /// the carrier its AFC tracks (a line through the offsets measured over the last 10 s).
     /// `None` before a MIB-NB fixed the grid: the receiver then has to search for the cell.
     pub fn dl_tuning(&self, around: Instant) -> Option<RxTuning> {
-        let g = self.rx_grid(around)?;
-        let k = subframes_since(g, around).round() as i64;
-        let window_start = g + Duration::from_millis(k);
+        let (window_start, _) = nearest_subframe(self.rx_grid(around)?, around);
         let step = Duration::from_millis(100);
         let timing_rate = self
             .dl_drift(window_start, window_start + step)
@@ -557,8 +555,7 @@ impl UeStack {
         let Some(g) = self.rx_grid(arrival) else {
             return;
         };
-        let k = subframes_since(g, arrival).round() as i64;
-        let corr = arrival - (g + Duration::from_millis(k));
+        let corr = arrival - nearest_subframe(g, arrival).0;
         self.learn_grid_rate(arrival, corr);
         self.grid = Some(g + corr);
         self.grid_fix_t = arrival;
@@ -570,11 +567,7 @@ impl UeStack {
 
     /// Whether the UE predicts its delay drift from an ephemeris at `t`.
     fn predicts_drift(&self, t: Instant) -> bool {
-        self.cfg.ntn.precompensate
-            && self
-                .ntn
-                .precompensation(t, Hz(self.cfg.f_dl_hz), Hz(self.cfg.f_ul_hz))
-                .is_ok()
+        self.cfg.ntn.precompensate && self.ntn.has_precompensation(t)
     }
 
     /// The timing loop's rate term valid at `t` (0 when it was learnt with or without the
@@ -618,8 +611,7 @@ impl UeStack {
             self.events.push_back(UeStackEvent::MibDecoded { sfn });
         } else if let Some(g) = self.rx_grid(arrival) {
             // The same subframe boundaries as predicted, up to the drift: learn it.
-            let k = subframes_since(g, origin).round() as i64;
-            let corr = origin - (g + Duration::from_millis(k));
+            let corr = origin - nearest_subframe(g, origin).0;
             self.learn_grid_rate(arrival, corr);
         }
         self.grid = Some(origin);
@@ -1291,7 +1283,7 @@ impl AirNode for UeStack {
                 let Some(grid) = self.rx_grid(arrival) else {
                     return;
                 };
-                let k = subframes_since(grid, arrival).round() as i64;
+                let (_, k) = nearest_subframe(grid, arrival);
                 self.rrc
                     .handle_bcch_dl_sch(arrival, FrameTiming::from_absolute_subframe(k), &tb);
                 self.drain_rrc(now);
