@@ -768,6 +768,8 @@ impl Engine {
         let m = RxMeasurement {
             arrival: tuning.window_start + Duration::from_secs_f64(out.delay_s.unwrap_or(0.0)),
             timing_measured: out.delay_s.is_some(),
+            // The uplink receivers estimate the SNR; the downlink one does not yet, so the
+            // terminal's NRSRP stays the link budget's SNR there.
             snr_db: out.snr_db.unwrap_or(snr),
             freq_offset_hz: tuning.freq_hz + out.freq_hz.unwrap_or(0.0),
         };
