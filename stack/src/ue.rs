@@ -385,18 +385,7 @@ impl UeStack {
     /// stack carries its own MME, so the UE also attaches afresh there (its GUTI means
     /// nothing to the new MME); pending user data waits for the new attach.
     pub fn reselect(&mut self) {
-        self.grid = None;
-        self.grid_rate = 0.0;
-        self.grid_rate_learnt = false;
-        self.dl_freq_history.clear();
-        self.nrsrp_dbm = None;
-        self.cell_found = false;
-        self.sib1_reported = false;
-        self.si_acquired = false;
-        self.want_si = true;
-        self.rrc = UeRrc::new(UeRrcConfig::default());
-        self.drop_connection();
-        self.phase = Phase::Searching;
+        self.forget_cell();
         self.nas = Self::fresh_nas(&self.cfg);
         self.nas_out.clear();
         self.attach_started = false;
@@ -757,15 +746,9 @@ impl UeStack {
         }
     }
 
-    /// Forget the cell: its grid, system information, RRC state; keep NAS (EMM-REGISTERED
-    /// survives a change of satellite).
-    fn lose_cell(&mut self) {
-        if self.phase == Phase::Connected || self.phase == Phase::RandomAccess {
-            self.events.push_back(UeStackEvent::RadioLinkFailure {
-                cause: "cell lost".into(),
-            });
-        }
-        self.events.push_back(UeStackEvent::CellLost);
+    /// Back to cell search: the grid and its timing loop, the AFC, NRSRP, system
+    /// information, RRC state and any connection.
+    fn forget_cell(&mut self) {
         self.grid = None;
         self.grid_rate = 0.0;
         self.grid_rate_learnt = false;
@@ -778,6 +761,18 @@ impl UeStack {
         self.rrc = UeRrc::new(UeRrcConfig::default());
         self.drop_connection();
         self.phase = Phase::Searching;
+    }
+
+    /// Forget the cell: its grid, system information, RRC state; keep NAS (EMM-REGISTERED
+    /// survives a change of satellite).
+    fn lose_cell(&mut self) {
+        if self.phase == Phase::Connected || self.phase == Phase::RandomAccess {
+            self.events.push_back(UeStackEvent::RadioLinkFailure {
+                cause: "cell lost".into(),
+            });
+        }
+        self.events.push_back(UeStackEvent::CellLost);
+        self.forget_cell();
     }
 
     fn drop_connection(&mut self) {
