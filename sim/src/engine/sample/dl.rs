@@ -255,8 +255,8 @@ impl DlSampleRx {
                 )
             }
             _ => Err(SampleError::Unsupported(format!(
-                "{:?} on {:?} is not a downlink transmission of this receiver",
-                payload_name(payload),
+                "{} on {:?} is not a downlink transmission of this receiver",
+                super::payload_name(payload),
                 format.channel
             ))),
         }
@@ -752,18 +752,6 @@ fn check_residual(r: &Residual) -> Result<(), SampleError> {
         )));
     }
     Ok(())
-}
-
-fn payload_name(p: &AirPayload) -> &'static str {
-    match p {
-        AirPayload::Mib { .. } => "MIB-NB",
-        AirPayload::Dlsch { .. } => "DL-SCH",
-        AirPayload::Preamble { .. } => "preamble",
-        AirPayload::Ulsch { .. } => "UL-SCH",
-        AirPayload::HarqAck { .. } => "HARQ-ACK",
-        AirPayload::UlGrant { .. } => "uplink grant",
-        _ => "payload",
-    }
 }
 
 /// The NRS correlations of one subframe: `timing` = Σ LS(k+6)·LS*(k) within a symbol,

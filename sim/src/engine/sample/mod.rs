@@ -127,3 +127,17 @@ pub enum SampleError {
     #[error("unsupported transmission: {0}")]
     Unsupported(String),
 }
+
+/// What a payload is, for the errors of the sample-level receivers.
+fn payload_name(p: &ntn_stack::air::AirPayload) -> &'static str {
+    use ntn_stack::air::AirPayload;
+    match p {
+        AirPayload::Mib { .. } => "a MIB-NB",
+        AirPayload::Dlsch { .. } => "a DL-SCH block",
+        AirPayload::Preamble { .. } => "a preamble",
+        AirPayload::Ulsch { .. } => "a UL-SCH block",
+        AirPayload::HarqAck { .. } => "a HARQ-ACK",
+        AirPayload::UlGrant { .. } => "an uplink grant",
+        _ => "another payload",
+    }
+}

@@ -214,7 +214,7 @@ impl UlSampleRx {
             }
             (p, ch) => Err(SampleError::Unsupported(format!(
                 "{ch:?} carrying {} on the uplink sample path",
-                payload_name(p)
+                super::payload_name(p)
             ))),
         }
     }
@@ -600,18 +600,6 @@ fn npusch_entry_for(
     Err(SampleError::Unsupported(format!(
         "a {bits}-bit transport block on {n_sc} tone(s) (largest NPUSCH TBS exceeded)"
     )))
-}
-
-fn payload_name(p: &AirPayload) -> &'static str {
-    match p {
-        AirPayload::Mib { .. } => "MIB-NB",
-        AirPayload::Dlsch { .. } => "DL-SCH",
-        AirPayload::Preamble { .. } => "a preamble",
-        AirPayload::Ulsch { .. } => "UL-SCH",
-        AirPayload::HarqAck { .. } => "HARQ-ACK",
-        AirPayload::UlGrant { .. } => "an uplink grant",
-        _ => "another payload",
-    }
 }
 
 #[cfg(test)]
