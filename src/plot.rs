@@ -46,6 +46,9 @@ const PALETTE: [RGBColor; 5] = [
     RGBColor(255, 127, 14),
 ];
 
+/// Series with at most this many points are drawn with a marker at each point.
+const SPARSE_POINTS: usize = 64;
+
 impl Figure {
     /// Draw to `path`: `.png` (bitmap) or `.svg`.
     pub fn save(&self, path: &Path) -> Result<()> {
@@ -96,7 +99,12 @@ impl Figure {
             if x1 - x0 < 1e-12 {
                 x1 = x0 + 1.0;
             }
-            let pad = ((y1 - y0) * 0.05).max(1e-9);
+            // A flat series (one point, or a constant) gets a visible band around its value.
+            let pad = if y1 - y0 > 1e-12 {
+                (y1 - y0) * 0.05
+            } else {
+                (y0.abs() * 0.05).max(1.0)
+            };
             let (y0, y1) = (y0 - pad, y1 + pad);
             let mut chart = ChartBuilder::on(&area)
                 .margin(12)
@@ -113,14 +121,21 @@ impl Figure {
                 .map_err(|e| anyhow::anyhow!("{e}"))?;
             for (k, s) in panel.series.iter().enumerate() {
                 let color = PALETTE[k % PALETTE.len()];
+                let finite = || {
+                    s.points
+                        .iter()
+                        .copied()
+                        .filter(|(x, y)| x.is_finite() && y.is_finite())
+                };
+                // A line through a handful of measurements hides them (and a single one
+                // draws nothing): sparse series also get a marker at each point.
+                if finite().count() <= SPARSE_POINTS {
+                    chart
+                        .draw_series(finite().map(|p| Circle::new(p, 3, color.filled())))
+                        .map_err(|e| anyhow::anyhow!("{e}"))?;
+                }
                 chart
-                    .draw_series(LineSeries::new(
-                        s.points
-                            .iter()
-                            .copied()
-                            .filter(|(x, y)| x.is_finite() && y.is_finite()),
-                        color.stroke_width(2),
-                    ))
+                    .draw_series(LineSeries::new(finite(), color.stroke_width(2)))
                     .map_err(|e| anyhow::anyhow!("{e}"))?
                     .label(s.label.clone())
                     .legend(move |(x, y)| {
@@ -174,6 +189,26 @@ mod tests {
         figure().save(&svg).unwrap();
         assert!(std::fs::read_to_string(&svg).unwrap().contains("Doppler"));
         assert!(figure().save(&dir.join("a.gif")).is_err());
+        // A lone measurement (a GEO pass's single NPRACH timing point) is drawn as a marker.
+        let lone = Figure {
+            title: "Montréal".into(),
+            x_label: "t [s]".into(),
+            panels: vec![Panel {
+                y_label: "timing [µs]".into(),
+                series: vec![Series {
+                    label: "NPRACH".into(),
+                    points: vec![(10.8, 0.4)],
+                }],
+            }],
+        };
+        let lone_svg = dir.join("lone.svg");
+        lone.save(&lone_svg).unwrap();
+        assert!(
+            std::fs::read_to_string(&lone_svg)
+                .unwrap()
+                .contains("<circle")
+        );
+        lone.save(&dir.join("lone.png")).unwrap();
         std::fs::remove_dir_all(&dir).ok();
     }
 }
