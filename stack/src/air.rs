@@ -162,6 +162,11 @@ pub struct RxMeasurement {
     pub timing_measured: bool,
     /// SNR over the occupied bandwidth, dB.
     pub snr_db: f64,
+    /// The receiver measured `snr_db` itself (false: too short a reception for a downlink
+    /// estimate, or a cold cell search; `snr_db` is then the channel's and is for reports
+    /// only).
+    #[serde(default = "measured")]
+    pub snr_measured: bool,
     /// Carrier frequency offset the receiver sees relative to its own nominal carrier, Hz
     /// (for the cell: the residual of the UE's pre-compensation plus its oscillator error).
     pub freq_offset_hz: f64,

@@ -112,6 +112,7 @@ impl Carrier {
             measurement: RxMeasurement {
                 arrival,
                 timing_measured: true,
+                snr_measured: true,
                 snr_db: 10.0,
                 freq_offset_hz: tx.carrier_shift_hz + doppler,
             },

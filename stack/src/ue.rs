@@ -1243,8 +1243,10 @@ impl AirNode for UeStack {
         // NRSRP: the measured SNR (the reference signal fills the band like the data) on
         // top of the receiver's own noise per resource element; smoothed (layer-3 filter,
         // coefficient 1/4).
-        let rsrp = rx.measurement.snr_db + self.cfg.noise_per_re_dbm;
-        self.nrsrp_dbm = Some(self.nrsrp_dbm.map_or(rsrp, |r| r + 0.25 * (rsrp - r)));
+        if rx.measurement.snr_measured {
+            let rsrp = rx.measurement.snr_db + self.cfg.noise_per_re_dbm;
+            self.nrsrp_dbm = Some(self.nrsrp_dbm.map_or(rsrp, |r| r + 0.25 * (rsrp - r)));
+        }
         if !self.cell_found {
             self.cell_found = true;
             self.events.push_back(UeStackEvent::CellFound);

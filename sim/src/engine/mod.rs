@@ -617,6 +617,7 @@ impl Engine {
                     let m = RxMeasurement {
                         arrival: arrival_true + Duration::from_secs_f64(out.timing_error_s),
                         timing_measured: true,
+                        snr_measured: true,
                         snr_db: snr,
                         freq_offset_hz: freq + out.freq_error_hz,
                     };
@@ -705,6 +706,7 @@ impl Engine {
         let missed = RxMeasurement {
             arrival: arrival_true,
             timing_measured: false,
+            snr_measured: false,
             snr_db: snr,
             freq_offset_hz: freq,
         };
@@ -768,8 +770,11 @@ impl Engine {
         let m = RxMeasurement {
             arrival: tuning.window_start + Duration::from_secs_f64(out.delay_s.unwrap_or(0.0)),
             timing_measured: out.delay_s.is_some(),
-            // The uplink receivers estimate the SNR; the downlink one does not yet, so the
-            // terminal's NRSRP stays the link budget's SNR there.
+            // The receivers estimate the SNR: the downlink one from the NRS of a long enough
+            // reception, the uplink ones from the DMRS or the NPRACH metric. Where they do not
+            // (a short downlink reception, the cold cell search) the channel's SNR is carried
+            // for the report only, marked as not measured.
+            snr_measured: out.snr_db.is_some(),
             snr_db: out.snr_db.unwrap_or(snr),
             freq_offset_hz: tuning.freq_hz + out.freq_hz.unwrap_or(0.0),
         };
