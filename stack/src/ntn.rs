@@ -230,6 +230,12 @@ impl NtnUe {
         &self.stats
     }
 
+    /// The instant the serving-satellite information stops being valid (`None`: none held,
+    /// or no end).
+    pub fn valid_until(&self) -> Option<Instant> {
+        self.valid_until
+    }
+
     /// Whether [`NtnUe::precompensation`] has what it needs at `now` — serving-satellite
     /// information within its validity and a GNSS fix — without propagating anything.
     pub fn has_precompensation(&self, now: Instant) -> bool {

@@ -447,18 +447,39 @@ impl UeStack {
         ))
     }
 
-    /// The pre-compensated part of T_TA at `t` (common + UE-specific; 0 when switched off or
-    /// unknown): twice the UE's estimate of its one-way delay to the reference point.
-    fn ta_precomp(&self, t: Instant) -> f64 {
+    /// The pre-compensated part of T_TA at `t` (common + UE-specific; 0 when switched off;
+    /// `None` without a valid ephemeris and fix at `t`): twice the UE's estimate of its
+    /// one-way delay to the reference point.
+    fn ta_precomp(&self, t: Instant) -> Option<f64> {
         self.ntn
             .precompensation(t, Hz(self.cfg.f_dl_hz), Hz(self.cfg.f_ul_hz))
-            .map_or(0.0, |p| p.timing_advance.total_s())
+            .ok()
+            .map(|p| p.timing_advance.total_s())
     }
 
     /// How much later a downlink subframe is received at `to` than at `from`, as the UE
     /// predicts it from its own delay estimate (the satellite moves between receptions).
+    /// The prediction ends where the ephemeris does: past its validity the grid is held
+    /// where it was last predicted (the timing loop tracks on from there) — an expiry says
+    /// nothing about the delay, it must not make the grid jump. No prediction (0) without an
+    /// estimate.
     fn dl_drift(&self, from: Instant, to: Instant) -> Duration {
-        Duration::from_secs_f64(0.5 * (self.ta_precomp(to) - self.ta_precomp(from)))
+        let last = |t: Instant| {
+            self.ntn
+                .valid_until()
+                .map_or(t, |u| t.min(u - Duration::from_nanos(1)))
+        };
+        match (self.ta_precomp(last(from)), self.ta_precomp(last(to))) {
+            (Some(a), Some(b)) => Duration::from_secs_f64(0.5 * (b - a)),
+            _ => Duration::ZERO,
+        }
+    }
+
+    /// The predicted drift rate of the received grid over the 100 ms after `t`, s/s (as
+    /// [`Self::dl_drift`] predicts the grid).
+    fn dl_drift_rate(&self, t: Instant) -> f64 {
+        let step = Duration::from_millis(100);
+        self.dl_drift(t, t + step).as_secs_f64() / step.as_secs_f64()
     }
 
     /// The received downlink grid predicted for time `t`.
@@ -475,12 +496,7 @@ impl UeStack {
     /// `None` before a MIB-NB fixed the grid: the receiver then has to search for the cell.
     pub fn dl_tuning(&self, around: Instant) -> Option<RxTuning> {
         let (window_start, _) = nearest_subframe(self.rx_grid(around)?, around);
-        let step = Duration::from_millis(100);
-        let timing_rate = self
-            .dl_drift(window_start, window_start + step)
-            .as_secs_f64()
-            / 0.1
-            + self.loop_rate(window_start);
+        let timing_rate = self.dl_drift_rate(window_start) + self.loop_rate(window_start);
         let (freq_hz, freq_rate_hz_s) = self.afc(window_start);
         Some(RxTuning {
             window_start,
@@ -1366,5 +1382,78 @@ impl AirNode for UeStack {
             add(Some(self.last_any_dl + rlf));
         }
         t
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use ntn_orbit::ephemeris::EphemerisForm;
+    use ntn_orbit::{EarthOrientation, GroundSite, Satellite, UtcTime, elements::parse_tle};
+
+    /// A UE tracking the CBERS 2 cell over Montréal, its grid fixed at `now`, with an
+    /// ephemeris valid for `validity_s` from `now`.
+    fn tracking(validity_s: u32) -> (UeStack, Instant) {
+        let sat = Satellite::new(
+            parse_tle(
+                None,
+                "1 28057U 03049A   06177.78615833  .00000060  00000-0  35940-4 0  1836",
+                "2 28057  98.4283 247.6961 0000884  88.1964 271.9322 14.35478080140550",
+                None,
+            )
+            .unwrap(),
+        )
+        .unwrap();
+        let tb = TimeBase::new("2006-06-27T01:40:00Z".parse().unwrap());
+        // Low in the pass: the delay drifts fast.
+        let epoch: UtcTime = "2006-06-27T01:44:00Z".parse().unwrap();
+        let now = tb.instant(epoch);
+        let mut ue = UeStack::new(UeConfig::default(), tb);
+        let site = GroundSite::from_degrees(45.5017, -73.5673, 50.0);
+        ue.ntn.handle_gnss_fix(now, GnssFix { site });
+        let ephemeris = Ephemeris::from_truth(
+            &sat,
+            epoch,
+            EphemerisForm::StateVector,
+            &EarthOrientation::default(),
+        )
+        .unwrap();
+        ue.ntn.handle_satellite_info(
+            now,
+            ServingSatelliteInfo {
+                ephemeris,
+                common_ta: CommonTa::default(),
+                ul_sync_validity_s: validity_s,
+                k_offset_ms: 20,
+                k_mac_ms: 0,
+            },
+        );
+        ue.grid = Some(now);
+        ue.grid_fix_t = now;
+        (ue, now)
+    }
+
+    #[test]
+    fn the_grid_drift_stays_physical_when_the_ephemeris_expires() {
+        // LEO delay drifts at most |v|/c ≈ 25 µs/s. Around the instant the ephemeris stops
+        // being valid, the receiver's predicted drift rate must stay within that, and the
+        // predicted grid must not jump (the UE loses its prediction, not the satellite).
+        let (ue, now) = tracking(5);
+        let expiry = now + Duration::from_secs(5);
+        let mut rates = Vec::new();
+        let mut prev: Option<Instant> = None;
+        for ms in (-300..300).step_by(7) {
+            let t = expiry + Duration::from_millis(ms);
+            let tuning = ue.dl_tuning(t).expect("grid fixed");
+            rates.push(tuning.timing_rate);
+            assert!(tuning.timing_rate.abs() < 3e-5, "{ms} ms: {tuning:?}");
+            let g = ue.rx_grid(t).unwrap();
+            if let Some(p) = prev {
+                assert!((g - p).as_secs_f64().abs() < 2e-6, "grid jumps at {ms} ms");
+            }
+            prev = Some(g);
+        }
+        // Before the expiry the prediction is the ephemeris' (tens of µs/s this low).
+        assert!(rates[0].abs() > 1e-6, "{}", rates[0]);
     }
 }
