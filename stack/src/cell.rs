@@ -303,6 +303,15 @@ const DL_OLLA_UP_DB: f64 = 3.0;
 /// Block error rate the downlink outer loop settles at.
 const DL_OLLA_TARGET_BLER: f64 = 0.1;
 
+/// Step up of the uplink outer loop's margin per NPUSCH block the cell fails to decode, dB.
+const UL_OLLA_UP_DB: f64 = 2.0;
+
+/// Block error rate the uplink outer loop settles at.
+const UL_OLLA_TARGET_BLER: f64 = 0.1;
+
+/// Largest uplink outer-loop margin, dB.
+const UL_OLLA_MAX_DB: f64 = 12.0;
+
 #[derive(Debug)]
 struct Pending {
     /// Msg3 or grant: expected first-sample instant at the cell.
@@ -343,6 +352,9 @@ struct UeContext {
     dl_margin_db: f64,
     dl_retx_seen: u64,
     dl_new_seen: u64,
+    /// Uplink outer loop ([`CellStack::ul_outer_loop`]): margin taken off the measured C/N0
+    /// when allocating, dB.
+    ul_margin_db: f64,
 }
 
 /// The satellite eNB with its MME.
@@ -902,6 +914,9 @@ impl CellStack {
             snr_db: rx.measurement.snr_db,
             accepted,
         });
+        if let Some(ue) = self.ues.get_mut(&rnti) {
+            Self::ul_outer_loop(ue, rx.decoded);
+        }
         if !accepted {
             self.stats.npusch_rejected += 1;
             return;
@@ -999,6 +1014,7 @@ impl CellStack {
                 dl_margin_db: 0.0,
                 dl_retx_seen: 0,
                 dl_new_seen: 0,
+                ul_margin_db: 0.0,
             },
         );
         self.events.push_back(CellEvent::ConnectionSetup { rnti });
@@ -1066,6 +1082,17 @@ impl CellStack {
         ue.link.dl_repetitions = reps;
     }
 
+    /// Uplink link adaptation beyond the measured C/N0, which comes from the blocks that
+    /// decoded (in fading, the lucky ones) and ages between grants: a margin taken off it
+    /// rises by [`UL_OLLA_UP_DB`] for every NPUSCH block of the UE that failed its CRC and
+    /// falls by `UL_OLLA_UP_DB · p/(1 − p)` for every one that passed, settling where the
+    /// block error rate is p = [`UL_OLLA_TARGET_BLER`]; within [0, [`UL_OLLA_MAX_DB`]].
+    fn ul_outer_loop(ue: &mut UeContext, decoded: bool) {
+        let down = UL_OLLA_UP_DB * UL_OLLA_TARGET_BLER / (1.0 - UL_OLLA_TARGET_BLER);
+        let step = if decoded { -down } else { UL_OLLA_UP_DB };
+        ue.ul_margin_db = (ue.ul_margin_db + step).clamp(0.0, UL_OLLA_MAX_DB);
+    }
+
     /// Downlink data and uplink grants for one UE.
     fn serve_ue(&mut self, now: Instant, rnti: u16) {
         let k_offset = self.k_offset();
@@ -1125,7 +1152,7 @@ impl CellStack {
         // Uplink grants on the grant period.
         if ue.releasing.is_none() && now >= ue.next_grant {
             let reps = ue.link.dl_repetitions;
-            let alloc = self.ul_alloc(ue.link.ul_cn0_dbhz);
+            let alloc = self.ul_alloc(ue.link.ul_cn0_dbhz - ue.ul_margin_db);
             let tbs_bits = self.cfg.ul_grant_tbs_bits;
             let start = self.reserve_dl(now, reps);
             let pdcch = Duration::from_millis(i64::from(reps));
