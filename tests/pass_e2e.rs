@@ -105,6 +105,37 @@ fn shortened_leo_pass_at_sample_level_attaches_and_exchanges_data() {
 }
 
 #[test]
+fn shortened_pass_through_ntn_tdl_c_fading_at_both_levels() {
+    // The link level draws from the TDL-C curves; the sample level runs one fading process
+    // per link and direction through our PHY. Both attach and carry the data; the cell's
+    // receivers still measure every UL residual within the limits.
+    for level in [Level::Link, Level::Sample] {
+        let sc = E2eScenario {
+            channel: "tdl-c".into(),
+            level,
+            ..short()
+        };
+        let r = go(&sc);
+        let s = &r.summary;
+        assert!(
+            s.verdict.starts_with("attached"),
+            "{level:?}: {}",
+            s.verdict
+        );
+        assert!(s.exchanges >= 8, "{level:?}: {}", s.verdict);
+        assert_ul_measured_within_limits(&r);
+        // The same run in AWGN hears differently: the fading is in what was delivered.
+        let awgn = go(&E2eScenario { level, ..short() });
+        assert_ne!(r.trace_hash, awgn.trace_hash, "{level:?}");
+    }
+    let bad = E2eScenario {
+        channel: "tdl-z".into(),
+        ..short()
+    };
+    assert!(run(&bad, &mut |_, _| {}).is_err());
+}
+
+#[test]
 fn sample_level_without_precompensation_random_access_never_succeeds() {
     let mut sc = short_sample();
     sc.precompensation = false;

@@ -47,6 +47,7 @@ use crate::engine::probe::{ProbeCell, ProbeCellConfig, ProbeUe, ProbeUeConfig};
 use crate::engine::stacks::{CellNode, Gnss, UeNode};
 use crate::engine::{Engine, EngineConfig, EngineError, NodeRole, PhyLevel, SatelliteSpec};
 use crate::link_abstraction::{CurveError, LinkAbstraction};
+use crate::link_sim::LinkChannelModel;
 use crate::nbiot_dl::{DlProbe, DlProbeConfig, DlProbeResult};
 use crate::report::E2eReport;
 use ntn_orbit::elements::parse_tle;
@@ -218,8 +219,9 @@ pub struct E2eScenario {
     pub ul_hz: f64,
     /// Elevation mask, degrees.
     pub min_elevation_deg: f64,
-    /// Channel model of the link level (`awgn`: the curves' channel; fading curves are not
-    /// produced yet).
+    /// Channel model: `awgn`, or `tdl-c` (NTN-TDL-C of TR 38.811, 100 ns, 3 km/h at 2 GHz:
+    /// the link level draws from the TDL-C curves, the sample level runs one continuous
+    /// fading process per link and direction).
     pub channel: String,
     /// Satellites.
     pub satellites: Vec<SatelliteScenario>,
@@ -468,12 +470,14 @@ pub fn run(sc: &E2eScenario, progress: &mut dyn FnMut(f64, f64)) -> Result<E2eRe
             payload,
         });
     }
-    if sc.channel != "awgn" {
-        return Err(E2eError::Scenario(format!(
-            "channel {}: the link level has AWGN curves only so far",
-            sc.channel
-        )));
-    }
+    let model = LinkChannelModel::from_name(&sc.channel).ok_or_else(|| {
+        let names: Vec<&str> = LinkChannelModel::ALL.iter().map(|m| m.name()).collect();
+        E2eError::Scenario(format!(
+            "channel {}: use one of {}",
+            sc.channel,
+            names.join(", ")
+        ))
+    })?;
     let mut engine = Engine::new(
         EngineConfig {
             origin,
@@ -490,8 +494,11 @@ pub fn run(sc: &E2eScenario, progress: &mut dyn FnMut(f64, f64)) -> Result<E2eRe
             },
         },
         specs.clone(),
-        LinkAbstraction::bundled()?,
+        LinkAbstraction::bundled_for(model)?,
     );
+    engine
+        .set_fading(model.tdl_config(Hz(crate::engine::sample::SAMPLE_RATE_HZ)))
+        .map_err(|e| E2eError::Scenario(format!("channel {}: {e}", sc.channel)))?;
     if sc.level == Level::Sample && sc.stack != "full" {
         return Err(E2eError::Scenario(
             "level sample models the receivers of the full stacks: use stack = \"full\"".into(),

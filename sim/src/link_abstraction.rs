@@ -24,6 +24,12 @@
 //! SNR convention of the curves: per resource element in the 180 kHz carrier, which equals
 //! the SNR over the occupied bandwidth the engine computes.
 //!
+//! ## Channel models
+//! [`LinkAbstraction::bundled_for`] loads the AWGN set (the files above) or the NTN-TDL-C set
+//! (the same formats, `*_tdlc.csv`, one fading realisation per trial). A fading draw is the
+//! transmission's fate averaged over the fading, independent of the previous transmission's;
+//! the sample level instead runs one continuous fading process per link.
+//!
 //! ## Frequency tolerance
 //! A receiver that cannot resolve the carrier offset fails whatever the SNR:
 //! NPRACH beyond ±Δf/2 (the hop pattern aliases onto a neighbouring tone); NPUSCH beyond the
@@ -38,6 +44,7 @@
 //! floored at 1/20 of that value. The same form is used for the NPUSCH DMRS estimates with the
 //! 10 %-BLER point of its curve as the reference.
 
+use crate::link_sim::LinkChannelModel;
 use ntn_stack::air::{LinkFormat, NbChannel};
 use rand::Rng;
 use serde::{Deserialize, Serialize};
@@ -166,17 +173,32 @@ impl Curve {
     }
 }
 
-/// The bundled curves (`vectors/data/phy`), compiled in so that a run reads no file.
-const NPDSCH_CSV: &str = include_str!("../../vectors/data/phy/link_npdsch_awgn.csv");
-const NPBCH_CSV: &str = include_str!("../../vectors/data/phy/link_npbch_awgn.csv");
-const NPDCCH_CSV: &str = include_str!("../../vectors/data/phy/link_npdcch_awgn.csv");
-const NPSS_CSV: &str = include_str!("../../vectors/data/phy/link_npss_awgn.csv");
-const NPUSCH_MT12_CSV: &str =
-    include_str!("../../vectors/data/phy/ul/npusch_mt12_qpsk_tbs10_ru1_rep1_awgn.csv");
-const NPUSCH_ST15_CSV: &str =
-    include_str!("../../vectors/data/phy/ul/npusch_st15_qpsk_tbs5_ru1_rep1_awgn.csv");
-const NPUSCH_ST3K75_CSV: &str =
-    include_str!("../../vectors/data/phy/ul/npusch_st3k75_bpsk_tbs0_ru0_rep1_awgn.csv");
+/// The bundled curves (`vectors/data/phy`), compiled in so that a run reads no file: per
+/// channel model, (file stem, text) of NPDSCH, NPBCH, NPDCCH, NPSS, then NPUSCH 12 tones,
+/// single tone 15 kHz, single tone 3.75 kHz.
+macro_rules! curve_files {
+    ($($stem:literal),* $(,)?) => {
+        [$(($stem, include_str!(concat!("../../vectors/data/phy/", $stem, ".csv")))),*]
+    };
+}
+const AWGN_CURVES: [(&str, &str); 7] = curve_files![
+    "link_npdsch_awgn",
+    "link_npbch_awgn",
+    "link_npdcch_awgn",
+    "link_npss_awgn",
+    "ul/npusch_mt12_qpsk_tbs10_ru1_rep1_awgn",
+    "ul/npusch_st15_qpsk_tbs5_ru1_rep1_awgn",
+    "ul/npusch_st3k75_bpsk_tbs0_ru0_rep1_awgn",
+];
+const TDLC_CURVES: [(&str, &str); 7] = curve_files![
+    "link_npdsch_tdlc",
+    "link_npbch_tdlc",
+    "link_npdcch_tdlc",
+    "link_npss_tdlc",
+    "ul/npusch_mt12_qpsk_tbs10_ru1_rep1_tdlc",
+    "ul/npusch_st15_qpsk_tbs5_ru1_rep1_tdlc",
+    "ul/npusch_st3k75_bpsk_tbs0_ru0_rep1_tdlc",
+];
 
 /// Fate and measurement of one transmission at one receiver.
 #[derive(Clone, Copy, Debug, PartialEq)]
@@ -207,74 +229,48 @@ pub struct LinkAbstraction {
 }
 
 impl LinkAbstraction {
-    /// The bundled curves.
+    /// The bundled AWGN curves.
+    ///
+    /// # Errors
+    /// A bundled file does not parse (a build with broken vectors).
     pub fn bundled() -> Result<Self, CurveError> {
+        Self::bundled_for(LinkChannelModel::Awgn)
+    }
+
+    /// The bundled curves of a channel model: AWGN, or NTN-TDL-C (TR 38.811 Table 6.9.2-3,
+    /// 100 ns, 3 km/h at 2 GHz; one fading realisation per trial, so a draw is a
+    /// transmission's fate averaged over the fading, independent of the one before).
+    ///
+    /// # Errors
+    /// As [`Self::bundled`].
+    pub fn bundled_for(model: LinkChannelModel) -> Result<Self, CurveError> {
+        let files = match model {
+            LinkChannelModel::Awgn => &AWGN_CURVES,
+            LinkChannelModel::TdlC => &TDLC_CURVES,
+        };
+        let curve = |i: usize, bandwidth_hz: f64, air_time_s: f64, bits: f64| {
+            let (stem, text) = files[i];
+            let name = stem.rsplit('/').next().unwrap_or(stem);
+            Curve::parse(
+                name,
+                text,
+                CurveReference {
+                    bandwidth_hz,
+                    air_time_s,
+                    bits,
+                },
+            )
+        };
         Ok(LinkAbstraction {
-            npdsch: Curve::parse(
-                "link_npdsch_awgn",
-                NPDSCH_CSV,
-                CurveReference {
-                    bandwidth_hz: 180e3,
-                    air_time_s: 3e-3,
-                    bits: 208.0,
-                },
-            )?,
-            npbch: Curve::parse(
-                "link_npbch_awgn",
-                NPBCH_CSV,
-                CurveReference {
-                    bandwidth_hz: 180e3,
-                    air_time_s: 64e-3,
-                    bits: 34.0,
-                },
-            )?,
-            npdcch: Curve::parse(
-                "link_npdcch_awgn",
-                NPDCCH_CSV,
-                CurveReference {
-                    bandwidth_hz: 180e3,
-                    air_time_s: 4e-3,
-                    bits: 23.0,
-                },
-            )?,
-            npss: Curve::parse(
-                "link_npss_awgn",
-                NPSS_CSV,
-                CurveReference {
-                    // Two NPSS of 11 OFDM symbols in 20 ms.
-                    bandwidth_hz: 165e3,
-                    air_time_s: 2.0 * 11.0 / 14.0 * 1e-3,
-                    bits: 1.0,
-                },
-            )?,
+            npdsch: curve(0, 180e3, 3e-3, 208.0)?,
+            npbch: curve(1, 180e3, 64e-3, 34.0)?,
+            npdcch: curve(2, 180e3, 4e-3, 23.0)?,
+            // Two NPSS of 11 OFDM symbols in 20 ms.
+            npss: curve(3, 165e3, 2.0 * 11.0 / 14.0 * 1e-3, 1.0)?,
             npusch: vec![
-                Curve::parse(
-                    "npusch_mt12_qpsk_tbs10_ru1_rep1_awgn",
-                    NPUSCH_MT12_CSV,
-                    CurveReference {
-                        bandwidth_hz: 180e3,
-                        air_time_s: 2e-3,
-                        bits: 328.0,
-                    },
-                )?,
-                Curve::parse(
-                    "npusch_st15_qpsk_tbs5_ru1_rep1_awgn",
-                    NPUSCH_ST15_CSV,
-                    CurveReference {
-                        bandwidth_hz: 15e3,
-                        air_time_s: 16e-3,
-                        bits: 144.0,
-                    },
-                )?,
-                Curve::parse(
-                    "npusch_st3k75_bpsk_tbs0_ru0_rep1_awgn",
-                    NPUSCH_ST3K75_CSV,
-                    CurveReference {
-                        bandwidth_hz: 3.75e3,
-                        air_time_s: 32e-3,
-                        bits: 16.0,
-                    },
-                )?,
+                curve(4, 180e3, 2e-3, 328.0)?,
+                curve(5, 15e3, 16e-3, 144.0)?,
+                curve(6, 3.75e3, 32e-3, 16.0)?,
             ],
         })
     }
@@ -437,12 +433,39 @@ mod tests {
 
     #[test]
     fn bundled_curves_load_with_provenance() {
-        let la = LinkAbstraction::bundled().unwrap();
-        for c in [&la.npdsch, &la.npbch, &la.npdcch, &la.npss] {
-            assert!(c.points.len() >= 5, "{}", c.name);
-            assert!(c.provenance.iter().any(|l| l.contains("command")));
-            // Monotone enough: lowest SNR fails more than highest.
-            assert!(c.points[0].1 > c.points[c.points.len() - 1].1);
+        for model in LinkChannelModel::ALL {
+            let la = LinkAbstraction::bundled_for(model).unwrap();
+            let suffix = model.name().replace('-', "");
+            for c in [&la.npdsch, &la.npbch, &la.npdcch, &la.npss]
+                .into_iter()
+                .chain(&la.npusch)
+            {
+                assert!(c.points.len() >= 5, "{}", c.name);
+                assert!(c.name.ends_with(&suffix), "{} for {model:?}", c.name);
+                assert!(c.provenance.iter().any(|l| l.contains("command")));
+                // Monotone enough: lowest SNR fails more than highest.
+                assert!(c.points[0].1 > c.points[c.points.len() - 1].1);
+            }
+        }
+    }
+
+    #[test]
+    fn fading_costs_snr_on_every_channel() {
+        // NTN-TDL-C (LOS, K = 10 dB) needs more SNR than AWGN for 10 % errors on every curve.
+        let awgn = LinkAbstraction::bundled().unwrap();
+        let tdlc = LinkAbstraction::bundled_for(LinkChannelModel::TdlC).unwrap();
+        let pairs = [
+            (&awgn.npdsch, &tdlc.npdsch),
+            (&awgn.npbch, &tdlc.npbch),
+            (&awgn.npdcch, &tdlc.npdcch),
+            (&awgn.npss, &tdlc.npss),
+        ];
+        for (a, t) in pairs
+            .into_iter()
+            .chain(awgn.npusch.iter().zip(&tdlc.npusch))
+        {
+            let (sa, st) = (a.snr_at(0.1), t.snr_at(0.1));
+            assert!(st > sa, "{}: {sa} dB, {}: {st} dB", a.name, t.name);
         }
     }
 

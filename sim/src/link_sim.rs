@@ -48,19 +48,23 @@ impl LinkChannelModel {
         Self::ALL.into_iter().find(|m| m.name() == name)
     }
 
+    /// The fading of this model at `sample_rate` (seed 0: a template whose seed each
+    /// realisation replaces); `None` for AWGN.
+    pub fn tdl_config(self, sample_rate: Hz) -> Option<TdlConfig> {
+        match self {
+            LinkChannelModel::Awgn => None,
+            LinkChannelModel::TdlC => Some(TdlConfig::new(FadingProfile::TdlC, sample_rate, 0)),
+        }
+    }
+
     /// The fading of this model for a run (`None` for AWGN).
     ///
     /// # Errors
     /// As [`TdlFading::new`].
     pub fn fading(self) -> Result<Option<Arc<dyn Fading>>, TdlError> {
-        Ok(match self {
-            LinkChannelModel::Awgn => None,
-            LinkChannelModel::TdlC => Some(Arc::new(TdlFading::new(TdlConfig::new(
-                FadingProfile::TdlC,
-                Hz(PROBE_SAMPLE_RATE_HZ),
-                0,
-            ))?)),
-        })
+        self.tdl_config(Hz(PROBE_SAMPLE_RATE_HZ))
+            .map(|cfg| Ok(Arc::new(TdlFading::new(cfg)?) as Arc<dyn Fading>))
+            .transpose()
     }
 }
 

@@ -6,9 +6,12 @@
 
 use ntn_phy::link_sim::{LinkPoint, agreement_z, parse_csv};
 use ntn_phy::nbiot::npbch::{MIB_NB_BITS, MibNb, OperationMode};
+use ntn_sim::channel::tdl::{FadingProfile, Tdl, TdlConfig};
+use ntn_sim::engine::sample::channel::LinkFading;
 use ntn_sim::engine::sample::dl::DlSampleRx;
-use ntn_sim::engine::sample::{CellPhy, Residual, SampleError, SampleOutcome};
+use ntn_sim::engine::sample::{CellPhy, Residual, SAMPLE_RATE_HZ, SampleError, SampleOutcome};
 use ntn_stack::air::{AirPayload, LinkFormat, NbChannel};
+use ntn_types::Hz;
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 
@@ -296,6 +299,7 @@ fn cold_acquisition_finds_the_cell_at_45_khz_and_0_db() {
 fn curve_point(name: &str, snr_db: f32) -> LinkPoint {
     let text = match name {
         "npdsch" => include_str!("../../vectors/data/phy/link_npdsch_awgn.csv"),
+        "npdsch tdl-c" => include_str!("../../vectors/data/phy/link_npdsch_tdlc.csv"),
         "npbch" => include_str!("../../vectors/data/phy/link_npbch_awgn.csv"),
         _ => include_str!("../../vectors/data/phy/link_npdcch_awgn.csv"),
     };
@@ -307,9 +311,10 @@ fn curve_point(name: &str, snr_db: f32) -> LinkPoint {
 }
 
 /// Error count of `trials` receptions at `snr_db` with a uniform ±100 Hz residual offset and
-/// a new payload each time (as the curves were measured).
+/// a new payload each time (as the curves were measured); `faded`: through NTN-TDL-C.
 fn sample_point(
     make: &dyn Fn(u64) -> (AirPayload, LinkFormat, u64),
+    faded: bool,
     snr_db: f32,
     trials: usize,
     seed: u64,
@@ -322,6 +327,15 @@ fn sample_point(
     let mut errors = 0;
     for i in 0..trials {
         let (p, f, first) = make(i as u64);
+        if faded {
+            // One NTN-TDL-C realisation per trial, as the curve was measured, at a random
+            // point of its process.
+            let cfg = TdlConfig::new(FadingProfile::TdlC, Hz(SAMPLE_RATE_HZ), rng.random());
+            rx.set_fading(Some(LinkFading {
+                tdl: Tdl::new(cfg).unwrap(),
+                window_sample: rng.random_range(0..1u64 << 32),
+            }));
+        }
         let r = residual(0.0, rng.random_range(-100.0..100.0), f64::from(snr_db));
         if !rx.receive(&p, &f, first, &r, &mut rng).unwrap().decoded {
             errors += 1;
@@ -342,7 +356,7 @@ fn check_agreement(
 ) {
     for (k, snr) in snrs.into_iter().enumerate() {
         let stored = curve_point(name, snr);
-        let mine = sample_point(make, snr, trials, 100 + k as u64);
+        let mine = sample_point(make, name.ends_with("tdl-c"), snr, trials, 100 + k as u64);
         let z = agreement_z(&stored, &mine);
         println!(
             "{name} at {snr} dB: curve {:.3} ({} trials), sample level {:.3} ({} trials), |z| {z:.2}",
@@ -366,6 +380,20 @@ fn agrees_with_the_npdsch_curve() {
         )
     };
     check_agreement("npdsch", &make, [-0.25, 1.0], 120);
+}
+
+#[test]
+fn agrees_with_the_npdsch_tdlc_curve() {
+    // The same reference format through NTN-TDL-C, one realisation per trial: the engine's
+    // fading path (the residual channel's LinkFading) against the link-sim runner's curve.
+    let make = |i: u64| {
+        (
+            dlsch(0x0100 + i as u16, 26, 2000 + i),
+            fmt(NbChannel::Npdsch, 208, 3, 1),
+            i * 41,
+        )
+    };
+    check_agreement("npdsch tdl-c", &make, [0.0, 3.0], 120);
 }
 
 #[test]

@@ -20,3 +20,7 @@ $NTN link-sim cell-search --snr-db=-14:-2:1.5 --trials 100 --seed 2026 --date "$
 U=vectors/data/phy/ul
 $NTN link-sim npusch --channel tdl-c --tones 12 --itbs 5 --iru 1 --snr-db=-4:10:1.5 --trials 200 --seed 2026 --date "$DATE" --csv $U/npusch_mt12_qpsk_tbs5_ru1_rep1_tdlc.csv
 $NTN link-sim npusch --channel tdl-c --tones 1 --modulation pi4-qpsk --itbs 5 --iru 1 --reps 4 --snr-db=-8:6:1.5 --trials 200 --seed 2026 --date "$DATE" --csv $U/npusch_st15_qpsk_tbs5_ru1_rep4_tdlc.csv
+# The uplink formats of the end-to-end link abstraction (sim::link_abstraction), through TDL-C:
+$NTN link-sim npusch --channel tdl-c --tones 12 --itbs 10 --iru 1 --snr-db=-2:14:1.5 --trials 200 --seed 2026 --date "$DATE" --csv $U/npusch_mt12_qpsk_tbs10_ru1_rep1_tdlc.csv
+$NTN link-sim npusch --channel tdl-c --tones 1 --modulation pi4-qpsk --itbs 5 --iru 1 --snr-db=-4:12:1.5 --trials 200 --seed 2026 --date "$DATE" --csv $U/npusch_st15_qpsk_tbs5_ru1_rep1_tdlc.csv
+$NTN link-sim npusch --channel tdl-c --spacing-khz 3.75 --tones 1 --modulation pi2-bpsk --itbs 0 --iru 0 --snr-db=-4:12:1.5 --trials 200 --seed 2026 --date "$DATE" --csv $U/npusch_st3k75_bpsk_tbs0_ru0_rep1_tdlc.csv

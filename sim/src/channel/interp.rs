@@ -109,6 +109,12 @@ impl DelayLine {
         }
     }
 
+    /// Forget every sample (all zero again).
+    pub fn clear(&mut self) {
+        self.re.fill(0.0);
+        self.im.fill(0.0);
+    }
+
     /// Capacity in samples.
     pub fn capacity(&self) -> usize {
         self.mask + 1

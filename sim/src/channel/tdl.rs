@@ -425,6 +425,15 @@ impl Tdl {
         Ok(())
     }
 
+    /// Begin a new burst at sample `t0`: the samples before it are silence, the fading
+    /// process goes on as the function of the sample index it is. For receptions that are
+    /// processed apart (the sample-level engine's), where [`Self::process_in_place`] would
+    /// refuse the gap.
+    pub fn restart(&mut self, t0: u64) {
+        self.line.clear();
+        self.next = Some(t0);
+    }
+
     /// Whether a tap is LOS (for tests and reports).
     pub fn tap_kinds(&self) -> Vec<TapKind> {
         self.taps.iter().map(|t| t.kind).collect()

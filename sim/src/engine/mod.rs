@@ -22,6 +22,7 @@ pub mod sample;
 pub mod stacks;
 
 use crate::channel::propagation::{Direction, Payload};
+use crate::channel::tdl::{Tdl, TdlConfig, TdlError};
 use crate::link_abstraction::LinkAbstraction;
 use geometry::{LinkGeometry, LinkTruth, RadioParams, snr_db};
 use ntn_orbit::{EarthOrientation, GroundSite, PropagationError, Satellite, TimeBase, UtcTime};
@@ -31,6 +32,7 @@ use ntn_stack::air::{
 use ntn_types::{Duration, Hz, Instant};
 use rand::SeedableRng;
 use rand_chacha::ChaCha8Rng;
+use sample::channel::LinkFading;
 use sample::dl::DlSampleRx;
 use sample::ul::UlSampleRx;
 use sample::{CellPhy, Residual, SampleError, SampleOutcome};
@@ -342,6 +344,10 @@ pub struct Engine {
     /// Sample-level receivers per cell node: (cell, its uplink receiver, the downlink
     /// receiver of the terminals listening to it).
     sample_rx: Vec<(usize, UlSampleRx, DlSampleRx)>,
+    /// Small-scale fading at sample level: the template of every link's realisation
+    /// (`None`: AWGN), and per link its downlink and uplink realisations (made on first use).
+    fading: Option<TdlConfig>,
+    link_fading: Vec<[Option<Tdl>; 2]>,
     stats: EngineStats,
 }
 
@@ -382,7 +388,69 @@ impl Engine {
             events: Vec::new(),
             delivered: 0,
             sample_rx: Vec::new(),
+            fading: None,
+            link_fading: Vec::new(),
             stats: EngineStats::default(),
+        }
+    }
+
+    /// Small-scale fading of every link at sample level (`None`: AWGN only): each link and
+    /// direction gets its own realisation of `template` (its seed drawn from the run's seed,
+    /// the link and the direction), continuous over the run. The link level draws from the
+    /// curves of its [`LinkAbstraction`], which should be the same channel model's.
+    ///
+    /// # Errors
+    /// `template` cannot be realised at the sample-level rate.
+    pub fn set_fading(&mut self, template: Option<TdlConfig>) -> Result<(), TdlError> {
+        if let Some(t) = template {
+            Tdl::new(TdlConfig {
+                sample_rate: Hz(sample::SAMPLE_RATE_HZ),
+                ..t
+            })?;
+        }
+        self.fading = template;
+        self.link_fading.clear();
+        Ok(())
+    }
+
+    /// The fading realisation of link `li` in one direction, taken out of the engine for a
+    /// reception (`None` without fading); give it back with [`Self::put_fading`].
+    fn take_fading(
+        &mut self,
+        li: usize,
+        downlink: bool,
+        window_start: Instant,
+    ) -> Result<Option<LinkFading>, EngineError> {
+        let Some(template) = self.fading else {
+            return Ok(None);
+        };
+        if self.link_fading.len() <= li {
+            self.link_fading.resize_with(li + 1, || [None, None]);
+        }
+        let d = usize::from(!downlink);
+        let tdl = match self.link_fading[li][d].take() {
+            Some(t) => t,
+            None => {
+                let mut rng = ChaCha8Rng::seed_from_u64(self.cfg.seed);
+                rng.set_stream((1 << 32) + 2 * li as u64 + d as u64);
+                let cfg = TdlConfig {
+                    sample_rate: Hz(sample::SAMPLE_RATE_HZ),
+                    seed: rand::RngCore::next_u64(&mut rng),
+                    ..template
+                };
+                Tdl::new(cfg).map_err(|e| {
+                    EngineError::Sample(SampleError::Unsupported(format!("fading: {e}")))
+                })?
+            }
+        };
+        let window_sample =
+            (window_start.as_nanos().max(0) as f64 * sample::SAMPLE_RATE_HZ / 1e9).round() as u64;
+        Ok(Some(LinkFading { tdl, window_sample }))
+    }
+
+    fn put_fading(&mut self, li: usize, downlink: bool, fading: Option<LinkFading>) {
+        if let (Some(f), Some(slot)) = (fading, self.link_fading.get_mut(li)) {
+            slot[usize::from(!downlink)] = Some(f.tdl);
         }
     }
 
@@ -637,8 +705,7 @@ impl Engine {
                     };
                     let (decoded, m) = self.sample_reception(
                         &tx,
-                        cell,
-                        to,
+                        (li, cell, to),
                         state,
                         (arrival_true, freq, snr),
                         truth_rates,
@@ -688,12 +755,12 @@ impl Engine {
 
     /// One reception at sample level: the residual between the truth and the receiver's
     /// tuning, through our PHY. `truth` = (true arrival of the first sample, true carrier
-    /// offset at the receiver, SNR over the occupied bandwidth).
+    /// offset at the receiver, SNR over the occupied bandwidth); `(li, cell, to)` = the link,
+    /// its cell node and the receiving node.
     fn sample_reception(
         &mut self,
         tx: &AirTransmission,
-        cell: usize,
-        to: usize,
+        (li, cell, to): (usize, usize, usize),
         state: RxState,
         truth: (Instant, f64, f64),
         rates: TruthRates,
@@ -750,13 +817,24 @@ impl Engine {
         } else {
             subframe_of(tuning.window_start)
         };
+        let fading = self.take_fading(li, downlink, tuning.window_start)?;
         let rng = &mut self.slots[to].rng;
         let (_, ul, dl) = &mut self.sample_rx[k];
-        let out: SampleOutcome = match (downlink, acquire) {
-            (true, true) => dl.acquire(&tx.payload, &tx.format, first_subframe, &residual, rng)?,
-            (true, false) => dl.receive(&tx.payload, &tx.format, first_subframe, &residual, rng)?,
-            (false, _) => ul.receive(&tx.payload, &tx.format, first_subframe, &residual, rng)?,
+        let (out, fading) = if downlink {
+            dl.set_fading(fading);
+            let out = if acquire {
+                dl.acquire(&tx.payload, &tx.format, first_subframe, &residual, rng)
+            } else {
+                dl.receive(&tx.payload, &tx.format, first_subframe, &residual, rng)
+            };
+            (out, dl.set_fading(None))
+        } else {
+            ul.set_fading(fading);
+            let out = ul.receive(&tx.payload, &tx.format, first_subframe, &residual, rng);
+            (out, ul.set_fading(None))
         };
+        self.put_fading(li, downlink, fading);
+        let out: SampleOutcome = out?;
         self.stats.sample_level += 1;
         self.stats.acquisitions += u64::from(acquire);
         self.stats.air_time_s += if acquire {

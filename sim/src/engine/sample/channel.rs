@@ -7,17 +7,39 @@
 //! ([`crate::channel::interp::SincTable`], 16 taps, −82 dB error at 0.05·f_s — the NB-IoT
 //! carrier occupies ±0.047·f_s at 1.92 MHz), the rotation and the noise by its vectorised
 //! kernels ([`crate::channel::fastmath`]).
+//!
+//! With a [`LinkFading`] set, the delayed and rotated samples then go through the link's
+//! NTN-TDL fading ([`crate::channel::tdl`]), evaluated at the absolute sample index of the
+//! receiver's stream: receptions processed one by one see one continuous fading process
+//! (correlated over the coherence time, ≈ 1/f_D), as a continuous stream would. The TDL's
+//! fixed latency is taken out, so the residual delay stays the delay.
 
 use super::{Residual, SAMPLE_RATE_HZ};
 use crate::channel::fastmath::{box_muller, cos_sin_cycles};
 use crate::channel::interp::{DEFAULT_HALF_LENGTH, SincTable};
+use crate::channel::tdl::Tdl;
 use ntn_phy::Complex32;
 use rand::{Rng, RngCore};
 
-/// Applies [`Residual`]s to transmitted samples (holds the interpolation table).
+/// Applies [`Residual`]s to transmitted samples (holds the interpolation table, and the
+/// fading of the link being received, if any).
 #[derive(Clone, Debug)]
 pub struct ResidualChannel {
     table: SincTable,
+    fading: Option<LinkFading>,
+    /// Scratch of the faded path.
+    ext: Vec<Complex32>,
+}
+
+/// The small-scale fading of one link and direction at sample level: a TDL realisation at
+/// [`SAMPLE_RATE_HZ`] (one per link, kept across its receptions) and the absolute index, in
+/// that TDL's sample count, of the receiver's window start (`t = 0` of the [`Residual`]).
+#[derive(Clone, Debug)]
+pub struct LinkFading {
+    /// The realisation.
+    pub tdl: Tdl,
+    /// Sample index of the window start.
+    pub window_sample: u64,
 }
 
 impl Default for ResidualChannel {
@@ -31,7 +53,15 @@ impl ResidualChannel {
     pub fn new() -> Self {
         ResidualChannel {
             table: SincTable::new(DEFAULT_HALF_LENGTH),
+            fading: None,
+            ext: Vec::new(),
         }
+    }
+
+    /// Sets the fading of the receptions that follow (`None`: AWGN only); returns the one set
+    /// before, so that the caller can keep it with its link.
+    pub fn set_fading(&mut self, fading: Option<LinkFading>) -> Option<LinkFading> {
+        std::mem::replace(&mut self.fading, fading)
     }
 
     /// Writes into `out` what the receiver's samples hold of the transmitted samples `x`.
@@ -41,8 +71,46 @@ impl ResidualChannel {
     /// sample at `out_t0_s + n / f_s` after the window start. With `t` that instant,
     /// `out[n] = x(t − τ(t) − x_t0_s) · exp(j2π·φ(t))`, `τ` and `φ` from `residual`, and 0
     /// where the delayed signal does not reach (before its first or after its last sample).
-    /// `out` is overwritten; add noise with [`add_awgn`].
+    /// With fading set, `out` is that through the link's TDL (the samples before `out` that
+    /// reach its first ones through the longest tap included). `out` is overwritten; add
+    /// noise with [`add_awgn`].
     pub fn apply(
+        &mut self,
+        x: &[Complex32],
+        x_t0_s: f64,
+        residual: &Residual,
+        out: &mut [Complex32],
+        out_t0_s: f64,
+    ) {
+        let Some(fading) = &mut self.fading else {
+            self.delay_and_rotate(x, x_t0_s, residual, out, out_t0_s);
+            return;
+        };
+        // The TDL delays by its latency L: the path before it runs L samples early. Its
+        // history (the FIR's span, ≤ 64 samples) is generated too and dropped after.
+        let latency_s = fading.tdl.latency_samples() as f64 / SAMPLE_RATE_HZ;
+        let early = Residual {
+            delay_s: residual.delay_s - latency_s,
+            ..*residual
+        };
+        let head = FADING_HEAD;
+        let ext_t0_s = out_t0_s - head as f64 / SAMPLE_RATE_HZ;
+        let first = fading.window_sample as f64 + (ext_t0_s * SAMPLE_RATE_HZ).round();
+        let first = first.max(0.0) as u64;
+        let mut ext = std::mem::take(&mut self.ext);
+        ext.clear();
+        ext.resize(out.len() + head, Complex32::default());
+        self.delay_and_rotate(x, x_t0_s, &early, &mut ext, ext_t0_s);
+        if let Some(f) = &mut self.fading {
+            f.tdl.restart(first);
+            // The restart makes the block contiguous: process_in_place cannot refuse it.
+            let _ = f.tdl.process_in_place(first, &mut ext);
+        }
+        out.copy_from_slice(&ext[head..]);
+        self.ext = ext;
+    }
+
+    fn delay_and_rotate(
         &self,
         x: &[Complex32],
         x_t0_s: f64,
@@ -99,6 +167,10 @@ impl ResidualChannel {
 /// Samples per block of [`ResidualChannel::apply`] sharing one interpolation phase.
 const BLOCK: usize = 32;
 
+/// Samples generated before a faded `out` for the TDL's history: its FIR spans 2L plus the
+/// longest tap delay (TDL-A, the longest profile, 4.4 samples at 100 ns and 1.92 MHz).
+const FADING_HEAD: usize = 64;
+
 /// Adds complex white Gaussian noise of variance `2σ²` (σ per real dimension) to `buf`,
 /// drawn from `rng`.
 pub fn add_awgn<R: RngCore + ?Sized>(buf: &mut [Complex32], sigma: f32, rng: &mut R) {
@@ -144,7 +216,7 @@ mod tests {
     #[test]
     fn zero_residual_is_identity() {
         let x = tone(2_000, 15_000.0);
-        let ch = ResidualChannel::new();
+        let mut ch = ResidualChannel::new();
         let mut out = vec![Complex32::default(); 2_000];
         ch.apply(&x, 0.0, &residual(0.0, 0.0), &mut out, 0.0);
         for (a, b) in x.iter().zip(&out).skip(10).take(1_980) {
@@ -157,7 +229,7 @@ mod tests {
         // A 45 kHz tone delayed by 2.3 samples: the output is the input's phase 2.3 samples back.
         let f = 45_000.0;
         let x = tone(4_000, f);
-        let ch = ResidualChannel::new();
+        let mut ch = ResidualChannel::new();
         let d = 2.3 / SAMPLE_RATE_HZ;
         let mut out = vec![Complex32::default(); 4_000];
         ch.apply(&x, 0.0, &residual(d, 0.0), &mut out, 0.0);
@@ -181,7 +253,7 @@ mod tests {
     #[test]
     fn drifting_offset_accumulates_phase() {
         let x = vec![Complex32::new(1.0, 0.0); 20_000];
-        let ch = ResidualChannel::new();
+        let mut ch = ResidualChannel::new();
         let r = Residual {
             freq_rate_hz_s: 500.0,
             ..residual(0.0, 300.0)
@@ -206,5 +278,106 @@ mod tests {
         add_awgn(&mut buf, 0.5, &mut rng);
         let p: f64 = buf.iter().map(|s| f64::from(s.norm_sqr())).sum::<f64>() / 1e5;
         assert!((p - 0.5).abs() < 0.01, "{p}");
+    }
+
+    fn tdl_c(seed: u64) -> LinkFading {
+        use crate::channel::tdl::{FadingProfile, TdlConfig};
+        let cfg = TdlConfig::new(FadingProfile::TdlC, ntn_types::Hz(SAMPLE_RATE_HZ), seed);
+        LinkFading {
+            tdl: Tdl::new(cfg).unwrap(),
+            window_sample: 1_000_000,
+        }
+    }
+
+    /// The complex gain `out/x` of a faded tone, averaged over `n` samples from `at`.
+    fn gain(x: &[Complex32], out: &[Complex32], at: usize, n: usize) -> Complex32 {
+        let num: Complex32 = (at..at + n).map(|k| out[k] * x[k].conj()).sum();
+        num / n as f32
+    }
+
+    #[test]
+    fn fading_keeps_the_delay_and_is_one_process_over_receptions() {
+        let x = tone(20_000, 15_000.0);
+        let mut ch = ResidualChannel::new();
+        // The TDL's latency is taken out: a faded tone keeps its phase against the input up
+        // to the fading gain, which is the same whether the reception is processed whole or
+        // in two parts that start at their own window offsets.
+        ch.set_fading(Some(tdl_c(7)));
+        let mut whole = vec![Complex32::default(); 20_000];
+        ch.apply(&x, 0.0, &residual(0.0, 0.0), &mut whole, 0.0);
+        let mut second = vec![Complex32::default(); 10_000];
+        ch.apply(
+            &x,
+            0.0,
+            &residual(0.0, 0.0),
+            &mut second,
+            10_000.0 / SAMPLE_RATE_HZ,
+        );
+        for k in (10_100..19_900).step_by(97) {
+            assert!((whole[k] - second[k - 10_000]).norm() < 1e-4, "sample {k}");
+        }
+        // TDL-C is LOS (K = 10.2 dB) with 100 ns of delay spread: over 1 ms the gain is one
+        // complex number (the tone sees no delay), near unit power, and not 1.
+        let g = gain(&x, &whole, 100, 1_900);
+        let spread: f32 = (100..2_000)
+            .map(|k| (whole[k] * x[k].conj() - g).norm())
+            .fold(0.0, f32::max);
+        assert!(spread < 0.02 * g.norm(), "gain moves within 1 ms: {spread}");
+        assert!((g.norm_sqr() - 1.0).abs() < 0.9, "{g}");
+        assert!(
+            (g - Complex32::new(1.0, 0.0)).norm() > 1e-3,
+            "no fading: {g}"
+        );
+        // No delay added: tones 90 kHz apart see the same phase (4 samples of latency left in
+        // would turn them 1.2 rad apart; TDL-C's own mean delay, tens of ns, 0.02 rad).
+        let mut phase = |f_hz: f64| {
+            let x = tone(4_000, f_hz);
+            let mut out = vec![Complex32::default(); 4_000];
+            ch.apply(&x, 0.0, &residual(0.0, 0.0), &mut out, 0.0);
+            gain(&x, &out, 100, 500).arg()
+        };
+        let (lo, hi) = (phase(-45_000.0), phase(45_000.0));
+        assert!(
+            (hi - lo).abs() < 0.1,
+            "phases {lo} and {hi} rad: a delay is left"
+        );
+        // Without fading the output is the input again.
+        assert!(ch.set_fading(None).is_some());
+        ch.apply(&x, 0.0, &residual(0.0, 0.0), &mut whole, 0.0);
+        assert!((gain(&x, &whole, 100, 1_900) - Complex32::new(1.0, 0.0)).norm() < 1e-3);
+    }
+
+    #[test]
+    fn fading_power_averages_to_one_and_decorrelates_over_the_coherence_time() {
+        // 2 s of a tone at f_D = 5.56 Hz (about 11 Doppler periods) over a few realisations:
+        // the mean power gain is 1, and gains 100 ms apart are far less alike than 1 ms apart.
+        let x = tone(1_920, 15_000.0);
+        let mut out = vec![Complex32::default(); 1_920];
+        let (mut power, mut n) = (0.0f64, 0usize);
+        let (mut near, mut far) = (0.0f64, 0.0f64);
+        for seed in 0..8 {
+            let mut ch = ResidualChannel::new();
+            ch.set_fading(Some(tdl_c(seed)));
+            let mut gains = Vec::new();
+            for step in 0..200 {
+                // Receptions 10 ms apart (the window start moves on).
+                let t0 = step as f64 * 0.01;
+                ch.apply(&x, t0, &residual(0.0, 0.0), &mut out, t0);
+                gains.push(gain(&x, &out, 100, 1_700));
+            }
+            for g in &gains {
+                power += f64::from(g.norm_sqr());
+                n += 1;
+            }
+            for w in gains.windows(11) {
+                far += f64::from((w[10] - w[0]).norm_sqr());
+            }
+            for w in gains.windows(2) {
+                near += f64::from((w[1] - w[0]).norm_sqr());
+            }
+        }
+        let mean = power / n as f64;
+        assert!((mean - 1.0).abs() < 0.25, "mean power gain {mean}");
+        assert!(far > 10.0 * near, "100 ms apart {far}, 10 ms apart {near}");
     }
 }

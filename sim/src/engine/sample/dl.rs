@@ -66,7 +66,7 @@
 
 use std::collections::HashMap;
 
-use super::channel::{ResidualChannel, add_awgn};
+use super::channel::{LinkFading, ResidualChannel, add_awgn};
 use super::{CellPhy, Residual, SAMPLE_RATE_HZ, SampleError, SampleOutcome};
 use ntn_phy::Complex32;
 use ntn_phy::error::PhyError;
@@ -191,6 +191,12 @@ impl DlSampleRx {
             }),
             acq: None,
         }
+    }
+
+    /// Sets the small-scale fading of the receptions that follow (`None`: AWGN only) and
+    /// returns the one set before (see [`ResidualChannel::set_fading`]).
+    pub fn set_fading(&mut self, fading: Option<LinkFading>) -> Option<LinkFading> {
+        self.channel.set_fading(fading)
     }
 
     /// One downlink transmission (MIB-NB TTI, NPDSCH with its NPDCCH folded in, or an

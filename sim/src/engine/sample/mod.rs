@@ -129,7 +129,7 @@ pub enum SampleError {
 }
 
 /// What a payload is, for the errors of the sample-level receivers.
-fn payload_name(p: &ntn_stack::air::AirPayload) -> &'static str {
+pub(crate) fn payload_name(p: &ntn_stack::air::AirPayload) -> &'static str {
     use ntn_stack::air::AirPayload;
     match p {
         AirPayload::Mib { .. } => "a MIB-NB",

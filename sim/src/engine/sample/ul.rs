@@ -63,7 +63,7 @@ use ntn_phy::nbiot::ul::npusch_rx::{NpuschRx, NpuschRxConfig};
 use ntn_stack::air::{AirPayload, LinkFormat, NbChannel};
 use rand::RngCore;
 
-use super::channel::{ResidualChannel, add_awgn};
+use super::channel::{LinkFading, ResidualChannel, add_awgn};
 use super::{CellPhy, Residual, SAMPLE_RATE_HZ, SampleError, SampleOutcome};
 
 /// Margin of the NPUSCH receiver window on each side of the scheduled transmission, samples
@@ -158,6 +158,12 @@ impl UlSampleRx {
             tb_out: Vec::new(),
             detections: Vec::new(),
         }
+    }
+
+    /// Sets the small-scale fading of the receptions that follow (`None`: AWGN only) and
+    /// returns the one set before (see [`ResidualChannel::set_fading`]).
+    pub fn set_fading(&mut self, fading: Option<LinkFading>) -> Option<LinkFading> {
+        self.channel.set_fading(fading)
     }
 
     /// One uplink transmission (NPRACH preamble, NPUSCH format 1 or 2) through the residual
@@ -364,7 +370,7 @@ impl UlSampleRx {
         pass_channel(
             &entry.tx,
             &entry.rx,
-            &self.channel,
+            &mut self.channel,
             residual,
             &mut self.wave,
             &mut self.window,
@@ -412,7 +418,7 @@ impl UlSampleRx {
         pass_channel(
             &entry.tx,
             &entry.rx,
-            &self.channel,
+            &mut self.channel,
             residual,
             &mut self.wave,
             &mut self.window,
@@ -522,7 +528,7 @@ pub const fn harq_ack_format(repetitions: u16) -> LinkFormat {
 fn pass_channel<R: RngCore + ?Sized>(
     tx: &NpuschTx,
     rx: &NpuschRx,
-    channel: &ResidualChannel,
+    channel: &mut ResidualChannel,
     residual: &Residual,
     wave: &mut Vec<Complex32>,
     window: &mut Vec<Complex32>,
