@@ -14,6 +14,7 @@
 //! seed = 7
 //! level = "link"                 # or "sample": every transmission through our PHY as IQ
 //! precompensation = true
+//! channel = "awgn"               # or "tdl-c": NTN-TDL-C fading (TR 38.811) on every link
 //! start = "2006-06-27T01:40:00Z" # default: 60 s before the pass's AOS at 10°
 //! duration_s = 900.0             # default: to the LOS of the first satellite (+60 s)
 //! [[satellites]]
@@ -36,7 +37,9 @@
 //! the stacks is modulated by our PHY, put through the residual channel between the true
 //! orbit and the receiver's own grid and tuning (delay, delay drift, Doppler, Doppler drift,
 //! AWGN at the link budget's SNR) and received by our PHY, which decodes it and measures its
-//! timing and carrier offset ([`crate::engine::sample`]); a terminal without timing acquires
+//! timing and carrier offset ([`crate::engine::sample`]). With `channel = "tdl-c"` the link
+//! level reads the TDL-C curves and the sample level fades every transmission with its
+//! link's NTN-TDL-C process, continuous over the run. A terminal without timing acquires
 //! the cell from scratch (NPSS/NSSS/NPBCH cell search). On top, the independent downlink
 //! cell search of [`crate::nbiot_dl::DlProbe`] (through the full orbit channel, no prior)
 //! runs every `sample_every_s`. The sample level needs the full stacks (`stack = "full"`).

@@ -14,7 +14,10 @@
 //! Doppler puts its preamble tens of kHz away from where the cell listens. The absolute
 //! light time (ms) is not in the samples: the receiver's window is placed on its grid
 //! boundary nearest to the true arrival — the one among the windows it processes anyway
-//! (every NB-IoT subframe) that holds the signal.
+//! (every NB-IoT subframe) that holds the signal. With fading set
+//! ([`crate::engine::Engine::set_fading`]) each link and direction also has its NTN-TDL
+//! process ([`channel::LinkFading`]), evaluated on the receiver's sample clock so that its
+//! successive receptions see one continuous fading channel.
 //!
 //! ## Per transmission, not as a continuous stream
 //! Only the subframes (or symbol groups) a transmission occupies are generated and received:
