@@ -197,6 +197,8 @@ pub struct Tdl {
     /// Grid spacing of the gain evaluation, samples.
     grid: u64,
     grid_index: Option<u64>,
+    /// The combined coefficients of the grid point after `grid_index` (its far end).
+    far: Option<(u64, Vec<Complex32>)>,
     /// Combined coefficients at the grid point and their per-sample slope, real and imaginary
     /// parts apart, in reverse lag order (index K−1−k) to match the history window.
     coef: [Vec<f32>; 2],
@@ -302,6 +304,7 @@ impl Tdl {
             lags,
             grid,
             grid_index: None,
+            far: None,
             coef: zeros(),
             slope: zeros(),
             cur: zeros(),
@@ -364,7 +367,11 @@ impl Tdl {
         if self.grid_index == Some(g) {
             return;
         }
-        let a = self.combined(g * self.grid);
+        // Walking forward, this grid point's coefficients are the last one's far end.
+        let a = match self.far.take() {
+            Some((n, c)) if n == g => c,
+            _ => self.combined(g * self.grid),
+        };
         let b = self.combined((g + 1) * self.grid);
         let inv = 1.0 / self.grid as f32;
         for k in 0..self.lags {
@@ -374,6 +381,7 @@ impl Tdl {
             self.slope[0][k] = d.re;
             self.slope[1][k] = d.im;
         }
+        self.far = Some((g + 1, b));
         self.grid_index = Some(g);
     }
 
