@@ -8,8 +8,9 @@
 //! shared, and wall time would measure the neighbours.
 //!
 //! Measured 2026-11-29 (`cargo bench -p ntn-sim --bench e2e`, 683.3 s simulated): link level,
-//! full stacks 181 ms (3 770× real time); link level, probe nodes 17.2 ms (39 700×); sample
-//! level, full stacks 5.27 s (130×).
+//! full stacks 159 ms (4 300× real time); link level, probe nodes 16.3 ms (41 800×); sample
+//! level, full stacks 4.87 s (140×); sample level through NTN-TDL-C 19.8 s (34×: the TDL
+//! filter runs per sample, and fading costs retransmissions and repetitions).
 #![allow(clippy::unwrap_used)] // bench setup
 
 use criterion::{Criterion, criterion_group, criterion_main};
@@ -41,9 +42,16 @@ fn benches(c: &mut Criterion<CpuTime>) {
         level: Level::Sample,
         ..Default::default()
     };
-    g.bench_function("sample_full_stacks", |b| {
-        b.iter(|| black_box(run(&sample, &mut |_, _| {}).unwrap().report_hash))
-    });
+    // The same through NTN-TDL-C fading on every link (the TDL filter per sample).
+    let faded = E2eScenario {
+        channel: "tdl-c".into(),
+        ..sample.clone()
+    };
+    for (name, sc) in [("sample_full_stacks", sample), ("sample_tdl_c", faded)] {
+        g.bench_function(name, |b| {
+            b.iter(|| black_box(run(&sc, &mut |_, _| {}).unwrap().report_hash))
+        });
+    }
     g.finish();
 }
 
