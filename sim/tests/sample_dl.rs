@@ -369,31 +369,31 @@ fn check_agreement(
     }
 }
 
+/// The NPDSCH curves' reference format: 208 bits over 3 subframes, no repetition; trial `i`
+/// of a set whose payloads start at seed `base`.
+fn npdsch_reference(i: u64, base: u64) -> (AirPayload, LinkFormat, u64) {
+    (
+        dlsch(0x0100 + i as u16, 26, base + i),
+        fmt(NbChannel::Npdsch, 208, 3, 1),
+        i * 37,
+    )
+}
+
 #[test]
 fn agrees_with_the_npdsch_curve() {
-    // The curve's reference format: 208 bits over 3 subframes, no repetition.
-    let make = |i: u64| {
-        (
-            dlsch(0x0100 + i as u16, 26, 1000 + i),
-            fmt(NbChannel::Npdsch, 208, 3, 1),
-            i * 37,
-        )
-    };
-    check_agreement("npdsch", &make, [-0.25, 1.0], 120);
+    check_agreement("npdsch", &|i| npdsch_reference(i, 1000), [-0.25, 1.0], 120);
 }
 
 #[test]
 fn agrees_with_the_npdsch_tdlc_curve() {
-    // The same reference format through NTN-TDL-C, one realisation per trial: the engine's
-    // fading path (the residual channel's LinkFading) against the link-sim runner's curve.
-    let make = |i: u64| {
-        (
-            dlsch(0x0100 + i as u16, 26, 2000 + i),
-            fmt(NbChannel::Npdsch, 208, 3, 1),
-            i * 41,
-        )
-    };
-    check_agreement("npdsch tdl-c", &make, [0.0, 3.0], 120);
+    // Through NTN-TDL-C, one realisation per trial: the engine's fading path (the residual
+    // channel's LinkFading) against the link-sim runner's curve.
+    check_agreement(
+        "npdsch tdl-c",
+        &|i| npdsch_reference(i, 2000),
+        [0.0, 3.0],
+        120,
+    );
 }
 
 #[test]

@@ -285,12 +285,13 @@ impl NtnUe {
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
     use ntn_orbit::ephemeris::EphemerisForm;
     use ntn_orbit::{EarthOrientation, LinkConfig, Satellite, UtcTime, elements::parse_tle};
 
-    fn setup() -> (Satellite, TimeBase, GroundSite, UtcTime) {
+    /// CBERS 2 over Montréal: the satellite, a time base, the site, the pass's middle.
+    pub(crate) fn setup() -> (Satellite, TimeBase, GroundSite, UtcTime) {
         let sat = Satellite::new(
             parse_tle(
                 None,
@@ -308,7 +309,8 @@ mod tests {
         (sat, tb, site, mid)
     }
 
-    fn info(sat: &Satellite, epoch: UtcTime, validity_s: u32) -> ServingSatelliteInfo {
+    /// Serving-satellite information from the true orbit at `epoch`.
+    pub(crate) fn info(sat: &Satellite, epoch: UtcTime, validity_s: u32) -> ServingSatelliteInfo {
         ServingSatelliteInfo {
             ephemeris: Ephemeris::from_truth(
                 sat,

@@ -1388,46 +1388,20 @@ impl AirNode for UeStack {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use ntn_orbit::ephemeris::EphemerisForm;
-    use ntn_orbit::{EarthOrientation, GroundSite, Satellite, UtcTime, elements::parse_tle};
+    use crate::ntn::tests::{info, setup};
+    use ntn_orbit::UtcTime;
 
     /// A UE tracking the CBERS 2 cell over Montréal, its grid fixed at `now`, with an
     /// ephemeris valid for `validity_s` from `now`.
     fn tracking(validity_s: u32) -> (UeStack, Instant) {
-        let sat = Satellite::new(
-            parse_tle(
-                None,
-                "1 28057U 03049A   06177.78615833  .00000060  00000-0  35940-4 0  1836",
-                "2 28057  98.4283 247.6961 0000884  88.1964 271.9322 14.35478080140550",
-                None,
-            )
-            .unwrap(),
-        )
-        .unwrap();
-        let tb = TimeBase::new("2006-06-27T01:40:00Z".parse().unwrap());
+        let (sat, tb, site, _) = setup();
         // Low in the pass: the delay drifts fast.
         let epoch: UtcTime = "2006-06-27T01:44:00Z".parse().unwrap();
         let now = tb.instant(epoch);
         let mut ue = UeStack::new(UeConfig::default(), tb);
-        let site = GroundSite::from_degrees(45.5017, -73.5673, 50.0);
         ue.ntn.handle_gnss_fix(now, GnssFix { site });
-        let ephemeris = Ephemeris::from_truth(
-            &sat,
-            epoch,
-            EphemerisForm::StateVector,
-            &EarthOrientation::default(),
-        )
-        .unwrap();
-        ue.ntn.handle_satellite_info(
-            now,
-            ServingSatelliteInfo {
-                ephemeris,
-                common_ta: CommonTa::default(),
-                ul_sync_validity_s: validity_s,
-                k_offset_ms: 20,
-                k_mac_ms: 0,
-            },
-        );
+        ue.ntn
+            .handle_satellite_info(now, info(&sat, epoch, validity_s));
         ue.grid = Some(now);
         ue.grid_fix_t = now;
         (ue, now)
