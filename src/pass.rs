@@ -754,6 +754,13 @@ fn run_tables(r: &ntn_sim::report::E2eReport, f: crate::output::Format) -> Strin
             }
         },
     );
+    t.summary(
+        "channel",
+        match r.channel.as_str() {
+            "tdl-c" => "NTN-TDL-C fading (TR 38.811: LOS, K 10.2 dB, 100 ns, 3 km/h) + AWGN".into(),
+            other => other.to_uppercase(),
+        },
+    );
     t.summary("simulated_s", (r.simulated_s * 10.0).round() / 10.0);
     t.summary(
         "random_access",

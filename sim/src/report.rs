@@ -128,6 +128,8 @@ pub struct E2eReport {
     pub seed: u64,
     /// Level.
     pub level: Level,
+    /// Channel model (`awgn`, `tdl-c`).
+    pub channel: String,
     /// Pre-compensation on.
     pub precompensation: bool,
     /// UTC of run time zero.
@@ -335,6 +337,7 @@ impl E2eReport {
             scenario: sc.name.clone(),
             seed: sc.seed,
             level: sc.level,
+            channel: sc.channel.clone(),
             precompensation: sc.precompensation,
             origin_utc: origin.to_string(),
             simulated_s: span_s,
