@@ -36,6 +36,7 @@ use super::esm::{ActivateDefaultEpsBearerContextRequest, EsmDataTransport};
 use super::security::{NasSecurityContext, Role};
 use super::usim::{sqn_from_bytes, sqn_to_bytes};
 use super::{EsmBody, EsmMessage, NasMessage, SecurityHeaderType};
+use crate::connections::Connections;
 use crate::ie::{Apn, Guti, Ie, IeFormat, MobileIdentity, NasKsi, SecurityCapability};
 use crate::retransmit::{Expiry, Retransmit};
 
@@ -209,8 +210,6 @@ struct UeContext {
     guti: Option<Guti>,
     attached: bool,
     ebi: u8,
-    /// The connection the UE is on, if connected.
-    connection: Option<UeId>,
     /// Downlink user data waiting for the UE to answer paging.
     pending_dl: VecDeque<Vec<u8>>,
     /// T3413 deadline and repetitions, while paging.
@@ -228,7 +227,7 @@ pub struct Mme {
     next_ksi: u8,
     next_tmsi: u32,
     ues: BTreeMap<String, UeContext>,
-    connections: BTreeMap<UeId, String>,
+    connections: Connections,
     transmit: VecDeque<(UeId, Vec<u8>)>,
     events: VecDeque<MmeEvent>,
     stats: MmeStats,
@@ -244,7 +243,7 @@ impl Mme {
             next_ksi: 0,
             next_tmsi: 0x1000_0001,
             ues: BTreeMap::new(),
-            connections: BTreeMap::new(),
+            connections: Connections::default(),
             transmit: VecDeque::new(),
             events: VecDeque::new(),
             stats: MmeStats::default(),
@@ -278,7 +277,7 @@ impl Mme {
 
     /// Whether the UE has a signalling connection (EMM-CONNECTED at the MME).
     pub fn is_connected(&self, imsi: &str) -> bool {
-        self.ues.get(imsi).is_some_and(|u| u.connection.is_some())
+        self.ues.contains_key(imsi) && self.connections.connection(imsi).is_some()
     }
 
     /// Next downlink NAS PDU and the connection it goes on.
@@ -309,7 +308,7 @@ impl Mme {
             if let Some(r) = u.retransmit.as_mut()
                 && now >= r.at
             {
-                match (r.expire(now, max), u.connection) {
+                match (r.expire(now, max), self.connections.connection(imsi)) {
                     (Expiry::Resend(pdu), Some(conn)) => {
                         self.stats.retransmissions += 1;
                         self.transmit.push_back((conn, pdu));
@@ -353,7 +352,7 @@ impl Mme {
         if !u.attached {
             return false;
         }
-        match u.connection {
+        match self.connections.connection(imsi) {
             Some(conn) => {
                 let ebi = u.ebi;
                 self.send_data(conn, imsi, ebi, data.to_vec());
@@ -382,7 +381,7 @@ impl Mme {
         let Some(u) = self.ues.get(imsi) else {
             return false;
         };
-        let Some(conn) = u.connection.filter(|_| u.attached) else {
+        let Some(conn) = self.connections.connection(imsi).filter(|_| u.attached) else {
             return false;
         };
         let guti = self.new_guti();
@@ -408,11 +407,9 @@ impl Mme {
 
     /// The RAN released the connection: the UE is idle for the MME.
     pub fn handle_connection_released(&mut self, _now: Instant, ue: UeId) {
-        if let Some(imsi) = self.connections.remove(&ue)
+        if let Some(imsi) = self.connections.release(ue)
             && let Some(u) = self.ues.get_mut(&imsi)
-            && u.connection == Some(ue)
         {
-            u.connection = None;
             u.retransmit = None;
         }
     }
@@ -428,7 +425,7 @@ impl Mme {
         pdu: &[u8],
     ) {
         if let Some(imsi) = s_tmsi.and_then(|t| self.imsi_by_m_tmsi(t)) {
-            self.bind(ue, &imsi);
+            self.connections.bind(ue, &imsi);
         }
         self.handle_uplink_nas(now, ue, pdu);
     }
@@ -441,9 +438,9 @@ impl Mme {
         };
         // Messages that identify the UE themselves bind the connection.
         if let Some(imsi) = self.identify(&msg) {
-            self.bind(ue, &imsi);
+            self.connections.bind(ue, &imsi);
         }
-        let Some(imsi) = self.connections.get(&ue).cloned() else {
+        let Some(imsi) = self.connections.subscriber(ue).map(str::to_string) else {
             if let NasMessage::Emm(EmmMessage::AttachRequest(_)) = msg {
                 // Unknown subscriber: EMM cause #8 "EPS services and non-EPS services not
                 // allowed".
@@ -492,18 +489,6 @@ impl Mme {
     }
 
     // ---- internals ----------------------------------------------------------------------
-
-    fn bind(&mut self, ue: UeId, imsi: &str) {
-        self.connections.insert(ue, imsi.to_string());
-        if let Some(u) = self.ues.get_mut(imsi) {
-            if let Some(old) = u.connection
-                && old != ue
-            {
-                self.connections.remove(&old);
-            }
-            u.connection = Some(ue);
-        }
-    }
 
     fn imsi_by_m_tmsi(&self, m_tmsi: u32) -> Option<String> {
         self.ues
@@ -722,7 +707,6 @@ impl Mme {
                         guti: None,
                         attached: false,
                         ebi: 5,
-                        connection: Some(ue),
                         pending_dl: VecDeque::new(),
                         paging: None,
                         retransmit: None,

@@ -22,6 +22,7 @@ use super::mm::{
     SecurityModeCommand, cause,
 };
 use super::{FgsmBody, FgsmMessage, Guti5g, MobileIdentity5gs, NasMessage5g, Suci};
+use crate::connections::Connections;
 use crate::eps::SecurityHeaderType;
 use crate::eps::mme::UeId;
 use crate::eps::security::{NasSecurityContext, Role};
@@ -734,7 +735,6 @@ struct Ctx {
     security: Option<NasSecurityContext>,
     guti: Option<Guti5g>,
     registered: bool,
-    connection: Option<UeId>,
     retransmit: Option<Retransmit>,
 }
 
@@ -747,7 +747,7 @@ pub struct Amf {
     rand_counter: u32,
     next_tmsi: u32,
     ues: BTreeMap<String, Ctx>,
-    connections: BTreeMap<UeId, String>,
+    connections: Connections,
     transmit: VecDeque<(UeId, Vec<u8>)>,
     events: VecDeque<AmfEvent>,
     dropped: u64,
@@ -774,7 +774,7 @@ impl Amf {
             rand_counter: 0,
             next_tmsi: 0x5a5a_0001,
             ues: BTreeMap::new(),
-            connections: BTreeMap::new(),
+            connections: Connections::default(),
             transmit: VecDeque::new(),
             events: VecDeque::new(),
             dropped: 0,
@@ -813,7 +813,7 @@ impl Amf {
 
     /// Whether the UE has a signalling connection.
     pub fn is_connected(&self, supi: &str) -> bool {
-        self.ues.get(supi).is_some_and(|c| c.connection.is_some())
+        self.ues.contains_key(supi) && self.connections.connection(supi).is_some()
     }
 
     /// The earliest T3550/T3560 deadline.
@@ -831,7 +831,7 @@ impl Amf {
             if let Some(r) = c.retransmit.as_mut()
                 && now >= r.at
             {
-                match (r.expire(now, max), c.connection) {
+                match (r.expire(now, max), self.connections.connection(supi)) {
                     (Expiry::Resend(pdu), Some(conn)) => self.transmit.push_back((conn, pdu)),
                     _ => {
                         c.retransmit = None;
@@ -845,11 +845,9 @@ impl Amf {
 
     /// The RAN released the connection.
     pub fn handle_connection_released(&mut self, _now: Instant, ue: UeId) {
-        if let Some(supi) = self.connections.remove(&ue)
+        if let Some(supi) = self.connections.release(ue)
             && let Some(c) = self.ues.get_mut(&supi)
-            && c.connection == Some(ue)
         {
-            c.connection = None;
             c.retransmit = None;
         }
     }
@@ -859,7 +857,7 @@ impl Amf {
         let Some(c) = self.ues.get(supi) else {
             return false;
         };
-        match (c.registered, c.connection, c.guti) {
+        match (c.registered, self.connections.connection(supi), c.guti) {
             (true, None, Some(g)) => {
                 self.events.push_back(AmfEvent::Paging {
                     supi: supi.into(),
@@ -880,7 +878,7 @@ impl Amf {
         pdu: &[u8],
     ) {
         if let Some(supi) = s_tmsi.and_then(|t| self.supi_by_tmsi(t)) {
-            self.bind(ue, &supi);
+            self.connections.bind(ue, &supi);
         }
         self.handle_uplink_nas(now, ue, pdu);
     }
@@ -892,9 +890,9 @@ impl Amf {
             return;
         };
         if let Some(supi) = self.identify(&m) {
-            self.bind(ue, &supi);
+            self.connections.bind(ue, &supi);
         }
-        let Some(supi) = self.connections.get(&ue).cloned() else {
+        let Some(supi) = self.connections.subscriber(ue).map(str::to_string) else {
             if let NasMessage5g::Mm(FgmmMessage::RegistrationRequest(_)) = m {
                 // Unknown subscriber: 5GMM cause #7 "5GS services not allowed".
                 let rej = FgmmMessage::RegistrationReject {
@@ -926,18 +924,6 @@ impl Amf {
             m => m,
         };
         self.handle_message(now, ue, &supi, m);
-    }
-
-    fn bind(&mut self, ue: UeId, supi: &str) {
-        self.connections.insert(ue, supi.to_string());
-        if let Some(c) = self.ues.get_mut(supi) {
-            if let Some(old) = c.connection
-                && old != ue
-            {
-                self.connections.remove(&old);
-            }
-            c.connection = Some(ue);
-        }
     }
 
     fn supi_by_tmsi(&self, tmsi: u32) -> Option<String> {
@@ -1080,7 +1066,6 @@ impl Amf {
                     Ctx {
                         caps: r.ue_security_capability().unwrap_or(&[]).to_vec(),
                         security,
-                        connection: Some(ue),
                         ..Default::default()
                     },
                 );
