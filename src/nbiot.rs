@@ -259,14 +259,10 @@ pub fn generate(cfg: &GenConfig, out: &Path) -> Result<usize> {
         remove_offset(&mut samples, -cfg.offset_hz);
     }
     if let Some(snr) = cfg.snr_db {
-        use rand::{Rng, SeedableRng};
+        use rand::SeedableRng;
         let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(cfg.seed);
         let sigma = (128.0 / 10f32.powf(snr / 10.0) / 2.0).sqrt();
-        let mut gauss = || {
-            let u1: f32 = rng.random_range(1e-7..1.0);
-            let u2: f32 = rng.random_range(0.0..1.0);
-            (-2.0 * u1.ln()).sqrt() * (2.0 * std::f32::consts::PI * u2).cos()
-        };
+        let mut gauss = || ntn_phy::noise::gaussian(&mut rng);
         for s in samples.iter_mut() {
             *s += Complex32::new(gauss(), gauss()) * sigma;
         }

@@ -25,6 +25,7 @@ pub mod grid;
 pub mod link_sim;
 pub mod modulation;
 pub mod nbiot;
+pub mod noise;
 pub mod ofdm;
 pub mod ratematch;
 pub mod scrambling;

@@ -480,13 +480,6 @@ pub fn parse_csv(text: &str) -> Result<Vec<LinkPoint>, PhyError> {
         .collect()
 }
 
-/// Standard normal draw (Box–Muller).
-fn gauss(rng: &mut ChaCha8Rng) -> f32 {
-    let u1: f32 = rng.random_range(1e-7..1.0);
-    let u2: f32 = rng.random_range(0.0..1.0);
-    (-2.0 * u1.ln()).sqrt() * (2.0 * std::f32::consts::PI * u2).cos()
-}
-
 /// What an acquisition trial transmitted.
 struct AcqTruth {
     cell: NcellId,
@@ -589,7 +582,8 @@ impl<'a> Link<'a> {
         for (i, r) in self.rx.iter_mut().enumerate() {
             let ph = w * (n0 + i as u64) as f64;
             *r = *r * Complex32::new(ph.cos() as f32, ph.sin() as f32)
-                + Complex32::new(gauss(rng), gauss(rng)) * self.sigma;
+                + Complex32::new(crate::noise::gaussian(rng), crate::noise::gaussian(rng))
+                    * self.sigma;
         }
         self.ofdm.demodulate_subframe(&self.rx, out)
     }
@@ -644,7 +638,8 @@ impl<'a> Link<'a> {
             let t_s = n as f64 / NBIOT_SAMPLE_RATE_HZ;
             let ph = 2.0 * std::f64::consts::PI * t_s * (offset_hz + 0.5 * rate_hz_per_s * t_s);
             *s = *s * Complex32::new(ph.cos() as f32, ph.sin() as f32)
-                + Complex32::new(gauss(rng), gauss(rng)) * self.sigma;
+                + Complex32::new(crate::noise::gaussian(rng), crate::noise::gaussian(rng))
+                    * self.sigma;
         }
         let truth = AcqTruth {
             cell,

@@ -435,7 +435,7 @@ mod tests {
                 .iter()
                 .map(|&b| {
                     let x = if b == 0 { 1.0 } else { -1.0 };
-                    let n: f32 = gaussian(&mut rng) * sigma;
+                    let n: f32 = crate::noise::gaussian(&mut rng) * sigma;
                     2.0 * (x + n) / (sigma * sigma)
                 })
                 .collect();
@@ -487,7 +487,7 @@ mod tests {
                 .iter()
                 .map(|&b| {
                     let x = if b == 0 { 1.0 } else { -1.0 };
-                    scale * (x + gaussian(&mut rng) * sigma)
+                    scale * (x + crate::noise::gaussian(&mut rng) * sigma)
                 })
                 .collect();
             let (mut a, mut b) = (vec![0u8; d], vec![0u8; d]);
@@ -497,11 +497,5 @@ mod tests {
             assert_eq!(ma.to_bits(), mb.to_bits(), "trial {trial}");
             assert!(ma >= 0.0);
         }
-    }
-
-    pub(crate) fn gaussian(rng: &mut ChaCha8Rng) -> f32 {
-        let u1: f32 = rng.random_range(1e-7..1.0);
-        let u2: f32 = rng.random_range(0.0..1.0);
-        (-2.0 * u1.ln()).sqrt() * (2.0 * std::f32::consts::PI * u2).cos()
     }
 }

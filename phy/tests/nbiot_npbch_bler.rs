@@ -10,11 +10,7 @@ use ntn_phy::ofdm::NbiotOfdm;
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 
-fn gauss(rng: &mut ChaCha8Rng) -> f32 {
-    let u1: f32 = rng.random_range(1e-7..1.0);
-    let u2: f32 = rng.random_range(0.0..1.0);
-    (-2.0 * u1.ln()).sqrt() * (2.0 * std::f32::consts::PI * u2).cos()
-}
+use ntn_phy::noise::gaussian as gauss;
 
 /// Runs `trials` TTIs at `snr_db`; returns the number of CRC-passing, correct MIB-NBs.
 fn run(snr_db: f32, trials: u32, seed: u64) -> u32 {

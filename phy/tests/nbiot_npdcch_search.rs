@@ -18,11 +18,7 @@ use ntn_phy::ofdm::{NBIOT_SAMPLE_RATE_HZ, NbiotOfdm, SAMPLES_PER_SUBFRAME};
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 
-fn gauss(rng: &mut ChaCha8Rng) -> f32 {
-    let u1: f32 = rng.random_range(1e-7..1.0);
-    let u2: f32 = rng.random_range(0.0..1.0);
-    (-2.0 * u1.ln()).sqrt() * (2.0 * std::f32::consts::PI * u2).cos()
-}
+use ntn_phy::noise::gaussian as gauss;
 
 /// Sends `dci` on the candidate with repetition index `rep_index` (and start `u`) of a
 /// UE-specific search space; every NB-IoT DL subframe of the window carries NRS; returns

@@ -41,11 +41,7 @@ use ntn_phy::nbiot::ul::nprach::{
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 
-fn gauss(rng: &mut ChaCha8Rng) -> f32 {
-    let u1: f64 = rng.random::<f64>().max(1e-300);
-    let u2: f64 = rng.random::<f64>();
-    ((-2.0 * u1.ln()).sqrt() * (2.0 * std::f64::consts::PI * u2).cos()) as f32
-}
+use ntn_phy::noise::gaussian as gauss;
 
 fn cfg(format: NprachFormat, reps: usize, cell_id: u16) -> NprachConfig {
     NprachConfig {

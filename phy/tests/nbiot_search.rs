@@ -9,11 +9,7 @@ use ntn_phy::ofdm::NBIOT_SAMPLE_RATE_HZ;
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 
-fn gauss(rng: &mut ChaCha8Rng) -> f32 {
-    let u1: f32 = rng.random_range(1e-7..1.0);
-    let u2: f32 = rng.random_range(0.0..1.0);
-    (-2.0 * u1.ln()).sqrt() * (2.0 * std::f32::consts::PI * u2).cos()
-}
+use ntn_phy::noise::gaussian as gauss;
 
 /// `n_frames` frames from SFN `first_sfn`, delayed by `delay` samples, with a carrier offset
 /// `offset_hz` ramping at `rate_hz_per_s`, and AWGN at `snr_db` measured in the 180 kHz

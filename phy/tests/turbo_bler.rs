@@ -20,12 +20,7 @@ use ntn_phy::turbo::{TurboDecodeOptions, TurboDecoder, TurboEncoder, TurboKernel
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 
-/// Standard normal sample (Box–Muller).
-fn gauss(rng: &mut ChaCha8Rng) -> f32 {
-    let u1: f64 = rng.random::<f64>().max(1e-300);
-    let u2: f64 = rng.random::<f64>();
-    ((-2.0 * u1.ln()).sqrt() * (2.0 * std::f64::consts::PI * u2).cos()) as f32
-}
+use ntn_phy::noise::gaussian as gauss;
 
 /// Returns (block errors, blocks, mean iterations).
 fn run(k: usize, ebn0_db: f64, blocks: usize, max_it: u32, seed: u64) -> (usize, usize, f64) {

@@ -395,7 +395,7 @@ impl LinkAbstraction {
         };
         let excess_db = self.reference_snr_db(format, snr_db) - curve.snr_at(target);
         let scale = 10f64.powf(-excess_db / 20.0).clamp(0.05, 10.0);
-        let (g1, g2) = gaussian_pair(rng);
+        let (g1, g2) = ntn_phy::noise::gaussian_pair_f64(rng);
         Outcome {
             decoded,
             error_rate,
@@ -403,15 +403,6 @@ impl LinkAbstraction {
             freq_error_hz: 50.0 * scale * g2,
         }
     }
-}
-
-/// Two independent standard normal draws (Box–Muller on f64).
-pub fn gaussian_pair<R: Rng + ?Sized>(rng: &mut R) -> (f64, f64) {
-    let u1: f64 = rng.random::<f64>().max(1e-300);
-    let u2: f64 = rng.random();
-    let r = (-2.0 * u1.ln()).sqrt();
-    let a = std::f64::consts::TAU * u2;
-    (r * a.cos(), r * a.sin())
 }
 
 #[cfg(test)]

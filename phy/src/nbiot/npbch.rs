@@ -613,7 +613,7 @@ mod loopback_tests {
     use super::*;
     use crate::nbiot::nrs::nrs_map;
     use crate::ofdm::NbiotOfdm;
-    use rand::{Rng, SeedableRng};
+    use rand::SeedableRng;
     use rand_chacha::ChaCha8Rng;
 
     fn mib() -> MibNb {
@@ -671,11 +671,7 @@ mod loopback_tests {
         NpbchDecoder::new().decode_subframe(&grid, cell, hint)
     }
 
-    fn gauss(rng: &mut ChaCha8Rng) -> f32 {
-        let u1: f32 = rng.random_range(1e-7..1.0);
-        let u2: f32 = rng.random_range(0.0..1.0);
-        (-2.0 * u1.ln()).sqrt() * (2.0 * std::f32::consts::PI * u2).cos()
-    }
+    use crate::noise::gaussian as gauss;
 
     #[test]
     fn clean_loopback_all_hints_and_ports() {

@@ -44,8 +44,8 @@ impl Gnss {
 
     /// Take the fix due at `now` (north, east and up errors of `std_m` each).
     pub fn fix(&mut self, now: Instant) -> GnssFix {
-        let (n, e) = crate::link_abstraction::gaussian_pair(&mut self.rng);
-        let (h, _) = crate::link_abstraction::gaussian_pair(&mut self.rng);
+        let (n, e) = ntn_phy::noise::gaussian_pair_f64(&mut self.rng);
+        let (h, _) = ntn_phy::noise::gaussian_pair_f64(&mut self.rng);
         let g = self.site.geodetic();
         let r = 6_371e3;
         let lat = g.lat.0 + n * self.std_m / r;

@@ -160,7 +160,7 @@ pub fn run_point(cfg: &NpuschLinkConfig, index: usize, snr_db: f32) -> Result<Li
             }
         }
         for v in &mut buf {
-            let (a, b) = gauss_pair(&mut rng);
+            let (a, b) = crate::noise::gaussian_pair(&mut rng);
             *v += Complex32::new(a * sigma, b * sigma);
         }
         let rep = rx.receive_data(&buf, start, &mut out)?;
@@ -173,15 +173,6 @@ pub fn run_point(cfg: &NpuschLinkConfig, index: usize, snr_db: f32) -> Result<Li
         trials: cfg.trials,
         errors,
     })
-}
-
-/// Two independent standard normal draws (Box–Muller).
-fn gauss_pair(rng: &mut ChaCha8Rng) -> (f32, f32) {
-    let u1: f32 = rng.random_range(1e-7..1.0);
-    let u2: f32 = rng.random_range(0.0..1.0);
-    let r = (-2.0 * u1.ln()).sqrt();
-    let (s, c) = (2.0 * std::f32::consts::PI * u2).sin_cos();
-    (r * c, r * s)
 }
 
 /// The run as CSV (readable by [`crate::link_sim::parse_csv`]): `#` provenance lines (kind,
