@@ -18,7 +18,7 @@
 
 use criterion::{Criterion, criterion_group, criterion_main};
 use ntn_benchutil::CpuTime;
-use ntn_phy::nbiot::npbch::{MIB_NB_BITS, MibNb, OperationMode};
+use ntn_phy::nbiot::npbch::{MibNb, OperationMode};
 use ntn_sim::engine::sample::dl::DlSampleRx;
 use ntn_sim::engine::sample::{CellPhy, Residual};
 use ntn_stack::air::{AirPayload, LinkFormat, NbChannel};
@@ -47,13 +47,9 @@ fn mib() -> AirPayload {
         operation_mode: OperationMode::Standalone(0),
         trailing11: 0,
     };
-    let mut bits = [0u8; MIB_NB_BITS];
-    m.pack(&mut bits);
-    let mut bytes = vec![0u8; 5];
-    for (i, b) in bits.iter().enumerate() {
-        bytes[i / 8] |= b << (7 - i % 8);
+    AirPayload::Mib {
+        bytes: m.to_octets().to_vec(),
     }
-    AirPayload::Mib { bytes }
 }
 
 fn residual(snr_db: f64) -> Residual {

@@ -5,7 +5,7 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use ntn_phy::link_sim::{LinkPoint, agreement_z, parse_csv};
-use ntn_phy::nbiot::npbch::{MIB_NB_BITS, MibNb, OperationMode};
+use ntn_phy::nbiot::npbch::{MibNb, OperationMode};
 use ntn_sim::channel::tdl::{FadingProfile, Tdl, TdlConfig};
 use ntn_sim::engine::sample::channel::LinkFading;
 use ntn_sim::engine::sample::dl::DlSampleRx;
@@ -56,13 +56,9 @@ fn mib_payload(first: u64, tag: u8) -> AirPayload {
         operation_mode: OperationMode::Standalone(0),
         trailing11: 0,
     };
-    let mut bits = [0u8; MIB_NB_BITS];
-    mib.pack(&mut bits);
-    let mut bytes = vec![0u8; 5];
-    for (i, b) in bits.iter().enumerate() {
-        bytes[i / 8] |= b << (7 - i % 8);
+    AirPayload::Mib {
+        bytes: mib.to_octets().to_vec(),
     }
-    AirPayload::Mib { bytes }
 }
 
 fn mib_format() -> LinkFormat {

@@ -104,6 +104,18 @@ impl MibNb {
         }
     }
 
+    /// The 34 bits as the RRC layer carries the MIB-NB (its UPER encoding): 5 octets, MSB
+    /// first, the last 6 bits zero.
+    pub fn to_octets(&self) -> [u8; 5] {
+        let mut bits = [0u8; MIB_NB_BITS];
+        self.pack(&mut bits);
+        let mut out = [0u8; 5];
+        for (i, b) in bits.iter().enumerate() {
+            out[i / 8] |= b << (7 - i % 8);
+        }
+        out
+    }
+
     /// Unpacks 34 bits.
     pub fn unpack(bits: &[u8; MIB_NB_BITS]) -> Self {
         let f = |a: usize, n: usize| read_bits_msb_first(&bits[a..a + n]);
@@ -564,6 +576,21 @@ mod tests {
         assert_eq!(&b[..6], &[1, 0, 0, 0, 1, 0]);
         assert_eq!(&b[16..18], &[1, 0]);
         assert_eq!(MibNb::unpack(&b), m);
+        // The octets are the bits, MSB first: the 34-bit pattern then six zeros.
+        let m = MibNb {
+            sfn_msb4: 0b1010,
+            hsfn_lsb2: 0b01,
+            scheduling_info_sib1: 2,
+            system_info_value_tag: 31,
+            ab_enabled: true,
+            operation_mode: OperationMode::Standalone(0),
+            trailing11: 0,
+        };
+        let o = m.to_octets();
+        assert_eq!(o[0], 0b1010_0100, "{o:?}");
+        assert_eq!(o[4] & 0b0011_1111, 0);
+        let bits: [u8; MIB_NB_BITS] = std::array::from_fn(|i| (o[i / 8] >> (7 - i % 8)) & 1);
+        assert_eq!(MibNb::unpack(&bits), m);
     }
 
     #[test]
