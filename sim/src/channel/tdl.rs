@@ -393,6 +393,27 @@ impl Tdl {
         {
             return Err(TdlError::Discontinuous { expected, got: t0 });
         }
+        self.fade(t0, buf);
+        Ok(())
+    }
+
+    /// Apply the fading to a burst `buf` starting at sample `t0` that follows silence: the
+    /// fading process goes on as the function of the sample index it is, the history is
+    /// zero. For receptions processed apart (the sample-level engine's), where
+    /// [`Self::process_in_place`] would refuse the gap. Prepend [`Self::span_samples`] of the
+    /// signal before `t0` to `buf` where it is not silence.
+    pub fn process_burst(&mut self, t0: u64, buf: &mut [Complex32]) {
+        self.line.clear();
+        self.fade(t0, buf);
+    }
+
+    /// Samples of history an output sample depends on (the combined FIR's length: the
+    /// interpolators and the longest tap delay).
+    pub fn span_samples(&self) -> usize {
+        self.lags
+    }
+
+    fn fade(&mut self, t0: u64, buf: &mut [Complex32]) {
         let k = self.lags;
         let mut i = 0;
         while i < buf.len() {
@@ -430,16 +451,6 @@ impl Tdl {
             i = end;
         }
         self.next = Some(t0 + buf.len() as u64);
-        Ok(())
-    }
-
-    /// Begin a new burst at sample `t0`: the samples before it are silence, the fading
-    /// process goes on as the function of the sample index it is. For receptions that are
-    /// processed apart (the sample-level engine's), where [`Self::process_in_place`] would
-    /// refuse the gap.
-    pub fn restart(&mut self, t0: u64) {
-        self.line.clear();
-        self.next = Some(t0);
     }
 
     /// Whether a tap is LOS (for tests and reports).

@@ -82,18 +82,19 @@ impl ResidualChannel {
         out: &mut [Complex32],
         out_t0_s: f64,
     ) {
-        let Some(fading) = &mut self.fading else {
+        let Some(mut fading) = self.fading.take() else {
             self.delay_and_rotate(x, x_t0_s, residual, out, out_t0_s);
             return;
         };
-        // The TDL delays by its latency L: the path before it runs L samples early. Its
-        // history (the FIR's span, ≤ 64 samples) is generated too and dropped after.
+        // The TDL delays by its latency L: the path before it runs L samples early. The
+        // samples its FIR reaches back to before `out` are generated too and dropped after.
         let latency_s = fading.tdl.latency_samples() as f64 / SAMPLE_RATE_HZ;
         let early = Residual {
             delay_s: residual.delay_s - latency_s,
             ..*residual
         };
-        let head = FADING_HEAD;
+        // Whole interpolation blocks, so that `out`'s blocks are those of the unfaded path.
+        let head = fading.tdl.span_samples().div_ceil(BLOCK) * BLOCK;
         let ext_t0_s = out_t0_s - head as f64 / SAMPLE_RATE_HZ;
         let first = fading.window_sample as f64 + (ext_t0_s * SAMPLE_RATE_HZ).round();
         let first = first.max(0.0) as u64;
@@ -101,13 +102,10 @@ impl ResidualChannel {
         ext.clear();
         ext.resize(out.len() + head, Complex32::default());
         self.delay_and_rotate(x, x_t0_s, &early, &mut ext, ext_t0_s);
-        if let Some(f) = &mut self.fading {
-            f.tdl.restart(first);
-            // The restart makes the block contiguous: process_in_place cannot refuse it.
-            let _ = f.tdl.process_in_place(first, &mut ext);
-        }
+        fading.tdl.process_burst(first, &mut ext);
         out.copy_from_slice(&ext[head..]);
         self.ext = ext;
+        self.fading = Some(fading);
     }
 
     fn delay_and_rotate(
@@ -166,10 +164,6 @@ impl ResidualChannel {
 
 /// Samples per block of [`ResidualChannel::apply`] sharing one interpolation phase.
 const BLOCK: usize = 32;
-
-/// Samples generated before a faded `out` for the TDL's history: its FIR spans 2L plus the
-/// longest tap delay (TDL-A, the longest profile, 4.4 samples at 100 ns and 1.92 MHz).
-const FADING_HEAD: usize = 64;
 
 /// Adds complex white Gaussian noise of variance `2σ²` (σ per real dimension) to `buf`,
 /// drawn from `rng`.
