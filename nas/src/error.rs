@@ -35,3 +35,34 @@ pub enum DecodeError {
     #[error("{0} trailing bytes")]
     TrailingBytes(usize),
 }
+
+/// Why a NAS message could not be encoded.
+#[derive(Clone, Debug, Eq, PartialEq, thiserror::Error)]
+#[non_exhaustive]
+pub enum EncodeError {
+    /// A value is longer than its length field can say (LV: 255 octets, LV-E: 65535,
+    /// TS 24.007 §11.2.1).
+    #[error("{what}: {len} octets do not fit its length field (at most {max})")]
+    TooLong {
+        /// The field: "LV value", "LV-E value", or an optional IE.
+        what: &'static str,
+        /// IEI of the optional IE, if it is one.
+        iei: Option<u8>,
+        /// Octets given.
+        len: usize,
+        /// Most the length field can carry.
+        max: usize,
+    },
+}
+
+/// Why a NAS entity did not send a message.
+#[derive(Clone, Debug, Eq, PartialEq, thiserror::Error)]
+#[non_exhaustive]
+pub enum SendError {
+    /// The message does not encode.
+    #[error("not encoded: {0}")]
+    Encode(#[from] EncodeError),
+    /// The security context refused to protect it (e.g. the NAS COUNT is exhausted).
+    #[error("not protected: {0}")]
+    Security(#[from] crate::eps::security::SecurityFailure),
+}

@@ -1,8 +1,72 @@
 //! Information elements shared by the EPS NAS messages (TS 24.301 §9.9, TS 24.008 §10.5)
 //! and the generic optional-IE machinery (TS 24.007 §11.2).
 
-use crate::DecodeError;
 use crate::reader::Reader;
+use crate::{DecodeError, EncodeError};
+
+/// Where NAS messages are encoded: the octets, and the first value that did not fit its
+/// length field. Dereferences to the octets, so fixed fields are pushed as into a `Vec`;
+/// [`NasWriter::finish`] returns the octets or that error.
+#[derive(Debug, Default)]
+pub struct NasWriter {
+    buf: Vec<u8>,
+    error: Option<EncodeError>,
+}
+
+impl NasWriter {
+    /// An empty writer.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// The encoded octets, or the first encoding error.
+    ///
+    /// # Errors
+    /// [`EncodeError::TooLong`] if a value did not fit its length field.
+    pub fn finish(self) -> Result<Vec<u8>, EncodeError> {
+        match self.error {
+            Some(e) => Err(e),
+            None => Ok(self.buf),
+        }
+    }
+
+    fn fail(&mut self, e: EncodeError) {
+        if self.error.is_none() {
+            self.error = Some(e);
+        }
+    }
+
+    /// A length field of `N` octets (big-endian) for `v`, then `v`; too long a value records
+    /// the error and writes nothing.
+    fn length_and_value<const N: usize>(&mut self, what: &'static str, iei: Option<u8>, v: &[u8]) {
+        let max = (1usize << (8 * N)) - 1;
+        if v.len() > max {
+            self.fail(EncodeError::TooLong {
+                what,
+                iei,
+                len: v.len(),
+                max,
+            });
+            return;
+        }
+        let len = v.len().to_be_bytes();
+        self.buf.extend_from_slice(&len[len.len() - N..]);
+        self.buf.extend_from_slice(v);
+    }
+}
+
+impl core::ops::Deref for NasWriter {
+    type Target = Vec<u8>;
+    fn deref(&self) -> &Vec<u8> {
+        &self.buf
+    }
+}
+
+impl core::ops::DerefMut for NasWriter {
+    fn deref_mut(&mut self) -> &mut Vec<u8> {
+        &mut self.buf
+    }
+}
 
 /// How an optional IE is framed (TS 24.007 §11.2.1).
 #[derive(Clone, Copy, Debug, Eq, PartialEq)]
@@ -30,11 +94,9 @@ pub struct Ie {
 }
 
 impl Ie {
-    /// Appends the IE with its framing.
-    ///
-    /// # Panics
-    /// If a TLV value exceeds 255 octets or a TLV-E value 65535 (a caller bug).
-    pub fn emit(&self, out: &mut Vec<u8>) {
+    /// Appends the IE with its framing; a TLV value above 255 octets or a TLV-E value above
+    /// 65535 is recorded in `out` as [`EncodeError::TooLong`].
+    pub fn emit(&self, out: &mut NasWriter) {
         match self.format {
             IeFormat::HalfTv => {
                 out.push((self.iei & 0xf0) | (self.value.first().copied().unwrap_or(0) & 0x0f))
@@ -45,35 +107,26 @@ impl Ie {
             }
             IeFormat::Tlv => {
                 out.push(self.iei);
-                emit_lv(out, &self.value);
+                out.length_and_value::<1>("TLV IE", Some(self.iei), &self.value);
             }
             IeFormat::Tlve => {
                 out.push(self.iei);
-                emit_lve(out, &self.value);
+                out.length_and_value::<2>("TLV-E IE", Some(self.iei), &self.value);
             }
         }
     }
 }
 
-/// Appends an LV field.
-///
-/// # Panics
-/// If `v` is longer than 255 octets.
-pub fn emit_lv(out: &mut Vec<u8>, v: &[u8]) {
-    #[allow(clippy::expect_used)]
-    out.push(u8::try_from(v.len()).expect("LV value longer than 255 octets"));
-    out.extend_from_slice(v);
+/// Appends an LV field; a value above 255 octets is recorded in `out` as
+/// [`EncodeError::TooLong`].
+pub fn emit_lv(out: &mut NasWriter, v: &[u8]) {
+    out.length_and_value::<1>("LV value", None, v);
 }
 
-/// Appends an LV-E field.
-///
-/// # Panics
-/// If `v` is longer than 65535 octets.
-pub fn emit_lve(out: &mut Vec<u8>, v: &[u8]) {
-    #[allow(clippy::expect_used)]
-    let n = u16::try_from(v.len()).expect("LV-E value longer than 65535 octets");
-    out.extend_from_slice(&n.to_be_bytes());
-    out.extend_from_slice(v);
+/// Appends an LV-E field; a value above 65535 octets is recorded in `out` as
+/// [`EncodeError::TooLong`].
+pub fn emit_lve(out: &mut NasWriter, v: &[u8]) {
+    out.length_and_value::<2>("LV-E value", None, v);
 }
 
 /// Known optional IEs of one message: (IEI, format). Half-octet IEIs are given as their upper
@@ -490,4 +543,60 @@ pub fn tai_list_contains(list: &[u8], tai: &[u8]) -> bool {
         }
     }
     false
+}
+
+#[cfg(test)]
+mod encode_tests {
+    #![allow(clippy::unwrap_used)]
+    use super::*;
+
+    /// Values longer than their length field are a typed error, never a panic or a
+    /// truncated length.
+    #[test]
+    fn lengths_that_do_not_fit_are_typed_errors() {
+        let mut w = NasWriter::new();
+        emit_lve(&mut w, &[1; 65_535]);
+        emit_lv(&mut w, &[2; 255]);
+        assert_eq!(w.finish().unwrap().len(), 2 + 65_535 + 1 + 255);
+        let mut w = NasWriter::new();
+        emit_lve(&mut w, &vec![0; 70_000]);
+        assert_eq!(
+            w.finish(),
+            Err(EncodeError::TooLong {
+                what: "LV-E value",
+                iei: None,
+                len: 70_000,
+                max: 65_535
+            })
+        );
+        let mut w = NasWriter::new();
+        emit_lv(&mut w, &[0; 256]);
+        Ie {
+            iei: 0x78,
+            format: IeFormat::Tlve,
+            value: vec![0; 65_536],
+        }
+        .emit(&mut w);
+        // the first error is the one reported
+        assert!(matches!(
+            w.finish(),
+            Err(EncodeError::TooLong { len: 256, .. })
+        ));
+        let mut w = NasWriter::new();
+        Ie {
+            iei: 0x78,
+            format: IeFormat::Tlve,
+            value: vec![0; 65_536],
+        }
+        .emit(&mut w);
+        let e = w.finish().unwrap_err();
+        assert!(matches!(
+            e,
+            EncodeError::TooLong {
+                iei: Some(0x78),
+                ..
+            }
+        ));
+        assert!(e.to_string().contains("65536 octets"), "{e}");
+    }
 }

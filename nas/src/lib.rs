@@ -47,4 +47,21 @@ mod reader;
 mod retransmit;
 pub mod timers;
 
-pub use error::DecodeError;
+pub use error::{DecodeError, EncodeError, SendError};
+
+/// The specification's name of a message (TS 24.301 tables 9.8.1/9.8.2, TS 24.501 tables
+/// 9.7.1/9.7.2), e.g. "ATTACH REQUEST", from its (extended) protocol discriminator — EMM 0x07,
+/// ESM 0x02, 5GMM 0x7E, 5GSM 0x2E — and message type; `None` for types we do not know.
+pub fn message_name(discriminator: u8, message_type: u8) -> Option<&'static str> {
+    let names = match discriminator {
+        0x07 => eps::emm::message_type::NAMES,
+        0x02 => eps::esm::message_type::NAMES,
+        0x7e => fivegs::mm::message_type::NAMES,
+        0x2e => fivegs::sm::message_type::NAMES,
+        _ => return None,
+    };
+    names
+        .iter()
+        .find(|(t, _)| *t == message_type)
+        .map(|(_, n)| *n)
+}

@@ -307,7 +307,8 @@ fn plain_message_after_smc_is_dropped() {
         &NasMessage::Emm(EmmMessage::IdentityRequest(
             ntn_nas::eps::emm::IdentityRequest { identity_type: 1 },
         ))
-        .to_vec(),
+        .to_vec()
+        .unwrap(),
     );
     assert!(w.ue.poll_transmit().is_some());
 }

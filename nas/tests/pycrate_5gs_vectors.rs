@@ -272,7 +272,7 @@ fn pycrate_5gs_vectors_decode_field_equal_and_reencode() {
             assert_eq!(ours.get(k), Some(want), "{name}: field {k}");
             n_fields += 1;
         }
-        assert_eq!(m.to_vec(), b, "{name}: re-encoding differs");
+        assert_eq!(m.to_vec().unwrap(), b, "{name}: re-encoding differs");
         types.insert(match &m {
             NasMessage5g::Mm(x) => u32::from(x.message_type()),
             NasMessage5g::Sm(x) => 0x100 + u32::from(x.message_type()),
@@ -373,7 +373,7 @@ fn our_pdus() -> Vec<(bool, Vec<u8>)> {
             Direction::Uplink,
             NasMessage5g::Mm(FgmmMessage::UlNasTransport {
                 payload_type: 1,
-                payload: est.to_vec(),
+                payload: est.to_vec().unwrap(),
                 ies: vec![Ie {
                     iei: 0x12,
                     format: IeFormat::Tv(1),
@@ -396,14 +396,14 @@ fn our_pdus() -> Vec<(bool, Vec<u8>)> {
     ];
     let mut pdus = vec![];
     for (d, m) in msgs {
-        let b = m.to_vec();
+        let b = m.to_vec().unwrap();
         assert_eq!(NasMessage5g::parse(&b, d).unwrap(), m);
         pdus.push((d == Direction::Uplink, b));
     }
     for v in load()["vectors"].as_array().unwrap() {
         let d = v["dir"].as_str().unwrap();
         let m = NasMessage5g::parse(&hex(v["hex"].as_str().unwrap()), dir(d)).unwrap();
-        pdus.push((d == "ul", m.to_vec()));
+        pdus.push((d == "ul", m.to_vec().unwrap()));
     }
     pdus
 }

@@ -285,7 +285,7 @@ fn pycrate_vectors_decode_field_equal_and_reencode() {
             assert_eq!(ours.get(k), Some(want), "{name}: field {k}");
             checked_fields += 1;
         }
-        assert_eq!(m.to_vec(), bytes, "{name}: re-encoding differs");
+        assert_eq!(m.to_vec().unwrap(), bytes, "{name}: re-encoding differs");
         types.insert(match &m {
             NasMessage::Emm(e) => u32::from(e.message_type()),
             NasMessage::Esm(e) => 0x100 + u32::from(e.message_type()),
@@ -329,7 +329,7 @@ fn our_messages() -> Vec<(Direction, NasMessage)> {
             eia: 0x70,
             rest: vec![],
         },
-        esm_container: pdn_msg.to_vec(),
+        esm_container: pdn_msg.to_vec().unwrap(),
         ies: vec![],
     };
     ar.set_drx_parameter([0x00, 0x00]);
@@ -448,7 +448,7 @@ fn our_pdus() -> Vec<(bool, Vec<u8>)> {
     let doc: Value = serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();
     let mut pdus = vec![];
     for (d, m) in our_messages() {
-        let b = m.to_vec();
+        let b = m.to_vec().unwrap();
         assert_eq!(NasMessage::parse(&b, d).unwrap(), m);
         pdus.push((d == Direction::Uplink, b));
     }
@@ -456,7 +456,7 @@ fn our_pdus() -> Vec<(bool, Vec<u8>)> {
     for v in doc["vectors"].as_array().unwrap() {
         let d = v["dir"].as_str().unwrap();
         let m = NasMessage::parse(&hex(v["hex"].as_str().unwrap()), dir(d)).unwrap();
-        pdus.push((d == "ul", m.to_vec()));
+        pdus.push((d == "ul", m.to_vec().unwrap()));
     }
     pdus
 }

@@ -262,13 +262,13 @@ proptest! {
 
     #[test]
     fn emm_round_trip((d, m) in emm()) {
-        let b = m.to_vec();
+        let b = m.to_vec().unwrap();
         prop_assert_eq!(NasMessage::parse(&b, d).unwrap(), m);
     }
 
     #[test]
     fn esm_round_trip((d, m) in esm()) {
-        let b = m.to_vec();
+        let b = m.to_vec().unwrap();
         let back = NasMessage::parse(&b, d).unwrap();
         prop_assert_eq!(&back, &m);
         if let NasMessage::Esm(EsmMessage { body: EsmBody::ActivateDefaultEpsBearerContextRequest(a), .. }) = back {

@@ -61,6 +61,7 @@ fn smc() -> Vec<u8> {
         ies: vec![],
     }))
     .to_vec()
+    .unwrap()
 }
 
 #[test]
@@ -220,8 +221,9 @@ fn five_gs_context_protects_with_the_5gs_envelope() {
         for i in [I::Eia1, I::Eia2, I::Eia3] {
             let mut ue = NasSecurityContext::new_5gs(Role::Ue, ksi, &kamf, c, i);
             let mut amf = NasSecurityContext::new_5gs(Role::Network, ksi, &kamf, c, i);
-            let plain =
-                NasMessage5g::Mm(FgmmMessage::RegistrationComplete { ies: vec![] }).to_vec();
+            let plain = NasMessage5g::Mm(FgmmMessage::RegistrationComplete { ies: vec![] })
+                .to_vec()
+                .unwrap();
             let pdu = ue
                 .protect(&plain, SecurityHeaderType::IntegrityProtectedCiphered)
                 .unwrap();

@@ -5,6 +5,7 @@
 //! the message type octet; [`EmmMessage`] adds the two header octets.
 
 use crate::DecodeError;
+use crate::ie::NasWriter;
 use crate::ie::{
     Ie, IeFormat, IeTable, MobileIdentity, NasKsi, SecurityCapability, emit_lv, emit_lve, find_ie,
     parse_optional, set_ie,
@@ -49,6 +50,51 @@ pub mod message_type {
     pub const CS_SERVICE_NOTIFICATION: u8 = 0x64;
     pub const DOWNLINK_GENERIC_NAS_TRANSPORT: u8 = 0x68;
     pub const UPLINK_GENERIC_NAS_TRANSPORT: u8 = 0x69;
+
+    /// The EMM message names of the specification, by message type.
+    pub const NAMES: &[(u8, &str)] = &[
+        (ATTACH_REQUEST, "ATTACH REQUEST"),
+        (ATTACH_ACCEPT, "ATTACH ACCEPT"),
+        (ATTACH_COMPLETE, "ATTACH COMPLETE"),
+        (ATTACH_REJECT, "ATTACH REJECT"),
+        (DETACH_REQUEST, "DETACH REQUEST"),
+        (DETACH_ACCEPT, "DETACH ACCEPT"),
+        (TRACKING_AREA_UPDATE_REQUEST, "TRACKING AREA UPDATE REQUEST"),
+        (TRACKING_AREA_UPDATE_ACCEPT, "TRACKING AREA UPDATE ACCEPT"),
+        (
+            TRACKING_AREA_UPDATE_COMPLETE,
+            "TRACKING AREA UPDATE COMPLETE",
+        ),
+        (TRACKING_AREA_UPDATE_REJECT, "TRACKING AREA UPDATE REJECT"),
+        (EXTENDED_SERVICE_REQUEST, "EXTENDED SERVICE REQUEST"),
+        (
+            CONTROL_PLANE_SERVICE_REQUEST,
+            "CONTROL PLANE SERVICE REQUEST",
+        ),
+        (SERVICE_REJECT, "SERVICE REJECT"),
+        (SERVICE_ACCEPT, "SERVICE ACCEPT"),
+        (GUTI_REALLOCATION_COMMAND, "GUTI REALLOCATION COMMAND"),
+        (GUTI_REALLOCATION_COMPLETE, "GUTI REALLOCATION COMPLETE"),
+        (AUTHENTICATION_REQUEST, "AUTHENTICATION REQUEST"),
+        (AUTHENTICATION_RESPONSE, "AUTHENTICATION RESPONSE"),
+        (AUTHENTICATION_REJECT, "AUTHENTICATION REJECT"),
+        (IDENTITY_REQUEST, "IDENTITY REQUEST"),
+        (IDENTITY_RESPONSE, "IDENTITY RESPONSE"),
+        (AUTHENTICATION_FAILURE, "AUTHENTICATION FAILURE"),
+        (SECURITY_MODE_COMMAND, "SECURITY MODE COMMAND"),
+        (SECURITY_MODE_COMPLETE, "SECURITY MODE COMPLETE"),
+        (SECURITY_MODE_REJECT, "SECURITY MODE REJECT"),
+        (EMM_STATUS, "EMM STATUS"),
+        (EMM_INFORMATION, "EMM INFORMATION"),
+        (DOWNLINK_NAS_TRANSPORT, "DOWNLINK NAS TRANSPORT"),
+        (UPLINK_NAS_TRANSPORT, "UPLINK NAS TRANSPORT"),
+        (CS_SERVICE_NOTIFICATION, "CS SERVICE NOTIFICATION"),
+        (
+            DOWNLINK_GENERIC_NAS_TRANSPORT,
+            "DOWNLINK GENERIC NAS TRANSPORT",
+        ),
+        (UPLINK_GENERIC_NAS_TRANSPORT, "UPLINK GENERIC NAS TRANSPORT"),
+    ];
 }
 
 /// EMM cause values used by the procedures here (TS 24.301 §9.9.3.9).
@@ -294,7 +340,7 @@ impl AttachRequest {
         })
     }
 
-    fn emit_body(&self, out: &mut Vec<u8>) {
+    fn emit_body(&self, out: &mut NasWriter) {
         out.push((self.nas_ksi.nibble() << 4) | (self.attach_type & 0x0f));
         emit_lv(out, &self.identity.to_vec());
         emit_lv(out, &self.ue_network_capability.to_vec());
@@ -351,7 +397,7 @@ impl AttachAccept {
         })
     }
 
-    fn emit_body(&self, out: &mut Vec<u8>) {
+    fn emit_body(&self, out: &mut NasWriter) {
         out.push(self.attach_result & 0x0f);
         out.push(self.t3412);
         emit_lv(out, &self.tai_list);
@@ -1010,7 +1056,7 @@ impl EmmMessage {
     }
 
     /// Appends the part after the message type octet.
-    pub(crate) fn emit_body(&self, out: &mut Vec<u8>) {
+    pub(crate) fn emit_body(&self, out: &mut NasWriter) {
         match self {
             Self::AttachRequest(m) => m.emit_body(out),
             Self::AttachAccept(m) => m.emit_body(out),

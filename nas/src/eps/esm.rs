@@ -1,9 +1,10 @@
 //! EPS session management messages (TS 24.301 §8.3). Protocol discriminator 2; header octets
 //! EPS bearer identity | PD, procedure transaction identity, message type.
 
-use crate::DecodeError;
+use crate::ie::NasWriter;
 use crate::ie::{Apn, Ie, IeFormat, IeTable, emit_lv, emit_lve, find_ie, parse_optional, set_ie};
 use crate::reader::Reader;
+use crate::{DecodeError, EncodeError};
 
 use IeFormat::{HalfTv, Tlv, Tlve, Tv};
 
@@ -19,6 +20,28 @@ pub mod message_type {
     pub const ESM_INFORMATION_RESPONSE: u8 = 0xda;
     pub const ESM_STATUS: u8 = 0xe8;
     pub const ESM_DATA_TRANSPORT: u8 = 0xeb;
+
+    /// The ESM message names of the specification, by message type.
+    pub const NAMES: &[(u8, &str)] = &[
+        (
+            ACTIVATE_DEFAULT_EPS_BEARER_CONTEXT_REQUEST,
+            "ACTIVATE DEFAULT EPS BEARER CONTEXT REQUEST",
+        ),
+        (
+            ACTIVATE_DEFAULT_EPS_BEARER_CONTEXT_ACCEPT,
+            "ACTIVATE DEFAULT EPS BEARER CONTEXT ACCEPT",
+        ),
+        (
+            ACTIVATE_DEFAULT_EPS_BEARER_CONTEXT_REJECT,
+            "ACTIVATE DEFAULT EPS BEARER CONTEXT REJECT",
+        ),
+        (PDN_CONNECTIVITY_REQUEST, "PDN CONNECTIVITY REQUEST"),
+        (PDN_CONNECTIVITY_REJECT, "PDN CONNECTIVITY REJECT"),
+        (ESM_INFORMATION_REQUEST, "ESM INFORMATION REQUEST"),
+        (ESM_INFORMATION_RESPONSE, "ESM INFORMATION RESPONSE"),
+        (ESM_STATUS, "ESM STATUS"),
+        (ESM_DATA_TRANSPORT, "ESM DATA TRANSPORT"),
+    ];
 }
 
 const PDN_CONN_REQ_IES: IeTable = &[
@@ -308,11 +331,11 @@ impl EsmMessage {
     }
 
     /// Appends the encoded message.
-    pub fn emit(&self, out: &mut Vec<u8>) {
+    pub fn emit(&self, out: &mut NasWriter) {
         out.push((self.ebi << 4) | super::PD_ESM);
         out.push(self.pti);
         out.push(self.message_type());
-        let ies = |out: &mut Vec<u8>, ies: &[Ie]| ies.iter().for_each(|ie| ie.emit(out));
+        let ies = |out: &mut NasWriter, ies: &[Ie]| ies.iter().for_each(|ie| ie.emit(out));
         match &self.body {
             EsmBody::PdnConnectivityRequest(m) => {
                 out.push(((m.pdn_type & 0x07) << 4) | (m.request_type & 0x07));
@@ -342,9 +365,9 @@ impl EsmMessage {
     }
 
     /// The encoded message as a vector.
-    pub fn to_vec(&self) -> Vec<u8> {
-        let mut v = Vec::new();
-        self.emit(&mut v);
-        v
+    pub fn to_vec(&self) -> Result<Vec<u8>, EncodeError> {
+        let mut w = NasWriter::new();
+        self.emit(&mut w);
+        w.finish()
     }
 }

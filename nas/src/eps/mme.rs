@@ -36,6 +36,7 @@ use super::esm::{ActivateDefaultEpsBearerContextRequest, EsmDataTransport};
 use super::security::{NasSecurityContext, Role};
 use super::usim::{sqn_from_bytes, sqn_to_bytes};
 use super::{EsmBody, EsmMessage, NasMessage, SecurityHeaderType};
+use crate::SendError;
 use crate::connections::Connections;
 use crate::ie::{Apn, Guti, Ie, IeFormat, MobileIdentity, NasKsi, SecurityCapability};
 use crate::retransmit::{Expiry, Retransmit};
@@ -178,6 +179,15 @@ pub enum MmeEvent {
         /// IMSI.
         imsi: String,
     },
+    /// A message to the UE was not sent: it does not encode, or its NAS COUNT is exhausted
+    /// (TS 33.401 §7.2.4.1: re-authenticate before the COUNT wraps; nothing is sent
+    /// unprotected instead).
+    NotSent {
+        /// IMSI, when known.
+        imsi: Option<String>,
+        /// Why.
+        error: SendError,
+    },
 }
 
 /// Counters.
@@ -191,6 +201,8 @@ pub struct MmeStats {
     pub retransmissions: u64,
     /// Paging messages requested (first and repeated).
     pub pagings: u64,
+    /// Messages not sent ([`MmeEvent::NotSent`]).
+    pub not_sent: u64,
 }
 
 #[derive(Debug)]
@@ -448,8 +460,10 @@ impl Mme {
                     cause: 8,
                     ies: vec![],
                 });
-                self.transmit
-                    .push_back((ue, NasMessage::from(rej).to_vec()));
+                match NasMessage::from(rej).to_vec() {
+                    Ok(pdu) => self.transmit.push_back((ue, pdu)),
+                    Err(e) => self.not_sent(None, e.into()),
+                }
             } else {
                 self.stats.dropped += 1;
             }
@@ -561,13 +575,19 @@ impl Mme {
         header: SecurityHeaderType,
         timer: Option<Duration>,
     ) {
-        let plain = m.to_vec();
+        let plain = match m.to_vec() {
+            Ok(p) => p,
+            Err(e) => return self.not_sent(Some(imsi), e.into()),
+        };
         let u = self.ues.get_mut(imsi);
         let pdu = match u {
             Some(u) => {
                 let pdu = match (u.security.as_mut(), header) {
                     (Some(ctx), h) if h != SecurityHeaderType::Plain => {
-                        ctx.protect(&plain, h).unwrap_or(plain)
+                        match ctx.protect(&plain, h) {
+                            Ok(pdu) => pdu,
+                            Err(e) => return self.not_sent(Some(imsi), e.into()),
+                        }
                     }
                     _ => plain,
                 };
@@ -588,12 +608,25 @@ impl Mme {
                 ies: vec![],
             }),
         };
-        let plain = m.to_vec();
-        if let Some(ctx) = self.ues.get_mut(imsi).and_then(|u| u.security.as_mut())
-            && let Ok(pdu) = ctx.protect(&plain, SecurityHeaderType::IntegrityProtectedCiphered)
-        {
-            self.transmit.push_back((conn, pdu));
+        let plain = match m.to_vec() {
+            Ok(p) => p,
+            Err(e) => return self.not_sent(Some(imsi), e.into()),
+        };
+        let Some(ctx) = self.ues.get_mut(imsi).and_then(|u| u.security.as_mut()) else {
+            return;
+        };
+        match ctx.protect(&plain, SecurityHeaderType::IntegrityProtectedCiphered) {
+            Ok(pdu) => self.transmit.push_back((conn, pdu)),
+            Err(e) => self.not_sent(Some(imsi), e.into()),
         }
+    }
+
+    fn not_sent(&mut self, imsi: Option<&str>, error: SendError) {
+        self.stats.not_sent += 1;
+        self.events.push_back(MmeEvent::NotSent {
+            imsi: imsi.map(str::to_string),
+            error,
+        });
     }
 
     /// Generates an authentication vector and sends AUTHENTICATION REQUEST (TS 33.102 §6.3.2).
@@ -842,11 +875,15 @@ impl Mme {
                         },
                     ),
                 };
+                let esm_container = match bearer.to_vec() {
+                    Ok(c) => c,
+                    Err(e) => return self.not_sent(Some(imsi), e.into()),
+                };
                 let mut acc = AttachAccept {
                     attach_result: 1,
                     t3412: self.config.t3412,
                     tai_list,
-                    esm_container: bearer.to_vec(),
+                    esm_container,
                     ies: vec![],
                 };
                 acc.set_guti(&MobileIdentity::Guti(guti));

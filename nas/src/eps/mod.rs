@@ -7,8 +7,9 @@ pub mod security;
 pub mod ue;
 pub mod usim;
 
-use crate::DecodeError;
+use crate::ie::NasWriter;
 use crate::reader::Reader;
+use crate::{DecodeError, EncodeError};
 pub use emm::EmmMessage;
 pub use esm::{EsmBody, EsmMessage};
 use ntn_security::Direction;
@@ -91,7 +92,7 @@ pub struct ProtectedPdu {
 
 impl ProtectedPdu {
     /// Appends the encoded envelope.
-    pub fn emit(&self, out: &mut Vec<u8>) {
+    pub fn emit(&self, out: &mut NasWriter) {
         out.push((self.header_type.nibble() << 4) | PD_EMM);
         out.extend_from_slice(&self.mac);
         out.push(self.sn);
@@ -172,7 +173,7 @@ impl NasMessage {
     }
 
     /// Appends the encoded PDU.
-    pub fn emit(&self, out: &mut Vec<u8>) {
+    pub fn emit(&self, out: &mut NasWriter) {
         match self {
             Self::Emm(m) => {
                 out.push(PD_EMM);
@@ -190,10 +191,10 @@ impl NasMessage {
     }
 
     /// The encoded PDU as a vector.
-    pub fn to_vec(&self) -> Vec<u8> {
-        let mut v = Vec::new();
-        self.emit(&mut v);
-        v
+    pub fn to_vec(&self) -> Result<Vec<u8>, EncodeError> {
+        let mut w = NasWriter::new();
+        self.emit(&mut w);
+        w.finish()
     }
 }
 
@@ -214,8 +215,9 @@ impl From<EsmMessage> for NasMessage {
 pub fn fuzz_parse(data: &[u8]) {
     for dir in [Direction::Uplink, Direction::Downlink] {
         if let Ok(m) = NasMessage::parse(data, dir) {
-            let bytes = m.to_vec();
-            let _ = NasMessage::parse(&bytes, dir);
+            if let Ok(bytes) = m.to_vec() {
+                let _ = NasMessage::parse(&bytes, dir);
+            }
         }
     }
 }

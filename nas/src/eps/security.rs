@@ -6,8 +6,8 @@
 //! (8), carried as 0x00 || NAS COUNT in the 32-bit COUNT input (TS 24.301 §4.4.3.1).
 
 use super::{NasMessage, ProtectedPdu, SecurityHeaderType, ServiceRequest};
-use crate::DecodeError;
-use crate::ie::NasKsi;
+use crate::ie::{NasKsi, NasWriter};
+use crate::{DecodeError, EncodeError};
 use ntn_security::{
     CipherAlgorithm, CipheringAlgorithmId, Direction, IntegrityAlgorithm, IntegrityAlgorithmId,
     Key128, Key256, kdf::eps,
@@ -45,9 +45,13 @@ pub enum SecurityFailure {
         /// The estimated NAS COUNT.
         count: u32,
     },
-    /// The NAS COUNT would wrap around 2^24; a new key is needed (TS 33.401 §7.2.4).
-    #[error("NAS COUNT exhausted")]
+    /// The NAS COUNT would wrap around 2^24; a new key is needed (TS 33.401 §7.2.4.1,
+    /// TS 24.301 §4.4.3.1): the overflow counter never wraps.
+    #[error("NAS COUNT exhausted (2^24 messages under one key): a new key is needed")]
     CountExhausted,
+    /// The message to protect did not encode.
+    #[error("not encoded: {0}")]
+    Encode(#[from] EncodeError),
 }
 
 /// Counters of the context.
@@ -171,6 +175,12 @@ impl NasSecurityContext {
         self.tx_count
     }
 
+    /// Test hook: the next transmit NAS COUNT (to reach the 2^24 limit without 2^24 messages).
+    #[cfg(test)]
+    pub(crate) fn set_tx_count(&mut self, count: u32) {
+        self.tx_count = count;
+    }
+
     /// NAS COUNT of the last accepted received message.
     pub fn rx_last(&self) -> Option<u32> {
         self.rx_last
@@ -281,7 +291,7 @@ impl NasSecurityContext {
             self.cipher_cpsr_containers(count, dir, &mut body[1..]);
         }
         let mac = self.mac(count, dir, &body);
-        let mut out = Vec::with_capacity(plain.len() + 7);
+        let mut out = NasWriter::new();
         match self.system {
             NasSystem::Eps => ProtectedPdu {
                 header_type,
@@ -296,6 +306,7 @@ impl NasSecurityContext {
                 out.extend_from_slice(&body);
             }
         }
+        let out = out.finish()?;
         self.tx_count += 1;
         self.stats.protected += 1;
         Ok(out)
@@ -315,7 +326,7 @@ impl NasSecurityContext {
             sequence_number: (count & 0x1f) as u8,
             short_mac: [0, 0],
         };
-        let mut pdu = NasMessage::ServiceRequest(sr).to_vec();
+        let mut pdu = NasMessage::ServiceRequest(sr).to_vec()?;
         let mac = self.mac(count, self.tx_direction(), &pdu[..2]);
         pdu[2..4].copy_from_slice(&mac[2..4]);
         self.tx_count += 1;
@@ -343,7 +354,7 @@ impl NasSecurityContext {
             short_mac: [0, 0],
             ..*sr
         })
-        .to_vec();
+        .to_vec()?;
         let mac = self.mac(count, self.rx_direction(), &hdr[..2]);
         if mac[2..4] != sr.short_mac {
             self.stats.mac_failures += 1;
@@ -504,5 +515,44 @@ pub fn fuzz_unprotect_parse(system: NasSystem, data: &[u8]) {
                     ctx.unprotect_parse(pdu, |b, d| crate::fivegs::NasMessage5g::parse(b, d).ok());
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+    use super::*;
+
+    /// The 24-bit NAS COUNT never wraps: its last value protects, the next is refused and
+    /// the context stays refused (TS 33.401 §7.2.4.1, TS 24.301 §4.4.3.1).
+    #[test]
+    fn nas_count_refuses_to_wrap() {
+        let ksi = NasKsi {
+            mapped: false,
+            ksi: 1,
+        };
+        let mut ctx = NasSecurityContext::new(
+            Role::Ue,
+            ksi,
+            &[7; 32],
+            CipheringAlgorithmId::Eea2,
+            IntegrityAlgorithmId::Eia2,
+        );
+        ctx.set_tx_count(COUNT_LIMIT - 1);
+        let h = SecurityHeaderType::IntegrityProtectedCiphered;
+        let last = ctx.protect(&[0x07, 0x61], h).unwrap();
+        assert_eq!(last[5], 0xff, "SN of COUNT 2^24 - 1");
+        for _ in 0..2 {
+            assert_eq!(
+                ctx.protect(&[0x07, 0x61], h),
+                Err(SecurityFailure::CountExhausted)
+            );
+            assert_eq!(
+                ctx.protect_service_request(),
+                Err(SecurityFailure::CountExhausted)
+            );
+        }
+        assert_eq!(ctx.tx_count(), COUNT_LIMIT);
+        assert_eq!(ctx.stats().protected, 1);
     }
 }

@@ -25,6 +25,7 @@ use super::esm::{EsmDataTransport, PdnConnectivityRequest};
 use super::security::{NasSecurityContext, Role, ue_accepts_plain};
 use super::usim::{AuthReject, Usim};
 use super::{EsmBody, EsmMessage, NasMessage, SecurityHeaderType};
+use crate::SendError;
 use crate::ie::{Apn, MobileIdentity, NasKsi, SecurityCapability};
 use crate::ie::{Guti, Ie, IeFormat, find_ie, tai_list_contains};
 use crate::timers::{EmmTimers, NasAccess, gprs_timer};
@@ -89,6 +90,12 @@ pub enum EmmState {
     ServiceRequestInitiated,
 }
 
+/// The most user data one ESM DATA TRANSPORT carries in every state: the 65535 octets of
+/// the ESM message container (an LV-E, TS 24.301 §9.9.3.15) less the ESM header (3 octets)
+/// and the user data container's own length (2 octets). More is refused with
+/// [`UeEvent::NotSent`].
+pub const MAX_USER_DATA_OCTETS: usize = 65_535 - 5;
+
 /// What the UE NAS reports to its user.
 #[derive(Clone, Debug, Eq, PartialEq)]
 pub enum UeEvent {
@@ -144,6 +151,10 @@ pub enum UeEvent {
     GutiReallocated(Guti),
     /// User data received in ESM DATA TRANSPORT.
     Data(Vec<u8>),
+    /// A message was not sent: it does not encode (user data beyond what an LV-E container
+    /// carries) or the NAS COUNT is exhausted (TS 33.401 §7.2.4.1: a new KASME is needed
+    /// before the COUNT wraps; nothing is sent unprotected instead).
+    NotSent(SendError),
 }
 
 /// Counters of the UE NAS.
@@ -159,6 +170,8 @@ pub struct UeNasStats {
     pub t3417_expiries: u64,
     /// Periodic TAUs started on T3412 expiry.
     pub periodic_updates: u64,
+    /// Messages not sent ([`UeEvent::NotSent`]).
+    pub not_sent: u64,
 }
 
 /// The UE NAS entity.
@@ -351,7 +364,10 @@ impl UeNas {
             nas_ksi: NasKsi::NO_KEY,
             identity: MobileIdentity::Imsi(self.usim.imsi.clone()),
             ue_network_capability: self.config.ue_network_capability.clone(),
-            esm_container: esm.to_vec(),
+            esm_container: match self.encode(&esm.into()) {
+                Some(c) => c,
+                None => return,
+            },
             ies: vec![],
         };
         self.send(
@@ -406,9 +422,9 @@ impl UeNas {
     /// CONTROL PLANE SERVICE REQUEST (§5.6.1.2.2): service type 0 (mobile originating, with
     /// data in an ESM DATA TRANSPORT in the ESM message container) or 1 (mobile terminating,
     /// paging response); integrity protected and partially ciphered (security header type 5).
-    fn send_cpsr(&mut self, now: Instant, service_type: u8, data: Option<&[u8]>) {
+    fn send_cpsr(&mut self, now: Instant, service_type: u8, data: Option<&[u8]>) -> bool {
         let Some(ksi) = self.security.as_ref().map(|c| c.ksi) else {
-            return;
+            return false;
         };
         let mut ies = vec![];
         if let Some(d) = data {
@@ -420,10 +436,13 @@ impl UeNas {
                     ies: vec![],
                 }),
             };
+            let Some(value) = self.encode(&esm.into()) else {
+                return false;
+            };
             ies.push(Ie {
                 iei: 0x78,
                 format: IeFormat::Tlve,
-                value: esm.to_vec(),
+                value,
             });
         }
         let m = EmmMessage::ControlPlaneServiceRequest {
@@ -431,11 +450,14 @@ impl UeNas {
             nas_ksi: ksi,
             ies,
         };
-        self.send(
+        if !self.send(
             m.into(),
             SecurityHeaderType::IntegrityProtectedPartiallyCiphered,
-        );
+        ) {
+            return false;
+        }
         self.start_service_request(now);
+        true
     }
 
     /// SERVICE REQUEST (§5.6.1.2.1) with its short MAC.
@@ -460,7 +482,9 @@ impl UeNas {
 
     /// Sends user data in ESM DATA TRANSPORT (TS 24.301 §6.6.4), ciphered and integrity
     /// protected. When idle, the data goes in a CONTROL PLANE SERVICE REQUEST (control plane
-    /// CIoT). Ignored (returns `false`) unless registered with a security context.
+    /// CIoT). Ignored (returns `false`) unless registered with a security context; `false`
+    /// with [`UeEvent::NotSent`] when the data does not fit (more than
+    /// [`MAX_USER_DATA_OCTETS`]) or the NAS COUNT is exhausted.
     pub fn handle_send_data(&mut self, now: Instant, data: &[u8]) -> bool {
         if self.state != EmmState::Registered || self.security.is_none() {
             return false;
@@ -469,8 +493,7 @@ impl UeNas {
             if !self.config.control_plane_ciot {
                 return false;
             }
-            self.send_cpsr(now, 0, Some(data));
-            return true;
+            return self.send_cpsr(now, 0, Some(data));
         }
         let msg = EsmMessage {
             ebi: self.ebi,
@@ -480,8 +503,7 @@ impl UeNas {
                 ies: vec![],
             }),
         };
-        self.send(msg.into(), SecurityHeaderType::IntegrityProtectedCiphered);
-        true
+        self.send(msg.into(), SecurityHeaderType::IntegrityProtectedCiphered)
     }
 
     /// The lower layers report the user plane radio bearers set up after a SERVICE REQUEST:
@@ -541,14 +563,36 @@ impl UeNas {
         }
     }
 
-    /// Protects (when a context exists) and queues a message.
-    fn send(&mut self, m: NasMessage, header: SecurityHeaderType) {
-        let plain = m.to_vec();
-        let pdu = match self.security.as_mut() {
-            Some(ctx) => ctx.protect(&plain, header).unwrap_or(plain),
+    /// Protects (when a context exists) and queues a message; `false` (with
+    /// [`UeEvent::NotSent`]) if it does not encode or cannot be protected.
+    fn send(&mut self, m: NasMessage, header: SecurityHeaderType) -> bool {
+        let Some(plain) = self.encode(&m) else {
+            return false;
+        };
+        let pdu = match self
+            .security
+            .as_mut()
+            .map(|ctx| ctx.protect(&plain, header))
+        {
+            Some(Ok(pdu)) => pdu,
+            Some(Err(e)) => {
+                self.not_sent(e.into());
+                return false;
+            }
             None => plain,
         };
         self.transmit.push_back(pdu);
+        true
+    }
+
+    /// The octets of `m`, or `None` with [`UeEvent::NotSent`].
+    fn encode(&mut self, m: &NasMessage) -> Option<Vec<u8>> {
+        m.to_vec().map_err(|e| self.not_sent(e.into())).ok()
+    }
+
+    fn not_sent(&mut self, e: SendError) {
+        self.stats.not_sent += 1;
+        self.events.push_back(UeEvent::NotSent(e));
     }
 
     /// A NAS PDU from the network.
@@ -720,11 +764,11 @@ impl UeNas {
                     pti: esm.pti,
                     body: EsmBody::ActivateDefaultEpsBearerContextAccept { ies: vec![] },
                 };
+                let Some(esm_container) = self.encode(&accept.into()) else {
+                    return;
+                };
                 self.send(
-                    EmmMessage::AttachComplete(AttachComplete {
-                        esm_container: accept.to_vec(),
-                    })
-                    .into(),
+                    EmmMessage::AttachComplete(AttachComplete { esm_container }).into(),
                     SecurityHeaderType::IntegrityProtectedCiphered,
                 );
                 self.t3410 = None;
@@ -837,7 +881,72 @@ impl UeNas {
 
 #[cfg(test)]
 mod tests {
+    #![allow(clippy::unwrap_used)]
+    use super::*;
+    use crate::EncodeError;
+    use crate::eps::security::SecurityFailure;
     use crate::ie::tai_list_contains;
+
+    /// A UE registered with a security context, connected or idle.
+    fn registered(connected: bool) -> UeNas {
+        let usim = Usim::new("001010123456789", &[1; 16], &[2; 16], 0);
+        let mut ue = UeNas::new(UeNasConfig::default(), usim);
+        ue.state = EmmState::Registered;
+        ue.connected = connected;
+        ue.security = Some(NasSecurityContext::new(
+            Role::Ue,
+            NasKsi {
+                mapped: false,
+                ksi: 1,
+            },
+            &[3; 32],
+            CipheringAlgorithmId::Eea2,
+            IntegrityAlgorithmId::Eia2,
+        ));
+        ue
+    }
+
+    /// 70 kB of user data (a pass scenario's traffic size) does not fit the LV-E user data
+    /// container: refused with a typed error, not a panic; the largest that fits is sent.
+    #[test]
+    fn oversized_user_data_is_refused_with_a_typed_error() {
+        for connected in [true, false] {
+            let mut ue = registered(connected);
+            assert!(!ue.handle_send_data(Instant::ZERO, &vec![0x55; 70_000]));
+            assert!(ue.poll_transmit().is_none());
+            let ev = ue.poll_event();
+            assert!(
+                matches!(
+                    ev,
+                    Some(UeEvent::NotSent(SendError::Encode(EncodeError::TooLong {
+                        len, max: 65_535, ..
+                    }))) if len >= 70_000
+                ),
+                "{ev:?}"
+            );
+            assert_eq!(ue.stats().not_sent, 1);
+            assert!(ue.handle_send_data(Instant::ZERO, &vec![0x55; MAX_USER_DATA_OCTETS]));
+            assert!(ue.poll_transmit().is_some());
+        }
+    }
+
+    /// At the end of the NAS COUNT nothing is sent: before, the message went out
+    /// unprotected.
+    #[test]
+    fn exhausted_nas_count_sends_nothing() {
+        let mut ue = registered(true);
+        if let Some(ctx) = ue.security.as_mut() {
+            ctx.set_tx_count(1 << 24);
+        }
+        assert!(!ue.handle_send_data(Instant::ZERO, b"x"));
+        assert!(ue.poll_transmit().is_none());
+        assert_eq!(
+            ue.poll_event(),
+            Some(UeEvent::NotSent(SendError::Security(
+                SecurityFailure::CountExhausted
+            )))
+        );
+    }
 
     #[test]
     fn tai_list_types() {

@@ -5,6 +5,7 @@
 
 use super::identity::MobileIdentity5gs;
 use crate::DecodeError;
+use crate::ie::NasWriter;
 use crate::ie::{
     Ie, IeFormat, IeTable, NasKsi, emit_lv, emit_lve, find_ie, parse_optional, set_ie,
 };
@@ -42,6 +43,51 @@ pub mod message_type {
     pub const STATUS: u8 = 0x64;
     pub const UL_NAS_TRANSPORT: u8 = 0x67;
     pub const DL_NAS_TRANSPORT: u8 = 0x68;
+
+    /// The 5GMM message names of the specification, by message type.
+    pub const NAMES: &[(u8, &str)] = &[
+        (REGISTRATION_REQUEST, "REGISTRATION REQUEST"),
+        (REGISTRATION_ACCEPT, "REGISTRATION ACCEPT"),
+        (REGISTRATION_COMPLETE, "REGISTRATION COMPLETE"),
+        (REGISTRATION_REJECT, "REGISTRATION REJECT"),
+        (
+            DEREGISTRATION_REQUEST_UE_ORIGINATING,
+            "DE-REGISTRATION REQUEST (UE ORIGINATING DE-REGISTRATION)",
+        ),
+        (
+            DEREGISTRATION_ACCEPT_UE_ORIGINATING,
+            "DE-REGISTRATION ACCEPT (UE ORIGINATING DE-REGISTRATION)",
+        ),
+        (
+            DEREGISTRATION_REQUEST_UE_TERMINATED,
+            "DE-REGISTRATION REQUEST (UE TERMINATED DE-REGISTRATION)",
+        ),
+        (
+            DEREGISTRATION_ACCEPT_UE_TERMINATED,
+            "DE-REGISTRATION ACCEPT (UE TERMINATED DE-REGISTRATION)",
+        ),
+        (SERVICE_REQUEST, "SERVICE REQUEST"),
+        (SERVICE_REJECT, "SERVICE REJECT"),
+        (SERVICE_ACCEPT, "SERVICE ACCEPT"),
+        (CONFIGURATION_UPDATE_COMMAND, "CONFIGURATION UPDATE COMMAND"),
+        (
+            CONFIGURATION_UPDATE_COMPLETE,
+            "CONFIGURATION UPDATE COMPLETE",
+        ),
+        (AUTHENTICATION_REQUEST, "AUTHENTICATION REQUEST"),
+        (AUTHENTICATION_RESPONSE, "AUTHENTICATION RESPONSE"),
+        (AUTHENTICATION_REJECT, "AUTHENTICATION REJECT"),
+        (AUTHENTICATION_FAILURE, "AUTHENTICATION FAILURE"),
+        (AUTHENTICATION_RESULT, "AUTHENTICATION RESULT"),
+        (IDENTITY_REQUEST, "IDENTITY REQUEST"),
+        (IDENTITY_RESPONSE, "IDENTITY RESPONSE"),
+        (SECURITY_MODE_COMMAND, "SECURITY MODE COMMAND"),
+        (SECURITY_MODE_COMPLETE, "SECURITY MODE COMPLETE"),
+        (SECURITY_MODE_REJECT, "SECURITY MODE REJECT"),
+        (STATUS, "5GMM STATUS"),
+        (UL_NAS_TRANSPORT, "UL NAS TRANSPORT"),
+        (DL_NAS_TRANSPORT, "DL NAS TRANSPORT"),
+    ];
 }
 
 const REGISTRATION_REQUEST_IES: IeTable = &[
@@ -630,8 +676,8 @@ impl FgmmMessage {
         Ok(m)
     }
 
-    pub(crate) fn emit_body(&self, out: &mut Vec<u8>) {
-        let ies = |out: &mut Vec<u8>, v: &[Ie]| v.iter().for_each(|ie| ie.emit(out));
+    pub(crate) fn emit_body(&self, out: &mut NasWriter) {
+        let ies = |out: &mut NasWriter, v: &[Ie]| v.iter().for_each(|ie| ie.emit(out));
         match self {
             Self::RegistrationRequest(m) => {
                 out.push((m.ng_ksi.nibble() << 4) | (m.registration_type & 0x0f));

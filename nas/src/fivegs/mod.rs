@@ -8,8 +8,9 @@ pub mod mm;
 pub mod procedures;
 pub mod sm;
 
-use crate::DecodeError;
+use crate::ie::NasWriter;
 use crate::reader::Reader;
+use crate::{DecodeError, EncodeError};
 pub use identity::{Guti5g, MobileIdentity5gs, Suci};
 pub use mm::FgmmMessage;
 use ntn_security::Direction;
@@ -78,7 +79,7 @@ impl NasMessage5g {
     }
 
     /// Appends the encoded PDU.
-    pub fn emit(&self, out: &mut Vec<u8>) {
+    pub fn emit(&self, out: &mut NasWriter) {
         match self {
             Self::Mm(m) => {
                 out.extend_from_slice(&[EPD_5GMM, 0x00, m.message_type()]);
@@ -95,10 +96,10 @@ impl NasMessage5g {
     }
 
     /// The encoded PDU.
-    pub fn to_vec(&self) -> Vec<u8> {
-        let mut v = Vec::new();
-        self.emit(&mut v);
-        v
+    pub fn to_vec(&self) -> Result<Vec<u8>, EncodeError> {
+        let mut w = NasWriter::new();
+        self.emit(&mut w);
+        w.finish()
     }
 }
 
@@ -106,8 +107,9 @@ impl NasMessage5g {
 pub fn fuzz_parse(data: &[u8]) {
     for dir in [Direction::Uplink, Direction::Downlink] {
         if let Ok(m) = NasMessage5g::parse(data, dir) {
-            let b = m.to_vec();
-            let _ = NasMessage5g::parse(&b, dir);
+            if let Ok(b) = m.to_vec() {
+                let _ = NasMessage5g::parse(&b, dir);
+            }
         }
     }
 }

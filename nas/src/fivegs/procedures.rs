@@ -22,6 +22,7 @@ use super::mm::{
     SecurityModeCommand, cause,
 };
 use super::{FgsmBody, FgsmMessage, Guti5g, MobileIdentity5gs, NasMessage5g, Suci};
+use crate::SendError;
 use crate::connections::Connections;
 use crate::eps::SecurityHeaderType;
 use crate::eps::mme::UeId;
@@ -149,6 +150,9 @@ pub enum UeEvent5g {
         /// IPv4 address, if any.
         ipv4: Option<[u8; 4]>,
     },
+    /// A message was not sent: it does not encode, or the NAS COUNT is exhausted (a new
+    /// KAMF is needed before it wraps; nothing is sent unprotected instead).
+    NotSent(SendError),
 }
 
 /// 5GS registration type values (TS 24.501 §9.11.3.7), 3 bits.
@@ -264,13 +268,28 @@ impl UeNas5g {
         kdf5g::serving_network_name(&self.config.mcc, &self.config.mnc)
     }
 
-    fn send(&mut self, m: NasMessage5g, h: SecurityHeaderType) {
-        let plain = m.to_vec();
+    /// Protects (unless plain) and queues; a message that does not encode or cannot be
+    /// protected is reported as [`UeEvent5g::NotSent`], never sent unprotected.
+    fn send(&mut self, m: NasMessage5g, h: SecurityHeaderType) -> bool {
+        let plain = match m.to_vec() {
+            Ok(p) => p,
+            Err(e) => return self.not_sent(e.into()),
+        };
         let pdu = match self.security.as_mut() {
-            Some(c) if h != SecurityHeaderType::Plain => c.protect(&plain, h).unwrap_or(plain),
+            Some(c) if h != SecurityHeaderType::Plain => match c.protect(&plain, h) {
+                Ok(pdu) => pdu,
+                Err(e) => return self.not_sent(e.into()),
+            },
             _ => plain,
         };
         self.transmit.push_back(pdu);
+        true
+    }
+
+    /// Reports a message not sent; always `false`.
+    fn not_sent(&mut self, e: SendError) -> bool {
+        self.events.push_back(UeEvent5g::NotSent(e));
+        false
     }
 
     /// Starts initial registration with a null-scheme SUCI.
@@ -403,9 +422,13 @@ impl UeNas5g {
             },
         };
         let dnn = crate::ie::Apn::from_dotted(&self.config.dnn).0;
+        let payload = match est.to_vec() {
+            Ok(p) => p,
+            Err(e) => return self.not_sent(e.into()),
+        };
         let ul = FgmmMessage::UlNasTransport {
             payload_type: 1,
-            payload: est.to_vec(),
+            payload,
             ies: vec![
                 Ie {
                     iei: 0x12,
@@ -427,8 +450,7 @@ impl UeNas5g {
         self.send(
             NasMessage5g::Mm(ul),
             SecurityHeaderType::IntegrityProtectedCiphered,
-        );
-        true
+        )
     }
 
     /// Timer expiries: T3510 restarts the registration in progress; T3512 starts a periodic
@@ -722,6 +744,14 @@ pub enum AmfEvent {
         /// SUPI.
         supi: String,
     },
+    /// A message to the UE was not sent: it does not encode, or its NAS COUNT is exhausted
+    /// (re-authenticate before it wraps; nothing is sent unprotected instead).
+    NotSent {
+        /// SUPI, when known.
+        supi: Option<String>,
+        /// Why.
+        error: SendError,
+    },
 }
 
 #[derive(Debug, Default)]
@@ -899,8 +929,10 @@ impl Amf {
                     cause: 7,
                     ies: vec![],
                 };
-                self.transmit
-                    .push_back((ue, NasMessage5g::Mm(rej).to_vec()));
+                match NasMessage5g::Mm(rej).to_vec() {
+                    Ok(pdu) => self.transmit.push_back((ue, pdu)),
+                    Err(e) => self.not_sent(None, e.into()),
+                }
             } else {
                 self.dropped += 1;
             }
@@ -1000,13 +1032,17 @@ impl Amf {
         h: SecurityHeaderType,
         timer: Option<Duration>,
     ) {
-        let plain = m.to_vec();
+        let plain = match m.to_vec() {
+            Ok(p) => p,
+            Err(e) => return self.not_sent(Some(supi), e.into()),
+        };
         let pdu = match self.ues.get_mut(supi) {
             Some(c) => {
                 let pdu = match c.security.as_mut() {
-                    Some(s) if h != SecurityHeaderType::Plain => {
-                        s.protect(&plain, h).unwrap_or(plain)
-                    }
+                    Some(s) if h != SecurityHeaderType::Plain => match s.protect(&plain, h) {
+                        Ok(pdu) => pdu,
+                        Err(e) => return self.not_sent(Some(supi), e.into()),
+                    },
                     _ => plain,
                 };
                 c.retransmit = timer.map(|p| Retransmit::start(now, p, pdu.clone()));
@@ -1015,6 +1051,13 @@ impl Amf {
             None => plain,
         };
         self.transmit.push_back((ue, pdu));
+    }
+
+    fn not_sent(&mut self, supi: Option<&str>, error: SendError) {
+        self.events.push_back(AmfEvent::NotSent {
+            supi: supi.map(str::to_string),
+            error,
+        });
     }
 
     /// UDM/AUSF: a 5G HE AV and the SEAF challenge (TS 33.501 §6.1.3.2.0).
@@ -1276,9 +1319,13 @@ impl Amf {
                 };
                 self.events
                     .push_back(AmfEvent::PduSessionEstablished { id: pdu_session_id });
+                let payload = match acc.to_vec() {
+                    Ok(p) => p,
+                    Err(e) => return self.not_sent(Some(supi), e.into()),
+                };
                 let dl = FgmmMessage::DlNasTransport {
                     payload_type: 1,
-                    payload: acc.to_vec(),
+                    payload,
                     ies: vec![Ie {
                         iei: 0x12,
                         format: IeFormat::Tv(1),

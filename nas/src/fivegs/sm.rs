@@ -1,9 +1,10 @@
 //! 5GS session management messages (TS 24.501 §8.3). Extended protocol discriminator 0x2E;
 //! header: EPD, PDU session ID, PTI, message type.
 
-use crate::DecodeError;
+use crate::ie::NasWriter;
 use crate::ie::{Ie, IeFormat, IeTable, emit_lv, emit_lve, parse_optional};
 use crate::reader::Reader;
+use crate::{DecodeError, EncodeError};
 
 use IeFormat::{HalfTv, Tlv, Tlve, Tv};
 
@@ -18,6 +19,27 @@ pub mod message_type {
     pub const PDU_SESSION_RELEASE_COMMAND: u8 = 0xd3;
     pub const PDU_SESSION_RELEASE_COMPLETE: u8 = 0xd4;
     pub const STATUS: u8 = 0xd6;
+
+    /// The 5GSM message names of the specification, by message type.
+    pub const NAMES: &[(u8, &str)] = &[
+        (
+            PDU_SESSION_ESTABLISHMENT_REQUEST,
+            "PDU SESSION ESTABLISHMENT REQUEST",
+        ),
+        (
+            PDU_SESSION_ESTABLISHMENT_ACCEPT,
+            "PDU SESSION ESTABLISHMENT ACCEPT",
+        ),
+        (
+            PDU_SESSION_ESTABLISHMENT_REJECT,
+            "PDU SESSION ESTABLISHMENT REJECT",
+        ),
+        (PDU_SESSION_RELEASE_REQUEST, "PDU SESSION RELEASE REQUEST"),
+        (PDU_SESSION_RELEASE_REJECT, "PDU SESSION RELEASE REJECT"),
+        (PDU_SESSION_RELEASE_COMMAND, "PDU SESSION RELEASE COMMAND"),
+        (PDU_SESSION_RELEASE_COMPLETE, "PDU SESSION RELEASE COMPLETE"),
+        (STATUS, "5GSM STATUS"),
+    ];
 }
 
 const EST_REQ_IES: IeTable = &[
@@ -215,14 +237,14 @@ impl FgsmMessage {
     }
 
     /// Appends the encoded message.
-    pub fn emit(&self, out: &mut Vec<u8>) {
+    pub fn emit(&self, out: &mut NasWriter) {
         out.extend_from_slice(&[
             super::EPD_5GSM,
             self.pdu_session_id,
             self.pti,
             self.message_type(),
         ]);
-        let ies = |out: &mut Vec<u8>, v: &[Ie]| v.iter().for_each(|ie| ie.emit(out));
+        let ies = |out: &mut NasWriter, v: &[Ie]| v.iter().for_each(|ie| ie.emit(out));
         match &self.body {
             FgsmBody::PduSessionEstablishmentRequest {
                 max_integrity_rate,
@@ -257,9 +279,9 @@ impl FgsmMessage {
     }
 
     /// The encoded message.
-    pub fn to_vec(&self) -> Vec<u8> {
-        let mut v = Vec::new();
-        self.emit(&mut v);
-        v
+    pub fn to_vec(&self) -> Result<Vec<u8>, EncodeError> {
+        let mut w = NasWriter::new();
+        self.emit(&mut w);
+        w.finish()
     }
 }
