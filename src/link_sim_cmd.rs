@@ -115,9 +115,10 @@ pub struct NpuschArgs {
     /// Tones: 1, 3, 6 or 12.
     #[arg(long, default_value_t = 12)]
     pub tones: usize,
-    /// Modulation: qpsk (multi-tone), pi4-qpsk or pi2-bpsk (single-tone).
-    #[arg(long, default_value = "qpsk")]
-    pub modulation: String,
+    /// Modulation: qpsk (multi-tone), pi4-qpsk or pi2-bpsk (single-tone) [default: pi4-qpsk
+    /// for one tone, qpsk otherwise (TS 36.211 §10.1.3)].
+    #[arg(long)]
+    pub modulation: Option<String>,
     /// I_TBS (0…13).
     #[arg(long, default_value_t = 5)]
     pub itbs: u8,
@@ -255,12 +256,17 @@ fn run_npusch(a: &NpuschArgs) -> Result<CurveRun> {
         "3.75" => UlSpacing::Khz3_75,
         s => bail!("--spacing-khz must be 15 or 3.75, not {s:?}"),
     };
-    let modulation = match a.modulation.as_str() {
-        "qpsk" => UlModulation::Qpsk,
-        "pi4-qpsk" => UlModulation::Pi4Qpsk,
-        "pi2-bpsk" => UlModulation::Pi2Bpsk,
-        m => bail!("--modulation must be qpsk, pi4-qpsk or pi2-bpsk, not {m:?}"),
-    };
+    let modulation =
+        match a
+            .modulation
+            .as_deref()
+            .unwrap_or(if a.tones == 1 { "pi4-qpsk" } else { "qpsk" })
+        {
+            "qpsk" => UlModulation::Qpsk,
+            "pi4-qpsk" => UlModulation::Pi4Qpsk,
+            "pi2-bpsk" => UlModulation::Pi2Bpsk,
+            m => bail!("--modulation must be qpsk, pi4-qpsk or pi2-bpsk, not {m:?}"),
+        };
     let npusch = NpuschConfig::data(spacing, a.tones, modulation, a.itbs, a.iru, a.reps);
     // fading needs more SNR; repetitions buy some back
     let snr = c.snr_db.clone().map_or_else(

@@ -2,7 +2,8 @@
 //! fields) and SDUs (hex, with the LCID), as text or JSON.
 
 use crate::output::{Format, Table};
-use anyhow::{Result, bail};
+use crate::tree::{HexInput, hex};
+use anyhow::Result;
 use clap::{Args, Subcommand, ValueEnum};
 use ntn_mac::mac::pdu::{
     BSR_BOUNDS, DV_BOUNDS, Dpr, LinkDirection, MacPduRepr, RarPduRepr, ShortBsr,
@@ -14,7 +15,7 @@ use serde_json::{Value, json};
 /// MAC commands.
 #[derive(Subcommand, Debug)]
 pub enum MacCmd {
-    /// Decode one MAC PDU given in hex (spaces and colons allowed).
+    /// Decode one MAC PDU given in hex (argument, `-`/standard input, `@FILE` or --file).
     Decode(DecodeArgs),
 }
 
@@ -53,8 +54,9 @@ pub enum MacFormat {
 /// `ntn mac decode`.
 #[derive(Args, Debug)]
 pub struct DecodeArgs {
-    /// The MAC PDU in hex.
-    pub hex: String,
+    /// The MAC PDU.
+    #[command(flatten)]
+    pub input: HexInput,
     /// Direction.
     #[arg(long, value_enum, default_value_t = Dir::Dl)]
     pub dir: Dir,
@@ -70,34 +72,12 @@ pub struct DecodeArgs {
 pub fn run(cmd: MacCmd) -> Result<()> {
     match cmd {
         MacCmd::Decode(a) => {
-            let bytes = parse_hex(&a.hex)?;
+            let bytes = a.input.read()?;
             let tree = decode(&bytes, a.dir, a.rnti_type)?;
             print!("{}", render(&tree, a.format));
             Ok(())
         }
     }
-}
-
-fn parse_hex(s: &str) -> Result<Vec<u8>> {
-    let clean: String = s
-        .trim()
-        .trim_start_matches("0x")
-        .chars()
-        .filter(|c| !c.is_whitespace() && *c != ':')
-        .collect();
-    if clean.is_empty() || !clean.len().is_multiple_of(2) {
-        bail!("expected an even number of hex digits, got {}", clean.len());
-    }
-    (0..clean.len() / 2)
-        .map(|i| {
-            u8::from_str_radix(&clean[2 * i..2 * i + 2], 16)
-                .map_err(|_| anyhow::anyhow!("not hex: {:?}", &clean[2 * i..2 * i + 2]))
-        })
-        .collect()
-}
-
-fn hex(b: &[u8]) -> String {
-    b.iter().map(|x| format!("{x:02x}")).collect()
 }
 
 fn bsr_range(idx: u8) -> String {
@@ -324,6 +304,7 @@ fn flatten(prefix: &str, v: &Value, out: &mut Vec<(String, String)>) {
 mod tests {
     #![allow(clippy::unwrap_used)]
     use super::*;
+    use crate::tree::parse_hex;
 
     /// Msg4-like DL PDU: CRI CE, TA command CE (T_A 33 → +32 Ts), SRB1bis SDU.
     #[test]

@@ -17,7 +17,7 @@ use ntn_security::{
 };
 
 use crate::rrc_cmd::TreeFormat;
-use crate::tree::{Tree, hex, parse_hex};
+use crate::tree::{HexInput, Tree, hex, parse_hex};
 
 /// `ntn nas` subcommands.
 #[derive(Subcommand, Debug)]
@@ -39,8 +39,9 @@ pub enum Dir {
 /// `ntn nas decode`.
 #[derive(Args, Debug)]
 pub struct NasDecodeArgs {
-    /// The NAS PDU in hex.
-    pub hex: String,
+    /// The NAS PDU.
+    #[command(flatten)]
+    pub input: HexInput,
     /// Direction (some messages differ; DIRECTION of the security algorithms).
     #[arg(long, value_enum, default_value_t = Dir::Ul)]
     pub dir: Dir,
@@ -59,9 +60,9 @@ pub struct NasDecodeArgs {
     /// Ciphering algorithm: 0..=3 as for --eia.
     #[arg(long, default_value_t = 2)]
     pub eea: u8,
-    /// NAS COUNT overflow counter (the COUNT is overflow·256 + SN).
+    /// NAS COUNT overflow counter, 0…65535 (the 24-bit COUNT is overflow·256 + SN).
     #[arg(long, default_value_t = 0)]
-    pub overflow: u32,
+    pub overflow: u16,
     /// Output format.
     #[arg(long, value_enum, default_value_t = TreeFormat::Text)]
     pub format: TreeFormat,
@@ -142,7 +143,34 @@ fn labelled(value: u8, name: &str) -> Tree {
     Tree::text(format!("{value} ({name})"))
 }
 
-/// The plain message's tree: its header octets, then the decoded message.
+/// A decoded message body from its derived `Debug` text, without the Rust names around it:
+/// `Variant { fields }` and `Struct { fields }` become the fields, a unit variant no fields.
+fn body_tree(debug: &str) -> Tree {
+    match Tree::from_debug(debug) {
+        Tree::Fields(mut f) if f.len() == 1 => match f.pop() {
+            Some((_, inner @ Tree::Fields(_))) => inner,
+            Some((k, v)) => Tree::Fields(vec![(k, v)]),
+            None => Tree::Fields(Vec::new()),
+        },
+        Tree::Text(_) => Tree::Fields(Vec::new()),
+        other => other,
+    }
+}
+
+/// "Message type" (the octet) and "Message name" (the specification's).
+fn message_type_fields(f: &mut Vec<(String, Tree)>, discriminator: u8, message_type: u8) {
+    f.push((
+        "Message type".into(),
+        Tree::text(format!("0x{message_type:02x}")),
+    ));
+    f.push((
+        "Message name".into(),
+        Tree::text(ntn_nas::message_name(discriminator, message_type).unwrap_or("unknown")),
+    ));
+}
+
+/// The plain message's tree: its header octets, the message type and name, then the decoded
+/// message's fields.
 fn plain_tree(plain: &[u8], direction: Direction) -> Tree {
     let mut f: Vec<(String, Tree)> = Vec::new();
     let Some(&first) = plain.first() else {
@@ -155,18 +183,15 @@ fn plain_tree(plain: &[u8], direction: Direction) -> Tree {
         ));
         match NasMessage5g::parse(plain, direction) {
             Ok(NasMessage5g::Mm(m)) => {
-                f.push((
-                    "Message type".into(),
-                    Tree::text(format!("0x{:02x}", m.message_type())),
-                ));
-                f.push(("5GMM message".into(), Tree::from_debug(&format!("{m:#?}"))));
+                f.push(("Security header type".into(), labelled(0, sht_name(0))));
+                message_type_fields(&mut f, first, m.message_type());
+                f.push(("5GMM message".into(), body_tree(&format!("{m:#?}"))));
             }
             Ok(NasMessage5g::Sm(m)) => {
-                f.push((
-                    "Message type".into(),
-                    Tree::text(format!("0x{:02x}", m.message_type())),
-                ));
-                f.push(("5GSM message".into(), Tree::from_debug(&format!("{m:#?}"))));
+                f.push(("PDU session identity".into(), Tree::raw(m.pdu_session_id)));
+                f.push(("Procedure transaction identity".into(), Tree::raw(m.pti)));
+                message_type_fields(&mut f, first, m.message_type());
+                f.push(("5GSM message".into(), body_tree(&format!("{:#?}", m.body))));
             }
             Ok(NasMessage5g::Protected(_)) => {
                 f.push(("error".into(), Tree::text("nested security protection")));
@@ -182,26 +207,21 @@ fn plain_tree(plain: &[u8], direction: Direction) -> Tree {
                     "Security header type".into(),
                     labelled(first >> 4, sht_name(first >> 4)),
                 ));
-                f.push((
-                    "Message type".into(),
-                    Tree::text(format!("0x{:02x}", m.message_type())),
-                ));
-                f.push(("EMM message".into(), Tree::from_debug(&format!("{m:#?}"))));
+                message_type_fields(&mut f, pd, m.message_type());
+                f.push(("EMM message".into(), body_tree(&format!("{m:#?}"))));
             }
             Ok(NasMessage::Esm(m)) => {
-                f.push(("EPS bearer identity".into(), Tree::raw(first >> 4)));
-                f.push((
-                    "Message type".into(),
-                    Tree::text(format!("0x{:02x}", m.message_type())),
-                ));
-                f.push(("ESM message".into(), Tree::from_debug(&format!("{m:#?}"))));
+                f.push(("EPS bearer identity".into(), Tree::raw(m.ebi)));
+                f.push(("Procedure transaction identity".into(), Tree::raw(m.pti)));
+                message_type_fields(&mut f, pd, m.message_type());
+                f.push(("ESM message".into(), body_tree(&format!("{:#?}", m.body))));
             }
             Ok(NasMessage::ServiceRequest(s)) => {
                 f.push(("Security header type".into(), labelled(12, sht_name(12))));
-                f.push((
-                    "SERVICE REQUEST".into(),
-                    Tree::from_debug(&format!("{s:#?}")),
-                ));
+                f.push(("Message name".into(), Tree::text("SERVICE REQUEST")));
+                f.push(("KSI".into(), Tree::raw(s.ksi)));
+                f.push(("Sequence number".into(), Tree::raw(s.sequence_number)));
+                f.push(("Short MAC".into(), Tree::hex(&s.short_mac)));
             }
             Ok(NasMessage::Protected(_)) => {
                 f.push(("error".into(), Tree::text("nested security protection")));
@@ -210,6 +230,12 @@ fn plain_tree(plain: &[u8], direction: Direction) -> Tree {
         }
     }
     Tree::Fields(f)
+}
+
+/// The algorithm's specification name: EIA/EEA for EPS, NIA/NEA for 5GS.
+fn algorithm_name(five_g: bool, integrity: bool, code: u8) -> String {
+    let kind = if integrity { "IA" } else { "EA" };
+    format!("{}{kind}{code}", if five_g { "N" } else { "E" })
 }
 
 /// Decodes a NAS PDU into a tree (the whole dissection).
@@ -256,7 +282,8 @@ pub fn dissect(bytes: &[u8], a: &NasDecodeArgs) -> Result<(&'static str, Tree)> 
     f.push(("Message authentication code".into(), Tree::hex(&mac)));
     f.push(("Sequence number".into(), Tree::raw(sn)));
     let ciphered = SecurityHeaderType::from_nibble(sht).is_some_and(|t| t.is_ciphered());
-    let count = (a.overflow << 8) | u32::from(sn);
+    // NAS COUNT = overflow (16 bits) · 2⁸ + SN: 24 bits, never wrapped (--overflow is a u16)
+    let count = (u32::from(a.overflow) << 8) | u32::from(sn);
     let keys = keys(a)?;
     let mut plain = Some(payload.clone());
     match &keys {
@@ -272,9 +299,13 @@ pub fn dissect(bytes: &[u8], a: &NasDecodeArgs) -> Result<(&'static str, Tree)> 
             f.push((
                 "MAC check".into(),
                 Tree::text(if computed == mac {
-                    format!("verified ({:?})", k.eia)
+                    format!("verified ({})", algorithm_name(five_g, true, k.eia.code()))
                 } else {
-                    format!("FAILED (computed {} with {:?})", hex(&computed), k.eia)
+                    format!(
+                        "FAILED (computed {} with {})",
+                        hex(&computed),
+                        algorithm_name(five_g, true, k.eia.code())
+                    )
                 }),
             ));
             if ciphered {
@@ -285,7 +316,10 @@ pub fn dissect(bytes: &[u8], a: &NasDecodeArgs) -> Result<(&'static str, Tree)> 
                         k.eea
                             .apply(enc, count, 0, direction, &mut p, bits)
                             .map_err(|e| anyhow!("ciphering algorithm: {e}"))?;
-                        f.push(("Deciphered with".into(), Tree::text(format!("{:?}", k.eea))));
+                        f.push((
+                            "Deciphered with".into(),
+                            Tree::text(algorithm_name(five_g, false, k.eea.code())),
+                        ));
                         plain = Some(p);
                     }
                     None => plain = None,
@@ -310,7 +344,7 @@ pub fn dissect(bytes: &[u8], a: &NasDecodeArgs) -> Result<(&'static str, Tree)> 
 pub fn run(cmd: NasCmd) -> Result<()> {
     match cmd {
         NasCmd::Decode(a) => {
-            let bytes = parse_hex(&a.hex).map_err(|e| anyhow!("bad hex: {e}"))?;
+            let bytes = a.input.read()?;
             let (title, tree) = dissect(&bytes, &a)?;
             match a.format {
                 TreeFormat::Text => print!("{}", tree.to_text(title)),

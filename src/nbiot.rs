@@ -18,7 +18,7 @@ use ntn_phy::Complex32;
 use ntn_phy::grid::ResourceGrid;
 use ntn_phy::nbiot::cell::{NbiotCellTx, SAMPLES_PER_FRAME};
 use ntn_phy::nbiot::npbch::{FrameHint, MibNb, NpbchDecoder, OperationMode};
-use ntn_phy::nbiot::npdcch::{DCI_N0_N1_BITS, DciN0N1};
+use ntn_phy::nbiot::npdcch::{DCI_N0_N1_BITS, DciN0N1, NpdcchCandidate};
 use ntn_phy::nbiot::npdsch::{
     NpdschDecoder, SI_RNTI, SIB1_SUBFRAME, Sib1Schedule, SubframeIndex, is_nbiot_dl_subframe,
     npdsch_c_init_bcch, npdsch_data_start,
@@ -34,6 +34,7 @@ use serde::Deserialize;
 use serde_json::{Map, Value, json};
 
 use crate::output::{Cell, OutputArgs, Table, emit};
+use crate::tree::hex;
 
 /// `ntn nbiot` subcommands.
 #[derive(Subcommand, Debug)]
@@ -77,6 +78,102 @@ pub struct GenArgs {
     /// Output recording (.sigmf-meta; the .sigmf-data is written beside it).
     #[arg(long, value_name = "FILE.sigmf-meta")]
     pub out: PathBuf,
+    #[command(flatten)]
+    pub set: GenOverrides,
+}
+
+/// Cell parameters given on the command line; each replaces the configuration's value and is
+/// range-checked by name before anything runs.
+#[derive(Args, Debug, Default)]
+pub struct GenOverrides {
+    /// N_ID^Ncell, 0…503 (replaces `cell_id`).
+    #[arg(long, value_name = "0..503", value_parser = clap::value_parser!(u16).range(0..=503))]
+    pub cell_id: Option<u16>,
+    /// SFN of the first frame, 0…1023 (replaces `start_sfn`).
+    #[arg(long, value_name = "0..1023", value_parser = clap::value_parser!(u32).range(0..=1023))]
+    pub sfn: Option<u32>,
+    /// Hyper-SFN of the first frame, 0…1023 (replaces `hsfn`).
+    #[arg(long, value_name = "0..1023", value_parser = clap::value_parser!(u32).range(0..=1023))]
+    pub hsfn: Option<u32>,
+    /// SIB1-NB systemInfoValueTag, 0…31 (replaces `system_info_value_tag`).
+    #[arg(long, value_name = "0..31", value_parser = clap::value_parser!(u8).range(0..=31))]
+    pub value_tag: Option<u8>,
+    /// schedulingInfoSIB1, 0…11 (replaces `scheduling_info_sib1`).
+    #[arg(long, value_name = "0..11", value_parser = clap::value_parser!(u8).range(0..=11))]
+    pub scheduling_info_sib1: Option<u8>,
+    /// NRS ports, 1 or 2 (replaces `ports`).
+    #[arg(long, value_name = "1|2", value_parser = clap::value_parser!(u8).range(1..=2))]
+    pub ports: Option<u8>,
+    /// Frames to write, 1…4096 (replaces `frames`).
+    #[arg(long, value_name = "1..4096", value_parser = clap::value_parser!(u32).range(1..=4096))]
+    pub frames: Option<u32>,
+    /// Carrier offset, Hz, within ±960 kHz (replaces `offset_hz`).
+    #[arg(long, value_name = "HZ", allow_negative_numbers = true, value_parser = parse_offset_hz)]
+    pub offset_hz: Option<f64>,
+    /// AWGN at this SNR per resource element, dB, −50…100 (replaces `snr_db`).
+    #[arg(long, value_name = "DB", allow_negative_numbers = true, value_parser = parse_snr_db)]
+    pub snr_db: Option<f32>,
+    /// Noise seed (replaces `seed`).
+    #[arg(long)]
+    pub seed: Option<u64>,
+}
+
+impl GenOverrides {
+    /// `cfg` with the values given on the command line.
+    pub fn apply(&self, mut cfg: GenConfig) -> GenConfig {
+        let GenOverrides {
+            cell_id,
+            sfn,
+            hsfn,
+            value_tag,
+            scheduling_info_sib1,
+            ports,
+            frames,
+            offset_hz,
+            snr_db,
+            seed,
+        } = *self;
+        cfg.cell_id = cell_id.unwrap_or(cfg.cell_id);
+        cfg.start_sfn = sfn.unwrap_or(cfg.start_sfn);
+        cfg.hsfn = hsfn.unwrap_or(cfg.hsfn);
+        cfg.system_info_value_tag = value_tag.unwrap_or(cfg.system_info_value_tag);
+        cfg.scheduling_info_sib1 = scheduling_info_sib1.unwrap_or(cfg.scheduling_info_sib1);
+        cfg.ports = ports.unwrap_or(cfg.ports);
+        cfg.frames = frames.unwrap_or(cfg.frames);
+        cfg.offset_hz = offset_hz.unwrap_or(cfg.offset_hz);
+        cfg.snr_db = snr_db.or(cfg.snr_db);
+        cfg.seed = seed.unwrap_or(cfg.seed);
+        cfg
+    }
+}
+
+/// A finite number within `range`, for a command-line value.
+fn number_in<T>(s: &str, range: std::ops::RangeInclusive<T>, unit: &str) -> Result<T, String>
+where
+    T: std::str::FromStr + PartialOrd + std::fmt::Display + Copy,
+{
+    let v: T = s
+        .trim()
+        .parse()
+        .map_err(|_| format!("{s:?} is not a number"))?;
+    // NaN is not in any range, ±∞ not in a finite one
+    if !range.contains(&v) {
+        return Err(format!(
+            "{v} is outside {}…{} {unit}",
+            range.start(),
+            range.end()
+        ));
+    }
+    Ok(v)
+}
+
+/// A carrier offset the 1.92 Msps recording can hold (±960 kHz, half the sample rate).
+fn parse_offset_hz(s: &str) -> Result<f64, String> {
+    number_in(s, -960e3..=960e3, "Hz")
+}
+
+fn parse_snr_db(s: &str) -> Result<f32, String> {
+    number_in(s, -50.0..=100.0, "dB")
 }
 
 /// The TOML cell configuration of `ntn nbiot gen`.
@@ -153,14 +250,14 @@ pub fn run(cmd: NbiotCmd) -> Result<()> {
             emit(&a.output, &table.render(a.output.format))
         }
         NbiotCmd::Gen(a) => {
-            let cfg = match &a.config {
+            let cfg = a.set.apply(match &a.config {
                 Some(p) => {
                     let text = std::fs::read_to_string(p)
                         .with_context(|| format!("cannot read {}", p.display()))?;
                     toml::from_str(&text).with_context(|| format!("{}", p.display()))?
                 }
                 None => GenConfig::default(),
-            };
+            });
             let n = generate(&cfg, &a.out)?;
             eprintln!(
                 "wrote {} ({n} samples, {} frames from SFN {}, cell {})",
@@ -174,19 +271,8 @@ pub fn run(cmd: NbiotCmd) -> Result<()> {
     }
 }
 
-fn hex(bytes: &[u8]) -> String {
-    bytes.iter().map(|b| format!("{b:02x}")).collect()
-}
-
 fn parse_hex(s: &str) -> Result<Vec<u8>> {
-    let s: String = s.chars().filter(|c| !c.is_whitespace()).collect();
-    if !s.len().is_multiple_of(2) {
-        bail!("sib1_hex: odd number of hex digits");
-    }
-    (0..s.len())
-        .step_by(2)
-        .map(|i| u8::from_str_radix(&s[i..i + 2], 16).map_err(|e| anyhow!("sib1_hex: {e}")))
-        .collect()
+    crate::tree::parse_hex(s).map_err(|e| anyhow!("sib1_hex: {e}"))
 }
 
 /// Writes the recording of `cfg` to `out`; returns the number of samples.
@@ -309,6 +395,9 @@ struct ScanState {
     /// Sample index of a frame start and its SFN (when known).
     frame0: usize,
     sfn0: Option<u32>,
+    /// Full SFN of the frame the MIB-NB was decoded from: its 4 MSBs from the MIB-NB, the 6
+    /// LSBs from the NPBCH timing (block index, then θ_f or the NSSS `n_f mod 8`).
+    mib_sfn: Option<u32>,
     offset_hz: f64,
 }
 
@@ -392,6 +481,7 @@ pub fn scan(a: &ScanArgs) -> Result<Table> {
             ScanState {
                 cell,
                 ports,
+                mib_sfn: mib.map(|_| a.sfn),
                 mib,
                 frame0,
                 sfn0: Some(sfn0),
@@ -417,12 +507,20 @@ pub fn scan(a: &ScanArgs) -> Result<Table> {
                 Some((_, d)) => (Some(d.mib), d.ports),
                 None => (None, NrsPorts::One),
             };
+            let sfn0 = r.sfn_at_even_frame().map(u32::from);
+            // the MIB-NB's frame, counted from the even frame whose SFN is known
+            let mib_sfn = r.mib.zip(sfn0).map(|((start, _), sfn0)| {
+                let frames = (start as i64 - r.nsss.even_frame_start as i64)
+                    .div_euclid(SAMPLES_PER_FRAME as i64);
+                (i64::from(sfn0) + frames).rem_euclid(1024) as u32
+            });
             ScanState {
                 cell: r.nsss.cell,
                 ports,
                 mib,
                 frame0: r.nsss.even_frame_start,
-                sfn0: r.sfn_at_even_frame().map(u32::from),
+                sfn0,
+                mib_sfn,
                 offset_hz: r.npss.offset_hz,
             }
         }
@@ -435,7 +533,7 @@ pub fn scan(a: &ScanArgs) -> Result<Table> {
     table.summary("nrs_ports", state.ports.count() as u64);
     match &state.mib {
         Some(m) => {
-            table.summary("mib_nb", mib_json(m));
+            table.summary("mib_nb", mib_json(m, state.mib_sfn));
         }
         None => table.summary("mib_nb", Value::Null),
     }
@@ -451,21 +549,81 @@ pub fn scan(a: &ScanArgs) -> Result<Table> {
     Ok(table)
 }
 
-fn mib_json(m: &MibNb) -> Value {
-    let mode = match m.operation_mode {
-        OperationMode::InbandSamePci(v) => json!({"inband_same_pci": v}),
-        OperationMode::InbandDifferentPci(v) => json!({"inband_different_pci": v}),
-        OperationMode::Guardband(v) => json!({"guardband": v}),
-        OperationMode::Standalone(v) => json!({"standalone": v}),
+/// MIB-NB fields by their TS 36.331 names (without the -r13 suffix), plus the full SFN of
+/// the frame it came from (`sfn`: the 4 MSBs of `system_frame_number_msb` and 6 LSBs from the
+/// NPBCH timing; `null` when the frame within the NPBCH block is unknown).
+fn mib_json(m: &MibNb, sfn: Option<u32>) -> Value {
+    let (mode, info) = match m.operation_mode {
+        OperationMode::InbandSamePci(v) => ("inband-SamePCI", v),
+        OperationMode::InbandDifferentPci(v) => ("inband-DifferentPCI", v),
+        OperationMode::Guardband(v) => ("guardband", v),
+        OperationMode::Standalone(v) => ("standalone", v),
     };
     json!({
-        "sfn_msb4": m.sfn_msb4,
-        "hsfn_lsb2": m.hsfn_lsb2,
+        "sfn": sfn,
+        "system_frame_number_msb": m.sfn_msb4,
+        "hyper_sfn_lsb": m.hsfn_lsb2,
         "scheduling_info_sib1": m.scheduling_info_sib1,
         "system_info_value_tag": m.system_info_value_tag,
         "ab_enabled": m.ab_enabled,
-        "operation_mode": mode,
+        "operation_mode": {"mode": mode, "info": info},
+        "additional_transmission_sib1_and_spare": m.trailing11,
     })
+}
+
+/// A DCI N0 or N1 with its TS 36.212 §6.4.3.1/§6.4.3.2 fields by name.
+fn dci_json(d: &DciN0N1) -> Value {
+    match d {
+        DciN0N1::N0(n) => json!({
+            "format": "N0",
+            "subcarrier_indication": n.subcarrier_indication,
+            "resource_assignment": n.resource_assignment,
+            "scheduling_delay": n.scheduling_delay,
+            "mcs": n.mcs,
+            "redundancy_version": n.redundancy_version,
+            "repetition_number": n.repetition_number,
+            "new_data_indicator": n.new_data_indicator,
+            "dci_subframe_repetition_number": n.dci_subframe_repetition,
+        }),
+        DciN0N1::N1(n) => json!({
+            "format": "N1",
+            "npdcch_order_indicator": n.npdcch_order,
+            "scheduling_delay": n.scheduling_delay,
+            "resource_assignment": n.resource_assignment,
+            "mcs": n.mcs,
+            "repetition_number": n.repetition_number,
+            "new_data_indicator": n.new_data_indicator,
+            "harq_ack_resource": n.harq_ack_resource,
+            "dci_subframe_repetition_number": n.dci_subframe_repetition,
+        }),
+    }
+}
+
+fn ncce_name(c: NpdcchCandidate) -> &'static str {
+    match c {
+        NpdcchCandidate::Ncce0 => "NCCE 0",
+        NpdcchCandidate::Ncce1 => "NCCE 1",
+        NpdcchCandidate::Both => "NCCE 0+1",
+    }
+}
+
+/// One line for the table's detail column: the format, then `field=value` pairs.
+fn dci_text(dci: &Value, ncce: &str) -> String {
+    let mut s = String::new();
+    if let Value::Object(m) = dci {
+        for (k, v) in m {
+            let v = match v {
+                Value::String(t) => t.clone(),
+                other => other.to_string(),
+            };
+            if k == "format" {
+                s.push_str(&v);
+            } else {
+                s.push_str(&format!(" {k}={v}"));
+            }
+        }
+    }
+    format!("{s} ({ncce})")
 }
 
 /// DCIs for the RNTIs in every NB-IoT DL subframe, and SIB1-NB from the subframes present.
@@ -504,7 +662,7 @@ fn decode_subframes(
     };
     let space = SearchSpaceConfig::new(SearchSpaceKind::UeSpecific, 1, 4.0, 0.0)?;
     let mut searcher = NpdcchSearcher::new().with_repetition_field(21, 2);
-    let mut dcis = 0u64;
+    let mut dcis: Vec<Value> = Vec::new();
     for &rnti in &a.rnti {
         for (sf, g) in &grids {
             if !is_nbiot_dl_subframe(*sf, sib1) {
@@ -514,10 +672,16 @@ fn decode_subframes(
             if let Ok(found) =
                 searcher.search(&space, *sf, sib1, ncell, rnti, DCI_N0_N1_BITS, &lookup)
             {
-                let detail = match DciN0N1::unpack(&found.bits) {
-                    Ok(d) => format!("{d:?} (NCCE {:?})", found.candidate.ncce),
-                    Err(e) => format!("unparsed: {e}"),
+                let ncce = ncce_name(found.candidate.ncce);
+                let dci = match DciN0N1::unpack(&found.bits) {
+                    Ok(d) => dci_json(&d),
+                    Err(e) => json!({"format": "unparsed", "error": e.to_string()}),
                 };
+                let detail = dci_text(&dci, ncce);
+                dcis.push(json!({
+                    "frame": sf.frame, "subframe": sf.subframe,
+                    "rnti": format!("0x{rnti:04x}"), "ncce": ncce, "dci": dci,
+                }));
                 table.push(vec![
                     Cell::Int(i64::from(sf.frame)),
                     Cell::Int(i64::from(sf.subframe)),
@@ -525,11 +689,11 @@ fn decode_subframes(
                     Cell::Text(format!("0x{rnti:04x}")),
                     Cell::Text(detail),
                 ]);
-                dcis += 1;
             }
         }
     }
-    table.summary("dcis_found", dcis);
+    table.summary("dcis_found", dcis.len() as u64);
+    table.summary("dcis", Value::Array(dcis));
     let Some(sched) = sib1 else {
         table.summary("sib1_nb", "no MIB-NB: SIB1-NB schedule unknown");
         return Ok(());
@@ -570,6 +734,19 @@ fn decode_subframes(
     match decoded {
         Some((first, d)) => {
             table.summary("sib1_nb", hex(&d.bytes()));
+            // the RRC message it carries, with its PLMNs as MCC/MNC strings
+            match crate::rrc_cmd::decode_jer("BCCH-DL-SCH-Message-NB", &d.bytes())
+                .and_then(|(_, jer)| Ok(serde_json::from_str::<Value>(&jer)?))
+            {
+                Ok(msg) => {
+                    table.summary(
+                        "sib1_nb_plmns",
+                        Value::Array(crate::rrc_cmd::plmn_identities(&msg)),
+                    );
+                    table.summary("sib1_nb_message", msg);
+                }
+                Err(e) => table.summary("sib1_nb_message", json!({"error": format!("{e:#}")})),
+            }
             table.push(vec![
                 Cell::Int(i64::from(first)),
                 Cell::Int(i64::from(SIB1_SUBFRAME)),

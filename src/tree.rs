@@ -168,27 +168,117 @@ pub fn hex(bytes: &[u8]) -> String {
     bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
 
-/// Octets from hex text (spaces, colons and a `0x` prefix allowed).
+/// Octets from hex text. Whitespace, `:`, `-`, `_` and `,` between digits and a `0x`/`0X`
+/// in front of a group are allowed (`0x0a:ff 10`, `0a-ff-10`, `0x0a 0xff`). The error names the
+/// first offending character and its position (1-based, in characters).
 pub fn parse_hex(s: &str) -> Result<Vec<u8>, String> {
-    let s = s.trim();
-    let s = s
-        .strip_prefix("0x")
-        .or_else(|| s.strip_prefix("0X"))
-        .unwrap_or(s);
-    let digits: Vec<u8> = s
-        .bytes()
-        .filter(|c| !matches!(c, b' ' | b':' | b'\n' | b'\t' | b'_'))
-        .collect();
-    if !digits.len().is_multiple_of(2) {
-        return Err(format!("odd number of hex digits ({})", digits.len()));
+    let is_sep = |c: char| c.is_whitespace() || matches!(c, ':' | '-' | '_' | ',');
+    let chars: Vec<char> = s.chars().collect();
+    let mut nibbles = Vec::with_capacity(chars.len());
+    let mut i = 0;
+    while i < chars.len() {
+        let c = chars[i];
+        let group_start = i == 0 || is_sep(chars[i - 1]);
+        if is_sep(c) {
+            i += 1;
+        } else if c == '0' && group_start && matches!(chars.get(i + 1), Some('x' | 'X')) {
+            i += 2;
+        } else if let Some(d) = c.to_digit(16) {
+            // a hex digit is below 16: the cast is exact
+            nibbles.push(d as u8);
+            i += 1;
+        } else {
+            return Err(format!("{c:?} at character {} is not a hex digit", i + 1));
+        }
     }
-    digits
-        .chunks(2)
-        .map(|p| {
-            let t = std::str::from_utf8(p).map_err(|e| e.to_string())?;
-            u8::from_str_radix(t, 16).map_err(|_| format!("not hex: {t:?}"))
-        })
-        .collect()
+    if nibbles.is_empty() {
+        return Err("no hex digits".into());
+    }
+    if !nibbles.len().is_multiple_of(2) {
+        return Err(format!(
+            "odd number of hex digits ({}): the last octet is incomplete",
+            nibbles.len()
+        ));
+    }
+    Ok(nibbles.chunks(2).map(|p| (p[0] << 4) | p[1]).collect())
+}
+
+/// The most hex text a decoder reads from a file or standard input (64 MiB: far above any
+/// PDU, far below a mistaken recording).
+pub const MAX_HEX_INPUT_BYTES: u64 = 64 << 20;
+
+/// Where a decoder's hex comes from, as its users give it (`ntn mac|rrc|nas decode`).
+#[derive(clap::Args, Debug, Clone, Default)]
+pub struct HexInput {
+    /// The octets in hex (whitespace, `:`, `-`, `0x` allowed); `-` or nothing reads standard
+    /// input, `@FILE` reads FILE.
+    #[arg(value_name = "HEX|-|@FILE")]
+    pub hex: Option<String>,
+    /// Read the hex from this file.
+    #[arg(long, value_name = "FILE", conflicts_with = "hex")]
+    pub file: Option<std::path::PathBuf>,
+}
+
+impl HexInput {
+    /// The octets, from the argument, the file or standard input; the error says which
+    /// source was read and where it went wrong.
+    pub fn read(&self) -> anyhow::Result<Vec<u8>> {
+        use anyhow::Context as _;
+        use std::io::{IsTerminal as _, Read as _};
+        let file = match (&self.file, self.hex.as_deref()) {
+            (Some(f), _) => Some(f.clone()),
+            (None, Some(h)) => h.strip_prefix('@').map(std::path::PathBuf::from),
+            (None, None) => None,
+        };
+        let (text, origin) = if let Some(f) = file {
+            let origin = f.display().to_string();
+            let len = std::fs::metadata(&f)
+                .with_context(|| format!("cannot read {origin}"))?
+                .len();
+            if len > MAX_HEX_INPUT_BYTES {
+                anyhow::bail!(
+                    "{origin}: {len} bytes is more hex than a decoder reads (at most {MAX_HEX_INPUT_BYTES})"
+                );
+            }
+            let bytes = std::fs::read(&f).with_context(|| format!("cannot read {origin}"))?;
+            (text_of(bytes, &origin)?, origin)
+        } else if matches!(self.hex.as_deref(), None | Some("-")) {
+            let stdin = std::io::stdin();
+            if self.hex.is_none() && stdin.is_terminal() {
+                anyhow::bail!(
+                    "no hex given: pass it as an argument, `-` or a pipe for standard input, or @FILE / --file FILE"
+                );
+            }
+            let mut bytes = Vec::new();
+            stdin
+                .lock()
+                .take(MAX_HEX_INPUT_BYTES + 1)
+                .read_to_end(&mut bytes)
+                .context("cannot read standard input")?;
+            if bytes.len() as u64 > MAX_HEX_INPUT_BYTES {
+                anyhow::bail!(
+                    "standard input: more hex than a decoder reads (at most {MAX_HEX_INPUT_BYTES} bytes)"
+                );
+            }
+            let origin = "standard input".to_owned();
+            (text_of(bytes, &origin)?, origin)
+        } else {
+            (
+                self.hex.clone().unwrap_or_default(),
+                "the argument".to_owned(),
+            )
+        };
+        parse_hex(&text).map_err(|e| anyhow::anyhow!("bad hex in {origin}: {e}"))
+    }
+}
+
+fn text_of(bytes: Vec<u8>, origin: &str) -> anyhow::Result<String> {
+    String::from_utf8(bytes).map_err(|e| {
+        anyhow::anyhow!(
+            "{origin}: not text (invalid UTF-8 at byte {}); give the octets as hex",
+            e.utf8_error().valid_up_to()
+        )
+    })
 }
 
 fn json_string(s: &str) -> String {
@@ -527,7 +617,55 @@ mod tests {
     #[test]
     fn hex_parsing() {
         assert_eq!(parse_hex("0x0a:ff 10").unwrap(), vec![0x0a, 0xff, 0x10]);
-        assert!(parse_hex("abc").is_err());
-        assert!(parse_hex("zz").is_err());
+        assert_eq!(
+            parse_hex("0X0A 0xFF\n\t10").unwrap(),
+            vec![0x0a, 0xff, 0x10]
+        );
+        assert_eq!(parse_hex("0a-ff_10,00").unwrap(), vec![0x0a, 0xff, 0x10, 0]);
+        assert!(parse_hex("abc").unwrap_err().contains("odd number"));
+        assert!(parse_hex("").unwrap_err().contains("no hex digits"));
+        assert!(parse_hex("zz").unwrap_err().contains("character 1"));
+        // a non-ASCII character is an error naming its position (character, not byte)
+        let e = parse_hex("3cé1").unwrap_err();
+        assert!(e.contains("'é' at character 3"), "{e}");
+        assert!(parse_hex("ü").unwrap_err().contains("character 1"));
+        assert!(parse_hex("0x").is_err());
+        assert!(
+            parse_hex("1x00")
+                .unwrap_err()
+                .contains("'x' at character 2")
+        );
+    }
+
+    #[test]
+    fn hex_input_from_argument_and_file() {
+        let arg = HexInput {
+            hex: Some("0102".into()),
+            file: None,
+        };
+        assert_eq!(arg.read().unwrap(), vec![1, 2]);
+        let f = std::env::temp_dir().join(format!("ntn-tree-hex-{}", std::process::id()));
+        std::fs::write(&f, "0x03 04\n").unwrap();
+        let at = HexInput {
+            hex: Some(format!("@{}", f.display())),
+            file: None,
+        };
+        assert_eq!(at.read().unwrap(), vec![3, 4]);
+        let by_flag = HexInput {
+            hex: None,
+            file: Some(f.clone()),
+        };
+        assert_eq!(by_flag.read().unwrap(), vec![3, 4]);
+        std::fs::write(&f, [0x30, 0x31, 0xff]).unwrap();
+        let e = by_flag.read().unwrap_err().to_string();
+        assert!(e.contains("invalid UTF-8 at byte 2"), "{e}");
+        std::fs::write(&f, "01 0g").unwrap();
+        let e = by_flag.read().unwrap_err().to_string();
+        assert!(
+            e.contains(&f.display().to_string()) && e.contains("character 5"),
+            "{e}"
+        );
+        std::fs::remove_file(&f).ok();
+        assert!(by_flag.read().is_err());
     }
 }

@@ -109,7 +109,7 @@ fn nas_plain_eps_and_5gs_messages() {
         "{out}"
     );
     assert!(out.contains("Message type: 0x55"), "{out}");
-    assert!(out.contains("IdentityRequest"), "{out}");
+    assert!(out.contains("Message name: IDENTITY REQUEST"), "{out}");
     // every pycrate EPS and 5GS vector decodes without an error line
     for (file, first) in [
         ("nas/eps_pycrate.json", "EPS"),
@@ -170,7 +170,7 @@ fn nas_protected_message_mac_check_and_deciphering() {
     assert!(ok, "{err}");
     assert!(out.contains("Sequence number: 1"), "{out}");
     assert!(out.contains("MAC check: verified"), "{out}");
-    assert!(out.contains("IdentityRequest"), "{out}");
+    assert!(out.contains("Message name: IDENTITY REQUEST"), "{out}");
 
     // the same keys given directly
     let knas_int = ntn_security::kdf::eps::knas_int(&kasme, IntegrityAlgorithmId::Eia2);
@@ -179,7 +179,7 @@ fn nas_protected_message_mac_check_and_deciphering() {
     let key = format!("{}:{}", h(&knas_int), h(&knas_enc));
     let (ok, out, _) = ntn(&["nas", "decode", &hex, "--dir", "dl", "--key", &key]);
     assert!(
-        ok && out.contains("MAC check: verified") && out.contains("IdentityRequest"),
+        ok && out.contains("MAC check: verified (EIA2)") && out.contains("IDENTITY REQUEST"),
         "{out}"
     );
 

@@ -68,8 +68,9 @@ impl core::ops::DerefMut for NasWriter {
     }
 }
 
-/// How an optional IE is framed (TS 24.007 §11.2.1).
-#[derive(Clone, Copy, Debug, Eq, PartialEq)]
+/// How an optional IE is framed (TS 24.007 §11.2.1). `Debug` prints the specification's
+/// name ("TV", "TLV-E", ...) so dissections built from it read as the specification does.
+#[derive(Clone, Copy, Eq, PartialEq)]
 pub enum IeFormat {
     /// Type 1: 4-bit IEI in bits 8-5 and a 4-bit value in the same octet.
     HalfTv,
@@ -79,6 +80,24 @@ pub enum IeFormat {
     Tlv,
     /// Type 6: IEI, two length octets, value (EPS IEIs 0x7X, TS 24.007 §11.2.4).
     Tlve,
+}
+
+impl IeFormat {
+    /// The format's name in TS 24.007 §11.2.1: "TV (type 1)", "TV", "TLV", "TLV-E".
+    pub fn name(self) -> &'static str {
+        match self {
+            IeFormat::HalfTv => "TV (type 1)",
+            IeFormat::Tv(_) => "TV",
+            IeFormat::Tlv => "TLV",
+            IeFormat::Tlve => "TLV-E",
+        }
+    }
+}
+
+impl core::fmt::Debug for IeFormat {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        write!(f, "{:?}", self.name())
+    }
 }
 
 /// One optional IE as received: its IEI, framing and value octets. For [`IeFormat::HalfTv`]
