@@ -214,10 +214,10 @@ impl From<EsmMessage> for NasMessage {
 /// again; must never panic. Driven by the stable fuzz test and usable from cargo-fuzz.
 pub fn fuzz_parse(data: &[u8]) {
     for dir in [Direction::Uplink, Direction::Downlink] {
-        if let Ok(m) = NasMessage::parse(data, dir) {
-            if let Ok(bytes) = m.to_vec() {
-                let _ = NasMessage::parse(&bytes, dir);
-            }
+        if let Ok(m) = NasMessage::parse(data, dir)
+            && let Ok(bytes) = m.to_vec()
+        {
+            let _ = NasMessage::parse(&bytes, dir);
         }
     }
 }

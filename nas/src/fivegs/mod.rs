@@ -106,10 +106,10 @@ impl NasMessage5g {
 /// Fuzz entry point for the 5GS decoders; must never panic.
 pub fn fuzz_parse(data: &[u8]) {
     for dir in [Direction::Uplink, Direction::Downlink] {
-        if let Ok(m) = NasMessage5g::parse(data, dir) {
-            if let Ok(b) = m.to_vec() {
-                let _ = NasMessage5g::parse(&b, dir);
-            }
+        if let Ok(m) = NasMessage5g::parse(data, dir)
+            && let Ok(b) = m.to_vec()
+        {
+            let _ = NasMessage5g::parse(&b, dir);
         }
     }
 }
