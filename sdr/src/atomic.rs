@@ -78,11 +78,14 @@ pub struct Journal {
     pub committed: Vec<PathBuf>,
     /// Outputs whose temporary exists but is not renamed yet (the target is as before).
     pub pending: Vec<PathBuf>,
+    /// Outputs given up before their rename (an error, Ctrl-C): the target is as before.
+    pub abandoned: Vec<PathBuf>,
 }
 
 static JOURNAL: Mutex<Journal> = Mutex::new(Journal {
     committed: Vec::new(),
     pending: Vec::new(),
+    abandoned: Vec::new(),
 });
 static SERIAL: AtomicU64 = AtomicU64::new(0);
 
@@ -112,6 +115,7 @@ pub struct AtomicFile {
     target: PathBuf,
     tmp: PathBuf,
     file: Option<BufWriter<File>>,
+    journaled: bool,
 }
 
 impl AtomicFile {
@@ -120,6 +124,10 @@ impl AtomicFile {
     /// # Errors
     /// [`OutputError::Io`] if the temporary cannot be created.
     pub fn create(target: &Path) -> Result<Self, OutputError> {
+        Self::create_inner(target, true)
+    }
+
+    fn create_inner(target: &Path, journaled: bool) -> Result<Self, OutputError> {
         if target.is_dir() {
             return Err(OutputError::IsDirectory(target.to_path_buf()));
         }
@@ -133,11 +141,14 @@ impl AtomicFile {
             SERIAL.fetch_add(1, Ordering::Relaxed)
         ));
         let file = File::create(&tmp).map_err(io(&tmp))?;
-        with_journal(|j| j.pending.push(target.to_path_buf()));
+        if journaled {
+            with_journal(|j| j.pending.push(target.to_path_buf()));
+        }
         Ok(AtomicFile {
             target: target.to_path_buf(),
             tmp,
             file: Some(BufWriter::with_capacity(1 << 20, file)),
+            journaled,
         })
     }
 
@@ -168,6 +179,7 @@ impl AtomicFile {
             target,
             tmp: std::mem::take(&mut self.tmp),
             done: false,
+            journaled: self.journaled,
         })
     }
 
@@ -203,10 +215,14 @@ impl Write for AtomicFile {
     }
 }
 
-fn forget_pending(target: &Path) {
+/// The journal entry of an output given up before its rename.
+fn abandon(target: &Path) {
     with_journal(|j| {
         if let Some(i) = j.pending.iter().position(|p| p == target) {
             j.pending.remove(i);
+        }
+        if !j.abandoned.iter().any(|p| p == target) {
+            j.abandoned.push(target.to_path_buf());
         }
     });
 }
@@ -216,7 +232,9 @@ impl Drop for AtomicFile {
         if !self.tmp.as_os_str().is_empty() {
             self.file = None;
             let _ = std::fs::remove_file(&self.tmp);
-            forget_pending(&self.target);
+            if self.journaled {
+                abandon(&self.target);
+            }
         }
     }
 }
@@ -227,6 +245,7 @@ pub struct Prepared {
     target: PathBuf,
     tmp: PathBuf,
     done: bool,
+    journaled: bool,
 }
 
 impl Prepared {
@@ -257,7 +276,9 @@ impl Drop for Prepared {
     fn drop(&mut self) {
         if !self.done {
             let _ = std::fs::remove_file(&self.tmp);
-            forget_pending(&self.target);
+            if self.journaled {
+                abandon(&self.target);
+            }
         }
     }
 }
@@ -316,7 +337,7 @@ pub fn check_output(output: &Path, inputs: &[&Path]) -> Result<(), OutputError> 
         });
     }
     // the only honest test of "writable" is to create a file there
-    let probe = AtomicFile::create(output).map_err(|e| match e {
+    let probe = AtomicFile::create_inner(output, false).map_err(|e| match e {
         OutputError::Io { source, .. } => OutputError::NotWritable {
             output: output.to_path_buf(),
             dir: dir.clone(),
@@ -359,6 +380,7 @@ mod tests {
         drop(f);
         assert_eq!(std::fs::read_to_string(&target).unwrap(), "old");
         assert!(leftovers(&d).is_empty());
+        assert!(journal().abandoned.contains(&target));
         let mut f = AtomicFile::create(&target).unwrap();
         f.write_all(b"new contents").unwrap();
         f.commit().unwrap();

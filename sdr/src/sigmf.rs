@@ -509,6 +509,7 @@ pub fn meta_json(meta: &SigmfMeta, extra_global: &Map<String, Value>) -> Value {
 #[derive(Debug)]
 pub struct PairWriter {
     meta_path: PathBuf,
+    meta: AtomicFile,
     data: AtomicFile,
     datatype: Datatype,
     bytes: Vec<u8>,
@@ -522,8 +523,10 @@ impl PairWriter {
     /// [`SigmfError::NotMetaPath`], [`SigmfError::Output`].
     pub fn create(meta_path: &Path, datatype: Datatype) -> Result<Self, SigmfError> {
         let data = AtomicFile::create(&data_path(meta_path)?)?;
+        let meta = AtomicFile::create(meta_path)?;
         Ok(PairWriter {
             meta_path: meta_path.to_path_buf(),
+            meta,
             data,
             datatype,
             bytes: Vec::new(),
@@ -561,7 +564,7 @@ impl PairWriter {
             reason: e.to_string(),
         })?;
         let data = self.data.prepare()?;
-        let mut m = AtomicFile::create(&self.meta_path)?;
+        let mut m = self.meta;
         m.write_all(text.as_bytes())
             .and_then(|()| m.write_all(b"\n"))
             .map_err(io(&self.meta_path))?;
