@@ -10,8 +10,10 @@ use ntn_sim::scenario::{ChannelScenario, RecordingInfo};
 use ntn_types::Hz;
 use num_complex::Complex32;
 use serde_json::{Value, json};
-use std::io::{BufReader, BufWriter, Read, Write};
+use ntn_sdr::sigmf::{self, Datatype, PairWriter, SampleReader};
 use std::path::{Path, PathBuf};
+
+use crate::output::{Budget, MemoryArgs, check_interrupt, check_outputs, interruptible};
 
 /// Options of `ntn channel`.
 #[derive(Args, Debug)]
@@ -31,21 +33,8 @@ pub struct ChannelArgs {
     /// No progress bar.
     #[arg(long)]
     pub quiet: bool,
-}
-
-/// The `.sigmf-data` path beside a `.sigmf-meta` path.
-fn data_path(meta: &Path) -> Result<PathBuf> {
-    let name = meta
-        .file_name()
-        .and_then(|n| n.to_str())
-        .ok_or_else(|| anyhow!("{}: not a file name", meta.display()))?;
-    let stem = name.strip_suffix(".sigmf-meta").ok_or_else(|| {
-        anyhow!(
-            "{}: a SigMF metadata file name ends in .sigmf-meta",
-            meta.display()
-        )
-    })?;
-    Ok(meta.with_file_name(format!("{stem}.sigmf-data")))
+    #[command(flatten)]
+    pub memory: MemoryArgs,
 }
 
 /// What the command needs from the input metadata.
@@ -59,102 +48,32 @@ struct InputMeta {
 fn read_meta(meta_path: &Path, data: &Path) -> Result<InputMeta> {
     let text = std::fs::read_to_string(meta_path)
         .with_context(|| format!("cannot read {}", meta_path.display()))?;
-    let meta: Value = serde_json::from_str(&text)
-        .with_context(|| format!("{}: not valid JSON", meta_path.display()))?;
-    let global = meta
-        .get("global")
-        .and_then(Value::as_object)
-        .ok_or_else(|| anyhow!("{}: no \"global\" object", meta_path.display()))?;
-    let datatype = global
-        .get("core:datatype")
-        .and_then(Value::as_str)
-        .ok_or_else(|| anyhow!("{}: global has no \"core:datatype\"", meta_path.display()))?;
-    if datatype != "cf32_le" {
+    let (m, meta) = sigmf::parse_meta(&text, meta_path)?;
+    if m.datatype != Datatype::Cf32Le {
         bail!(
-            "{}: core:datatype is {datatype:?}; ntn channel reads cf32_le (convert the recording first)",
-            meta_path.display()
+            "{}: core:datatype is {:?}; ntn channel reads cf32_le (convert the recording first)",
+            meta_path.display(),
+            m.datatype.as_str()
         );
     }
-    let sample_rate = global
-        .get("core:sample_rate")
-        .and_then(Value::as_f64)
-        .ok_or_else(|| {
-            anyhow!(
-                "{}: global has no numeric \"core:sample_rate\"",
-                meta_path.display()
-            )
-        })?;
-    if !(sample_rate.is_finite() && sample_rate > 0.0) {
-        bail!(
-            "{}: core:sample_rate {sample_rate} is not a positive rate",
-            meta_path.display()
-        );
-    }
-    if let Some(n) = global.get("core:num_channels").and_then(Value::as_u64)
-        && n != 1
-    {
-        bail!(
-            "{}: {n} channels; ntn channel reads single-channel recordings",
-            meta_path.display()
-        );
-    }
-    let centre_frequency = meta
-        .get("captures")
-        .and_then(Value::as_array)
-        .and_then(|c| c.first())
-        .and_then(|c| c.get("core:frequency"))
-        .and_then(Value::as_f64);
-    let bytes = std::fs::metadata(data)
+    let samples = SampleReader::open(data, Datatype::Cf32Le)
         .with_context(|| format!("cannot open the samples {}", data.display()))?
         .len();
-    if bytes % 8 != 0 {
-        bail!(
-            "{}: {bytes} bytes is not a whole number of cf32_le samples (8 bytes each)",
-            data.display()
-        );
-    }
     Ok(InputMeta {
         meta,
-        sample_rate,
-        centre_frequency,
-        samples: bytes / 8,
+        sample_rate: m.sample_rate_hz,
+        centre_frequency: m.centre_frequency_hz,
+        samples,
     })
 }
 
-fn open(path: &Path) -> Result<BufReader<std::fs::File>> {
-    Ok(BufReader::with_capacity(
-        1 << 20,
-        std::fs::File::open(path).with_context(|| format!("cannot open {}", path.display()))?,
-    ))
-}
-
-/// Read up to `buf.len()` samples; returns how many.
-fn read_block(r: &mut impl Read, bytes: &mut [u8], buf: &mut [Complex32]) -> Result<usize> {
-    let want = buf.len() * 8;
-    let mut got = 0;
-    while got < want {
-        let n = r.read(&mut bytes[got..want])?;
-        if n == 0 {
-            break;
-        }
-        got += n;
-    }
-    let n = got / 8;
-    for (x, b) in buf.iter_mut().zip(bytes[..n * 8].chunks_exact(8)) {
-        let re = f32::from_le_bytes([b[0], b[1], b[2], b[3]]);
-        let im = f32::from_le_bytes([b[4], b[5], b[6], b[7]]);
-        *x = Complex32::new(re, im);
-    }
-    Ok(n)
-}
-
 fn mean_power(path: &Path, block: usize) -> Result<f64> {
-    let mut r = open(path)?;
-    let mut bytes = vec![0u8; block * 8];
+    let mut r = SampleReader::open(path, Datatype::Cf32Le)?;
     let mut buf = vec![Complex32::new(0.0, 0.0); block];
     let (mut sum, mut count) = (0.0f64, 0u64);
     loop {
-        let n = read_block(&mut r, &mut bytes, &mut buf)?;
+        check_interrupt()?;
+        let n = r.read(&mut buf)?;
         if n == 0 {
             break;
         }
@@ -167,12 +86,29 @@ fn mean_power(path: &Path, block: usize) -> Result<f64> {
     Ok(if count == 0 { 0.0 } else { sum / count as f64 })
 }
 
+/// Bytes per sample of `--block` held at once: input and output blocks (8 bytes each) and the
+/// reader's and writer's byte buffers (8 each).
+const BYTES_PER_BLOCK_SAMPLE: f64 = 32.0;
+
 pub fn run(a: ChannelArgs) -> Result<()> {
+    interruptible();
     if a.block == 0 {
         bail!("--block must be at least 1");
     }
-    let in_data = data_path(&a.input)?;
-    let out_data = data_path(&a.out)?;
+    Budget::memory(
+        format!(
+            "--block {} samples × {BYTES_PER_BLOCK_SAMPLE} bytes of buffers",
+            a.block
+        ),
+        a.block as f64 * BYTES_PER_BLOCK_SAMPLE,
+        &a.memory,
+    )
+    .check()?;
+    let in_data = sigmf::data_path(&a.input)?;
+    let out_data = sigmf::data_path(&a.out)?;
+    let mut inputs = vec![a.input.as_path(), in_data.as_path()];
+    inputs.extend(a.scenario.as_deref());
+    check_outputs([a.out.as_path(), out_data.as_path()], &inputs)?;
     let input = read_meta(&a.input, &in_data)?;
     let scenario: ChannelScenario = match &a.scenario {
         Some(p) => {
@@ -220,35 +156,24 @@ pub fn run(a: ChannelArgs) -> Result<()> {
             .unwrap_or_else(|_| ProgressStyle::default_bar()),
         )
     };
-    let mut r = open(&in_data)?;
-    let mut w = BufWriter::with_capacity(
-        1 << 20,
-        std::fs::File::create(&out_data)
-            .with_context(|| format!("cannot create {}", out_data.display()))?,
-    );
-    let mut bytes = vec![0u8; a.block * 8];
+    let mut r = SampleReader::open(&in_data, Datatype::Cf32Le)?;
+    let mut w = PairWriter::create(&a.out, Datatype::Cf32Le)?;
     let mut x = vec![Complex32::new(0.0, 0.0); a.block];
     let mut y = vec![Complex32::new(0.0, 0.0); a.block];
     let mut t = 0u64;
     loop {
-        let n = read_block(&mut r, &mut bytes, &mut x)?;
+        check_interrupt()?;
+        let n = r.read(&mut x)?;
         if n == 0 {
             break;
         }
         channel
             .process(t, &x[..n], &mut y[..n])
             .with_context(|| format!("at sample {t}"))?;
-        for (b, s) in bytes.chunks_exact_mut(8).zip(&y[..n]) {
-            b[..4].copy_from_slice(&s.re.to_le_bytes());
-            b[4..].copy_from_slice(&s.im.to_le_bytes());
-        }
-        w.write_all(&bytes[..n * 8])
-            .with_context(|| format!("cannot write {}", out_data.display()))?;
+        w.write(&y[..n])?;
         t += n as u64;
         bar.set_position(t);
     }
-    w.flush()
-        .with_context(|| format!("cannot write {}", out_data.display()))?;
     bar.finish_and_clear();
 
     let mut meta = input.meta.clone();
@@ -274,8 +199,7 @@ pub fn run(a: ChannelArgs) -> Result<()> {
     if meta.get("annotations").is_none() {
         meta["annotations"] = json!([]);
     }
-    std::fs::write(&a.out, serde_json::to_string_pretty(&meta)? + "\n")
-        .with_context(|| format!("cannot write {}", a.out.display()))?;
+    w.finish(&meta)?;
     eprintln!(
         "wrote {} samples to {} (+ {})",
         t,
@@ -323,6 +247,7 @@ mod tests {
             scenario: None,
             block: 7000,
             quiet: true,
+            memory: MemoryArgs::default(),
         })
         .unwrap();
         let y = std::fs::read(dir.join("out.sigmf-data")).unwrap();
@@ -338,6 +263,7 @@ mod tests {
             scenario: None,
             block: 65_536,
             quiet: true,
+            memory: MemoryArgs::default(),
         })
         .unwrap();
         assert_eq!(std::fs::read(dir.join("out2.sigmf-data")).unwrap(), y);
@@ -349,6 +275,7 @@ mod tests {
             scenario: None,
             block: 100,
             quiet: true,
+            memory: MemoryArgs::default(),
         })
         .unwrap_err();
         assert!(format!("{e:#}").contains("cf32_le"), "{e:#}");
@@ -364,6 +291,7 @@ mod tests {
             scenario: None,
             block: 100,
             quiet: true,
+            memory: MemoryArgs::default(),
         })
         .unwrap_err();
         assert!(format!("{e:#}").contains("core:sample_rate"), "{e:#}");
@@ -373,6 +301,7 @@ mod tests {
             scenario: None,
             block: 100,
             quiet: true,
+            memory: MemoryArgs::default(),
         })
         .unwrap_err();
         assert!(format!("{e:#}").contains("missing.sigmf-meta"), "{e:#}");

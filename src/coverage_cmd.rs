@@ -8,7 +8,7 @@
 //! bytes as the single run.
 
 use crate::common::{DEFAULT_DL_MHZ, DurationSpec, parse_utc};
-use crate::output::{Format, Table};
+use crate::output::{Budget, Format, Interrupted, MemoryArgs, Table, check_outputs, interrupted, interruptible};
 use anyhow::{Context, Result, bail};
 use clap::{Args, Subcommand, ValueEnum};
 use indicatif::{ProgressBar, ProgressStyle};
@@ -21,7 +21,7 @@ use ntn_coverage::{
 };
 use ntn_orbit::UtcTime;
 use ntn_orbit::walker::{WalkerPattern, WalkerShell};
-use std::io::BufWriter;
+use ntn_sdr::atomic::AtomicFile;
 use std::path::{Path, PathBuf};
 use std::str::FromStr;
 
@@ -132,6 +132,8 @@ pub struct RunArgs {
     /// Visibility search.
     #[arg(long, value_enum, default_value_t = MethodArg::Indexed)]
     pub method: MethodArg,
+    #[command(flatten)]
+    pub memory: MemoryArgs,
     #[command(flatten)]
     pub out: WriteArgs,
 }
@@ -245,9 +247,64 @@ pub fn run(a: CoverageArgs) -> Result<()> {
     }
 }
 
+/// Memory of a run, estimated from its sizes before anything is allocated: the satellites
+/// (their SGP4 state, and four samples of positions and index entries each), the grid cells
+/// with their accumulators and histograms (in the engine and again in the result), the per-
+/// sample, per-row coverage counts, and the per-cell statistics and text of the outputs.
+fn memory_estimate(
+    satellites: f64,
+    rows: f64,
+    cols: f64,
+    samples: f64,
+    config: &CoverageConfig,
+) -> (f64, String) {
+    let cells = rows * cols;
+    let per_sat = (std::mem::size_of::<ntn_orbit::Satellite>() + 4 * 64) as f64;
+    let hist = 4.0 * (f64::from(config.visible_bins) + config.cn_bins_used() as f64);
+    let per_cell = std::mem::size_of::<ntn_coverage::grid::Cell>() as f64
+        + 2.0 * (std::mem::size_of::<ntn_coverage::accum::CellAccum>() as f64 + hist)
+        + 512.0;
+    let bytes = satellites * per_sat + cells * per_cell + rows * samples * 4.0 + samples * 8.0;
+    (
+        bytes,
+        format!(
+            "{satellites:.0} satellites × {per_sat:.0} B + {cells:.0} cells × {per_cell:.0} B + \
+             {rows:.0} rows × {samples:.0} samples × 4 B"
+        ),
+    )
+}
+
+/// The satellites a run will set up, counted before any is (Walker shells and presets; an
+/// element-set file is read first, its size bounding its count).
+fn satellite_count(a: &RunArgs) -> f64 {
+    if a.tle.is_some() {
+        return 0.0;
+    }
+    let shells = if a.walker.is_empty() {
+        match a.preset.unwrap_or(Preset::Default) {
+            Preset::Default => presets::default_shell(),
+            Preset::StarlinkLike => presets::starlink_like(),
+        }
+    } else {
+        a.walker.iter().map(|s| s.0).collect()
+    };
+    shells.iter().map(|s| f64::from(s.total)).sum()
+}
+
+/// Outputs of a run or merge, checked before the work: the directory is created and
+/// writable, and no output is one of `inputs`.
+fn check_write_args(out: &WriteArgs, partial: Option<&Path>, inputs: &[&Path]) -> Result<()> {
+    std::fs::create_dir_all(&out.out_dir)
+        .with_context(|| format!("cannot create {}", out.out_dir.display()))?;
+    let files = ["cells.csv", "cells.geojson", "summary.json"].map(|f| out.out_dir.join(f));
+    check_outputs(
+        files.iter().map(PathBuf::as_path).chain(partial),
+        inputs,
+    )
+}
+
 fn run_one(a: RunArgs) -> Result<()> {
-    let (constellation, origin, default_start) = constellation(&a)?;
-    let start = a.start.unwrap_or(default_start);
+    interruptible();
     let spec = match a.r#box {
         Some(BoxSpec([s, n, w, e])) => GridSpec {
             lat_min_deg: s,
@@ -258,10 +315,9 @@ fn run_one(a: RunArgs) -> Result<()> {
         },
         None => GridSpec::global(a.res),
     };
-    let grid = Grid::new(spec)?;
     let mut config = CoverageConfig::new(
         TimeWindow {
-            start,
+            start: a.start.unwrap_or(walker_epoch()?),
             duration_s: a.duration.0,
             step_s: a.step.0,
         },
@@ -282,6 +338,22 @@ fn run_one(a: RunArgs) -> Result<()> {
         time: parse_part(a.shard.as_deref(), "--shard")?,
         tile: parse_part(a.tile.as_deref(), "--tile")?,
     };
+    let (rows, cols) = spec.shape()?;
+    let (samples_bytes, basis) = memory_estimate(
+        satellite_count(&a),
+        f64::from(rows),
+        f64::from(cols),
+        f64::from(config.window.steps()?.1),
+        &config,
+    );
+    Budget::memory(basis, samples_bytes, &a.memory).check()?;
+    let inputs: Vec<&Path> = a.tle.as_deref().into_iter().collect();
+    check_write_args(&a.out, a.partial.as_deref(), &inputs)?;
+    let grid = Grid::new(spec)?;
+    let (constellation, origin, default_start) = constellation(&a)?;
+    if a.start.is_none() && a.tle.is_some() {
+        config.window.start = default_start;
+    }
     let method = match a.method {
         MethodArg::Indexed => Method::Indexed,
         MethodArg::BruteForce => Method::BruteForce,
@@ -319,7 +391,7 @@ fn run_one(a: RunArgs) -> Result<()> {
     let bar = progress_bar(a.out.quiet);
     #[allow(clippy::disallowed_methods)] // the CLI reports wall time
     let t0 = std::time::Instant::now();
-    let partial = ntn_coverage::run(
+    let partial = match ntn_coverage::run_stoppable(
         &constellation,
         &grid,
         &config,
@@ -331,14 +403,16 @@ fn run_one(a: RunArgs) -> Result<()> {
             }
             bar.set_position(done as u64);
         },
-    )?;
+        &interrupted,
+    ) {
+        Err(ntn_coverage::CoverageError::Stopped) => return Err(Interrupted.into()),
+        r => r?,
+    };
     bar.finish_and_clear();
     let elapsed = t0.elapsed().as_secs_f64();
     if !a.out.quiet {
         eprintln!("computed in {elapsed:.2} s");
     }
-    std::fs::create_dir_all(&a.out.out_dir)
-        .with_context(|| format!("cannot create {}", a.out.out_dir.display()))?;
     if shard != Shard::WHOLE || a.partial.is_some() {
         let path = a.partial.clone().unwrap_or_else(|| {
             a.out.out_dir.join(format!(
@@ -362,6 +436,8 @@ fn run_one(a: RunArgs) -> Result<()> {
 }
 
 fn run_merge(m: MergeArgs) -> Result<()> {
+    let inputs: Vec<&Path> = m.parts.iter().map(PathBuf::as_path).collect();
+    check_write_args(&m.out, m.partial.as_deref(), &inputs)?;
     let mut parts = Vec::with_capacity(m.parts.len());
     for p in &m.parts {
         let f = std::fs::File::open(p).with_context(|| format!("cannot open {}", p.display()))?;
@@ -384,8 +460,6 @@ fn run_merge(m: MergeArgs) -> Result<()> {
             merged.header.rows
         );
     }
-    std::fs::create_dir_all(&m.out.out_dir)
-        .with_context(|| format!("cannot create {}", m.out.out_dir.display()))?;
     write_outputs(&merged, &m.out)
 }
 
@@ -396,8 +470,12 @@ fn parse_part(s: Option<&str>, flag: &str) -> Result<Part> {
     }
 }
 
+fn walker_epoch() -> Result<UtcTime> {
+    Ok(WALKER_EPOCH.parse()?)
+}
+
 fn constellation(a: &RunArgs) -> Result<(Constellation, String, UtcTime)> {
-    let walker_epoch: UtcTime = WALKER_EPOCH.parse()?;
+    let walker_epoch = walker_epoch()?;
     if let Some(path) = &a.tle {
         let text = std::fs::read_to_string(path)
             .with_context(|| format!("cannot read element sets from {}", path.display()))?;
@@ -438,16 +516,14 @@ fn progress_bar(quiet: bool) -> ProgressBar {
     )
 }
 
-fn create(path: &Path) -> Result<BufWriter<std::fs::File>> {
-    Ok(BufWriter::new(std::fs::File::create(path).with_context(
-        || format!("cannot create {}", path.display()),
-    )?))
+fn create(path: &Path) -> Result<AtomicFile> {
+    AtomicFile::create(path).with_context(|| format!("cannot create {}", path.display()))
 }
 
 fn write_partial_file(p: &CoveragePartial, path: &Path) -> Result<()> {
     let mut w = create(path)?;
     write_partial(p, &mut w)?;
-    std::io::Write::flush(&mut w)?;
+    w.commit()?;
     Ok(())
 }
 
@@ -458,15 +534,27 @@ fn write_outputs(result: &CoveragePartial, out: &WriteArgs) -> Result<()> {
     let dir = &out.out_dir;
     let mut written = vec![];
     let path = dir.join("cells.csv");
-    write_cells_csv(result, &cells, &mut create(&path)?)?;
+    {
+        let mut w = create(&path)?;
+        write_cells_csv(result, &cells, &mut w)?;
+        w.commit()?;
+    }
     written.push(path);
     if !out.no_geojson {
         let path = dir.join("cells.geojson");
-        write_cells_geojson(&grid, &cells, &mut create(&path)?)?;
+        {
+        let mut w = create(&path)?;
+        write_cells_geojson(&grid, &cells, &mut w)?;
+        w.commit()?;
+    }
         written.push(path);
     }
     let path = dir.join("summary.json");
-    write_summary_json(result, &summary, &mut create(&path)?)?;
+    {
+        let mut w = create(&path)?;
+        write_summary_json(result, &summary, &mut w)?;
+        w.commit()?;
+    }
     written.push(path);
     if out.maps != MapFormat::None {
         crate::plot::register_font();
@@ -490,7 +578,7 @@ fn write_outputs(result: &CoveragePartial, out: &WriteArgs) -> Result<()> {
                 }
                 _ => ntn_coverage::map::write_png(&grid, &cells, q, &subtitle, &opts, &mut w)?,
             }
-            std::io::Write::flush(&mut w)?;
+            w.commit()?;
             written.push(path);
         }
     }

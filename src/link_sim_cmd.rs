@@ -10,6 +10,8 @@
 use std::path::PathBuf;
 
 use anyhow::{Context, Result, bail};
+use indicatif::{ProgressBar, ProgressStyle};
+use ntn_phy::PhyError;
 use clap::{Args, Subcommand};
 use ntn_phy::link_sim::{CurveProvenance, LinkChannel, LinkPoint, LinkSimConfig, curve_csv};
 use ntn_phy::nbiot::NrsPorts;
@@ -17,7 +19,10 @@ use ntn_phy::nbiot::ul::npusch::{NpuschConfig, UlModulation, UlSpacing};
 use ntn_phy::nbiot::ul::npusch_link::{FadingHook, NpuschLinkConfig};
 use ntn_sim::link_sim::{LinkChannelModel, with_model};
 
-use crate::output::{Cell, OutputArgs, Table, emit};
+use crate::output::{
+    Budget, Cell, Interrupted, OutputArgs, PlotArgs, Table, check_outputs, emit, interrupted,
+    interruptible, write_file,
+};
 use crate::plot::{Figure, Panel, Series};
 
 /// The curves `ntn link-sim` draws.
@@ -55,6 +60,9 @@ pub struct CurveArgs {
     /// Trials per SNR point.
     #[arg(long, default_value_t = 100)]
     pub trials: usize,
+    /// Refuse to start a run of more trials than this in total (points × trials).
+    #[arg(long, value_name = "N", default_value_t = DEFAULT_MAX_TRIALS)]
+    pub max_trials: u64,
     /// Run seed (each SNR point has its own stream derived from it).
     #[arg(long, default_value_t = 2026)]
     pub seed: u64,
@@ -66,6 +74,56 @@ pub struct CurveArgs {
     pub date: Option<String>,
     #[command(flatten)]
     pub output: OutputArgs,
+    #[command(flatten)]
+    pub plot: PlotArgs,
+}
+
+/// The default `--max-trials`: at a few milliseconds a trial, hours of work.
+pub const DEFAULT_MAX_TRIALS: u64 = 10_000_000;
+
+/// Before any work: the outputs can be written, and the run is within `--max-trials`.
+fn preflight(c: &CurveArgs, points: usize) -> Result<u64> {
+    check_outputs(
+        [&c.output.out, &c.csv, &c.plot.plot]
+            .into_iter()
+            .flatten()
+            .map(PathBuf::as_path),
+        &[],
+    )?;
+    let total = points as f64 * c.trials as f64;
+    Budget {
+        resource: "trials",
+        basis: format!("{points} SNR points × {} trials", c.trials),
+        estimate: total,
+        limit: c.max_trials as f64,
+        show: |v| format!("{v:.0}"),
+        flag: "--max-trials",
+    }
+    .check()?;
+    Ok(total as u64)
+}
+
+/// The trial hook of a run: a progress bar with ETA on standard error, stopped by Ctrl-C.
+fn with_progress<T>(
+    total: u64,
+    run: impl FnOnce(&ntn_phy::link_sim::TrialHook<'_>) -> Result<T, PhyError>,
+) -> Result<T> {
+    interruptible();
+    let bar = ProgressBar::new(total).with_style(
+        ProgressStyle::with_template(
+            "{spinner} link-sim {bar:40} {pos}/{len} trials, {elapsed} (ETA {eta})",
+        )
+        .unwrap_or_else(|_| ProgressStyle::default_bar()),
+    );
+    let r = run(&|| {
+        bar.inc(1);
+        !interrupted()
+    });
+    bar.finish_and_clear();
+    match r {
+        Err(PhyError::Stopped) => Err(Interrupted.into()),
+        r => Ok(r?),
+    }
 }
 
 /// Arguments of a downlink curve.
@@ -237,8 +295,10 @@ fn run_dl(
     if let Some(n) = npdsch {
         cfg.npdsch = n;
     }
+    let total = preflight(c, cfg.snr_db.len())?;
     let cfg = with_model(&cfg, c.channel)?;
-    let points = ntn_phy::link_sim::run(&cfg).context("link-level run")?;
+    let points = with_progress(total, |hook| ntn_phy::link_sim::run_with(&cfg, hook))
+        .context("link-level run")?;
     Ok(CurveRun {
         name: channel.name(),
         description: cfg.describe(),
@@ -279,9 +339,13 @@ fn run_npusch(a: &NpuschArgs) -> Result<CurveRun> {
         },
         |g| g.0,
     );
+    let total = preflight(c, snr.len())?;
     let mut cfg = NpuschLinkConfig::new(npusch, snr, c.trials, c.seed);
     cfg.fading = FadingHook(c.channel.fading()?);
-    let points = ntn_phy::nbiot::ul::npusch_link::run(&cfg).context("NPUSCH link-level run")?;
+    let points = with_progress(total, |hook| {
+        ntn_phy::nbiot::ul::npusch_link::run_with(&cfg, hook)
+    })
+    .context("NPUSCH link-level run")?;
     Ok(CurveRun {
         name: "npusch",
         description: cfg.describe(),
@@ -330,10 +394,10 @@ pub fn report(c: &CurveArgs, curve: &CurveRun) -> Result<()> {
             },
             &curve.points,
         );
-        std::fs::write(path, text).with_context(|| format!("cannot write {}", path.display()))?;
+        write_file(path, text.as_bytes())?;
         t.summary("csv", path.display().to_string());
     }
-    if let Some(path) = &c.output.plot {
+    if let Some(path) = &c.plot.plot {
         Figure {
             title: format!("{} over {}", curve.name, c.channel.name()),
             x_label: "SNR per RE [dB]".into(),

@@ -20,20 +20,25 @@ use ntn_phy::nbiot::cell::{NbiotCellTx, SAMPLES_PER_FRAME};
 use ntn_phy::nbiot::npbch::{FrameHint, MibNb, NpbchDecoder, OperationMode};
 use ntn_phy::nbiot::npdcch::{DCI_N0_N1_BITS, DciN0N1, NpdcchCandidate};
 use ntn_phy::nbiot::npdsch::{
-    NpdschDecoder, SI_RNTI, SIB1_SUBFRAME, Sib1Schedule, SubframeIndex, is_nbiot_dl_subframe,
+    NpdschConfig, NpdschDecoded, NpdschDecoder, SI_RNTI, SIB1_SUBFRAME, Sib1Schedule, SubframeIndex, is_nbiot_dl_subframe,
     npdsch_c_init_bcch, npdsch_data_start,
 };
-use ntn_phy::nbiot::search::{CellSearcher, NpssSearchConfig, remove_offset};
+use ntn_phy::nbiot::search::{
+    CellSearcher, NpssSearchConfig, remove_offset, remove_offset_from,
+};
 use ntn_phy::nbiot::search_space::{
     NpdcchCell, NpdcchSearcher, SearchSpaceConfig, SearchSpaceKind, npdcch_start_symbol,
 };
 use ntn_phy::nbiot::{NcellId, NrsPorts};
 use ntn_phy::ofdm::{NBIOT_SAMPLE_RATE_HZ, NbiotOfdm, SAMPLES_PER_SUBFRAME};
-use ntn_sdr::sigmf::{self, Datatype, SigmfMeta};
+use indicatif::{ProgressBar, ProgressStyle};
+use ntn_sdr::sigmf::{self, Datatype, SampleReader, SigmfMeta};
 use serde::Deserialize;
 use serde_json::{Map, Value, json};
 
-use crate::output::{Cell, OutputArgs, Table, emit};
+use crate::output::{
+    Cell, OutputArgs, Table, check_interrupt, check_outputs, emit, interruptible,
+};
 use crate::tree::hex;
 
 /// `ntn nbiot` subcommands.
@@ -243,13 +248,20 @@ fn parse_rnti(s: &str) -> Result<u16, String> {
 pub fn run(cmd: NbiotCmd) -> Result<()> {
     match cmd {
         NbiotCmd::Scan(a) => {
-            if a.output.plot.is_some() {
-                bail!("ntn nbiot scan draws no plot");
+            interruptible();
+            if let Some(out) = &a.output.out {
+                let mut inputs = vec![a.file.as_path()];
+                let data = sigmf::data_path(&a.file).ok();
+                inputs.extend(data.as_deref());
+                check_outputs([out.as_path()], &inputs)?;
             }
             let table = scan(&a)?;
             emit(&a.output, &table.render(a.output.format))
         }
         NbiotCmd::Gen(a) => {
+            let data = sigmf::data_path(&a.out)?;
+            let inputs: Vec<&Path> = a.config.as_deref().into_iter().collect();
+            check_outputs([a.out.as_path(), data.as_path()], &inputs)?;
             let cfg = a.set.apply(match &a.config {
                 Some(p) => {
                     let text = std::fs::read_to_string(p)
@@ -401,11 +413,10 @@ struct ScanState {
     offset_hz: f64,
 }
 
-/// Decodes a recording into a table (summary: cell, offset, MIB-NB, SIB1-NB; rows: DCIs and
-/// decoded channels).
-pub fn scan(a: &ScanArgs) -> Result<Table> {
-    let rec = match a.rate {
-        Some(rate) => sigmf::read_raw_cf32(&a.file, rate)?,
+/// Opens the recording of `a` for block reading (it is never read whole).
+fn open_recording(a: &ScanArgs) -> Result<SampleReader> {
+    let (meta, reader) = match a.rate {
+        Some(rate) => sigmf::open_raw_cf32(&a.file, rate)?,
         None => {
             let is_meta = a
                 .file
@@ -417,25 +428,42 @@ pub fn scan(a: &ScanArgs) -> Result<Table> {
                     a.file.display()
                 );
             }
-            sigmf::read(&a.file)?
+            let (meta, _, reader) = sigmf::open(&a.file)?;
+            (meta, reader)
         }
     };
-    if (rec.meta.sample_rate_hz - NBIOT_SAMPLE_RATE_HZ).abs() > 1.0 {
+    if (meta.sample_rate_hz - NBIOT_SAMPLE_RATE_HZ).abs() > 1.0 {
         bail!(
             "sample rate {} Hz: ntn nbiot scan reads 1.92 Msps recordings (resample first)",
-            rec.meta.sample_rate_hz
+            meta.sample_rate_hz
         );
     }
-    let mut samples = rec.samples;
-    if samples
-        .iter()
-        .any(|s| !s.re.is_finite() || !s.im.is_finite())
-    {
+    Ok(reader)
+}
+
+/// Reads the next `out.len()` samples (all of them or an error), refusing NaN and infinity.
+fn read_exact(r: &mut SampleReader, out: &mut [Complex32], file: &Path) -> Result<()> {
+    let n = r.read(out)?;
+    if n != out.len() {
+        bail!("{}: the recording ended early", file.display());
+    }
+    if out.iter().any(|s| !s.re.is_finite() || !s.im.is_finite()) {
         bail!(
             "{}: the samples contain NaN or infinite values",
-            a.file.display()
+            file.display()
         );
     }
+    Ok(())
+}
+
+/// Decodes a recording into a table (summary: cell, offset, MIB-NB, SIB1-NB; rows: DCIs and
+/// decoded channels). The recording is read block by block: the cell search reads its first
+/// 64 frames, then the decoding passes over it one subframe at a time, so memory does not
+/// grow with the file.
+pub fn scan(a: &ScanArgs) -> Result<Table> {
+    let mut reader = open_recording(a)?;
+    let total = usize::try_from(reader.len())
+        .map_err(|_| anyhow!("{}: too many samples", a.file.display()))?;
     let mut table = Table::new(
         format!("NB-IoT downlink scan of {}", a.file.display()),
         &[
@@ -446,8 +474,8 @@ pub fn scan(a: &ScanArgs) -> Result<Table> {
             ("detail", ""),
         ],
     );
-    table.summary("samples", samples.len() as u64);
-    table.summary("duration_ms", samples.len() as f64 / 1920.0);
+    table.summary("samples", total as u64);
+    table.summary("duration_ms", total as f64 / 1920.0);
     let state = match a.cell {
         Some(id) => {
             let cell = NcellId::new(id).map_err(|e| anyhow!("--cell: {e}"))?;
@@ -468,10 +496,11 @@ pub fn scan(a: &ScanArgs) -> Result<Table> {
             // a subframe 0 at the start: MIB-NB from it alone (ports from the CRC mask)
             let mut mib = None;
             let mut ports = NrsPorts::One;
-            if a.subframe == 0 && samples.len() >= SAMPLES_PER_SUBFRAME {
+            if a.subframe == 0 && total >= SAMPLES_PER_SUBFRAME {
+                let mut first = vec![Complex32::default(); SAMPLES_PER_SUBFRAME];
+                read_exact(&mut reader, &mut first, &a.file)?;
                 let mut grid = ResourceGrid::nbiot_subframe();
-                NbiotOfdm::new()
-                    .demodulate_subframe(&samples[..SAMPLES_PER_SUBFRAME], &mut grid)?;
+                NbiotOfdm::new().demodulate_subframe(&first, &mut grid)?;
                 if let Ok(d) = NpbchDecoder::new().decode_subframe(&grid, cell, FrameHint::Unknown)
                 {
                     mib = Some(d.mib);
@@ -489,18 +518,18 @@ pub fn scan(a: &ScanArgs) -> Result<Table> {
             }
         }
         None => {
-            if samples.len() < 20_700 {
+            if total < 20_700 {
                 bail!(
-                    "{} samples: a cell search needs at least 20.7 ms (two NPSS); for a shorter capture give --cell (and --sfn/--subframe)",
-                    samples.len()
+                    "{total} samples: a cell search needs at least 20.7 ms (two NPSS); for a shorter capture give --cell (and --sfn/--subframe)"
                 );
             }
-            let len = samples.len().min(64 * SAMPLES_PER_FRAME + 2000);
+            let len = total.min(SEARCH_SAMPLES);
+            let mut head = vec![Complex32::default(); len];
+            read_exact(&mut reader, &mut head, &a.file)?;
             let mut searcher = CellSearcher::new(NpssSearchConfig::default(), len);
             let r = searcher
-                .search(&samples[..len])
+                .search(&head)
                 .map_err(|e| anyhow!("no cell found: {e}"))?;
-            remove_offset(&mut samples, r.npss.offset_hz);
             table.summary("npss_peak_to_mean", f64::from(r.npss.peak_to_mean));
             table.summary("nsss_frame_mod8", u64::from(r.nsss.frame_mod8));
             let (mib, ports) = match r.mib {
@@ -525,6 +554,7 @@ pub fn scan(a: &ScanArgs) -> Result<Table> {
             }
         }
     };
+    drop(reader);
     table.summary("cell_id", u64::from(state.cell.get()));
     table.summary(
         "frequency_offset_hz",
@@ -545,9 +575,12 @@ pub fn scan(a: &ScanArgs) -> Result<Table> {
         .mib
         .as_ref()
         .and_then(|m| Sib1Schedule::new(m.scheduling_info_sib1, state.cell).ok());
-    decode_subframes(a, &samples, &state, sib1.as_ref(), &mut table)?;
+    decode_subframes(a, &state, sib1.as_ref(), &mut table)?;
     Ok(table)
 }
+
+/// Samples the cell search reads from the start of the recording (64 frames and a margin).
+const SEARCH_SAMPLES: usize = 64 * SAMPLES_PER_FRAME + 2000;
 
 /// MIB-NB fields by their TS 36.331 names (without the -r13 suffix), plus the full SFN of
 /// the frame it came from (`sfn`: the 4 MSBs of `system_frame_number_msb` and 6 LSBs from the
@@ -626,18 +659,60 @@ fn dci_text(dci: &Value, ncce: &str) -> String {
     format!("{s} ({ncce})")
 }
 
-/// DCIs for the RNTIs in every NB-IoT DL subframe, and SIB1-NB from the subframes present.
+/// SIB1-NB soft combining over the recording, one repetition (16 frames) at a time, in the
+/// order the repetitions arrive; the first one that decodes is kept.
+struct Sib1Combiner<'a> {
+    sched: &'a Sib1Schedule,
+    cfg: NpdschConfig,
+    cell: NcellId,
+    dec: NpdschDecoder,
+    current: Option<u32>,
+    best_count: usize,
+    decoded: Option<(u32, NpdschDecoded)>,
+}
+
+impl Sib1Combiner<'_> {
+    /// Adds the subframe `sf` (if it carries SIB1-NB).
+    fn push(&mut self, sf: SubframeIndex, g: &ResourceGrid) -> Result<()> {
+        if self.decoded.is_some() || sf.subframe != SIB1_SUBFRAME {
+            return Ok(());
+        }
+        let Some(p) = self.sched.locate(sf.frame) else {
+            return Ok(());
+        };
+        if self.current != Some(p.repetition_first_frame) {
+            self.finish_repetition();
+            if self.decoded.is_some() {
+                return Ok(());
+            }
+            self.dec.start(&self.cfg)?;
+            self.current = Some(p.repetition_first_frame);
+        }
+        let c_init = npdsch_c_init_bcch(self.cell, SI_RNTI, p.repetition_first_frame);
+        self.dec.accumulate(g, SIB1_SUBFRAME, p.segment, c_init)?;
+        Ok(())
+    }
+
+    /// Tries to decode the repetition being combined.
+    fn finish_repetition(&mut self) {
+        if let Some(first) = self.current.take() {
+            self.best_count = self.best_count.max(self.dec.accumulated());
+            if let Ok(d) = self.dec.decode() {
+                self.decoded = Some((first, d));
+            }
+        }
+    }
+}
+
+/// DCIs for the RNTIs in every NB-IoT DL subframe, and SIB1-NB from the subframes present,
+/// reading the recording one subframe at a time (with the carrier offset removed).
 fn decode_subframes(
     a: &ScanArgs,
-    samples: &[Complex32],
     st: &ScanState,
     sib1: Option<&Sib1Schedule>,
     table: &mut Table,
 ) -> Result<()> {
     let mut ofdm = NbiotOfdm::new();
-    // subframe starts before frame0 (a partial frame) are addressed from frame0 backwards
-    let first_sf_start = st.frame0 % SAMPLES_PER_SUBFRAME;
-    let n_sf = (samples.len() - first_sf_start) / SAMPLES_PER_SUBFRAME;
     let Some(sfn0) = st.sfn0 else {
         table.summary(
             "sib1_nb",
@@ -645,16 +720,14 @@ fn decode_subframes(
         );
         return Ok(());
     };
-    let mut grids: Vec<(SubframeIndex, ResourceGrid)> = Vec::with_capacity(n_sf);
-    for i in 0..n_sf {
-        let start = first_sf_start + i * SAMPLES_PER_SUBFRAME;
-        let rel = (start as i64 - st.frame0 as i64).div_euclid(SAMPLES_PER_SUBFRAME as i64);
-        let abs = (i64::from(sfn0) * 10 + rel).rem_euclid(10240) as u32;
-        let sf = SubframeIndex::new(abs / 10, abs % 10)?;
-        let mut g = ResourceGrid::nbiot_subframe();
-        ofdm.demodulate_subframe(&samples[start..start + SAMPLES_PER_SUBFRAME], &mut g)?;
-        grids.push((sf, g));
-    }
+    let mut reader = open_recording(a)?;
+    let total = usize::try_from(reader.len())
+        .map_err(|_| anyhow!("{}: too many samples", a.file.display()))?;
+    // subframe starts before frame0 (a partial frame) are addressed from frame0 backwards
+    let first_sf_start = st.frame0 % SAMPLES_PER_SUBFRAME;
+    let n_sf = total.saturating_sub(first_sf_start) / SAMPLES_PER_SUBFRAME;
+    let mut block = vec![Complex32::default(); SAMPLES_PER_SUBFRAME];
+    read_exact(&mut reader, &mut block[..first_sf_start], &a.file)?;
     let ncell = NpdcchCell {
         cell: st.cell,
         ports: st.ports,
@@ -662,76 +735,86 @@ fn decode_subframes(
     };
     let space = SearchSpaceConfig::new(SearchSpaceKind::UeSpecific, 1, 4.0, 0.0)?;
     let mut searcher = NpdcchSearcher::new().with_repetition_field(21, 2);
-    let mut dcis: Vec<Value> = Vec::new();
-    for &rnti in &a.rnti {
-        for (sf, g) in &grids {
-            if !is_nbiot_dl_subframe(*sf, sib1) {
-                continue;
-            }
-            let lookup = |x: SubframeIndex| (x == *sf).then_some(g);
-            if let Ok(found) =
-                searcher.search(&space, *sf, sib1, ncell, rnti, DCI_N0_N1_BITS, &lookup)
-            {
-                let ncce = ncce_name(found.candidate.ncce);
-                let dci = match DciN0N1::unpack(&found.bits) {
-                    Ok(d) => dci_json(&d),
-                    Err(e) => json!({"format": "unparsed", "error": e.to_string()}),
-                };
-                let detail = dci_text(&dci, ncce);
-                dcis.push(json!({
-                    "frame": sf.frame, "subframe": sf.subframe,
-                    "rnti": format!("0x{rnti:04x}"), "ncce": ncce, "dci": dci,
-                }));
-                table.push(vec![
-                    Cell::Int(i64::from(sf.frame)),
-                    Cell::Int(i64::from(sf.subframe)),
-                    Cell::Text("NPDCCH".into()),
-                    Cell::Text(format!("0x{rnti:04x}")),
-                    Cell::Text(detail),
-                ]);
-            }
-        }
-    }
-    table.summary("dcis_found", dcis.len() as u64);
-    table.summary("dcis", Value::Array(dcis));
-    let Some(sched) = sib1 else {
-        table.summary("sib1_nb", "no MIB-NB: SIB1-NB schedule unknown");
-        return Ok(());
-    };
+    // rows per RNTI, printed RNTI by RNTI as before (the table row and the DCI as JSON)
+    let mut dci_rows: Vec<Vec<(Vec<Cell>, Value)>> = vec![Vec::new(); a.rnti.len()];
     let mode = st
         .mib
         .map_or(OperationMode::Standalone(0), |m| m.operation_mode);
-    let cfg = sched.config(st.cell, st.ports, npdsch_data_start(mode, true, None));
-    let mut dec = NpdschDecoder::new();
-    // one repetition (16 frames) at a time, first one that decodes
-    let mut reps: Vec<u32> = grids
-        .iter()
-        .filter(|(sf, _)| sf.subframe == SIB1_SUBFRAME)
-        .filter_map(|(sf, _)| sched.locate(sf.frame).map(|p| p.repetition_first_frame))
-        .collect();
-    reps.dedup();
-    let mut decoded = None;
-    let mut best_count = 0;
-    for first in reps {
-        dec.start(&cfg)?;
-        for (sf, g) in &grids {
-            if sf.subframe != SIB1_SUBFRAME {
-                continue;
-            }
-            if let Some(p) = sched.locate(sf.frame)
-                && p.repetition_first_frame == first
-            {
-                let c_init = npdsch_c_init_bcch(st.cell, SI_RNTI, first);
-                dec.accumulate(g, SIB1_SUBFRAME, p.segment, c_init)?;
+    let mut combiner = sib1.map(|sched| Sib1Combiner {
+        sched,
+        cfg: sched.config(st.cell, st.ports, npdsch_data_start(mode, true, None)),
+        cell: st.cell,
+        dec: NpdschDecoder::new(),
+        current: None,
+        best_count: 0,
+        decoded: None,
+    });
+    let bar = ProgressBar::new(n_sf as u64).with_style(
+        ProgressStyle::with_template(
+            "{spinner} scan {bar:40} {pos}/{len} subframes, {elapsed} (ETA {eta})",
+        )
+        .unwrap_or_else(|_| ProgressStyle::default_bar()),
+    );
+    let mut g = ResourceGrid::nbiot_subframe();
+    for i in 0..n_sf {
+        check_interrupt()?;
+        let start = first_sf_start + i * SAMPLES_PER_SUBFRAME;
+        read_exact(&mut reader, &mut block, &a.file)?;
+        if st.offset_hz != 0.0 {
+            remove_offset_from(&mut block, st.offset_hz, start as u64);
+        }
+        let rel = (start as i64 - st.frame0 as i64).div_euclid(SAMPLES_PER_SUBFRAME as i64);
+        let abs = (i64::from(sfn0) * 10 + rel).rem_euclid(10240) as u32;
+        let sf = SubframeIndex::new(abs / 10, abs % 10)?;
+        ofdm.demodulate_subframe(&block, &mut g)?;
+        if is_nbiot_dl_subframe(sf, sib1) {
+            let lookup = |x: SubframeIndex| (x == sf).then_some(&g);
+            for (&rnti, rows) in a.rnti.iter().zip(&mut dci_rows) {
+                if let Ok(found) =
+                    searcher.search(&space, sf, sib1, ncell, rnti, DCI_N0_N1_BITS, &lookup)
+                {
+                    let ncce = ncce_name(found.candidate.ncce);
+                    let dci = match DciN0N1::unpack(&found.bits) {
+                        Ok(d) => dci_json(&d),
+                        Err(e) => json!({"format": "unparsed", "error": e.to_string()}),
+                    };
+                    let detail = dci_text(&dci, ncce);
+                    let row = vec![
+                        Cell::Int(i64::from(sf.frame)),
+                        Cell::Int(i64::from(sf.subframe)),
+                        Cell::Text("NPDCCH".into()),
+                        Cell::Text(format!("0x{rnti:04x}")),
+                        Cell::Text(detail),
+                    ];
+                    rows.push((
+                        row,
+                        json!({
+                            "frame": sf.frame, "subframe": sf.subframe,
+                            "rnti": format!("0x{rnti:04x}"), "ncce": ncce, "dci": dci,
+                        }),
+                    ));
+                }
             }
         }
-        best_count = best_count.max(dec.accumulated());
-        if let Ok(d) = dec.decode() {
-            decoded = Some((first, d));
-            break;
+        if let Some(c) = &mut combiner {
+            c.push(sf, &g)?;
         }
+        bar.inc(1);
     }
-    match decoded {
+    bar.finish_and_clear();
+    let mut dcis: Vec<Value> = Vec::new();
+    for (row, dci) in dci_rows.into_iter().flatten() {
+        table.push(row);
+        dcis.push(dci);
+    }
+    table.summary("dcis_found", dcis.len() as u64);
+    table.summary("dcis", Value::Array(dcis));
+    let Some(mut c) = combiner else {
+        table.summary("sib1_nb", "no MIB-NB: SIB1-NB schedule unknown");
+        return Ok(());
+    };
+    c.finish_repetition();
+    match c.decoded {
         Some((first, d)) => {
             table.summary("sib1_nb", hex(&d.bytes()));
             // the RRC message it carries, with its PLMNs as MCC/MNC strings
@@ -754,7 +837,7 @@ fn decode_subframes(
                 Cell::Text(format!("0x{SI_RNTI:04x}")),
                 Cell::Text(format!(
                     "TBS {} from {} of 8 subframes: {}",
-                    sched.tbs_bits,
+                    c.sched.tbs_bits,
                     d.subframes_combined,
                     hex(&d.bytes())
                 )),
@@ -762,7 +845,10 @@ fn decode_subframes(
         }
         None => table.summary(
             "sib1_nb",
-            format!("not decoded ({best_count} of 8 subframes of one repetition in the recording)"),
+            format!(
+                "not decoded ({} of 8 subframes of one repetition in the recording)",
+                c.best_count
+            ),
         ),
     }
     Ok(())
@@ -784,7 +870,6 @@ mod tests {
             output: OutputArgs {
                 format: Format::Json,
                 out: None,
-                plot: None,
             },
         }
     }

@@ -4,7 +4,7 @@ use crate::common::{
     DEFAULT_LEO, DurationSpec, EopArgs, LinkArgs, SatArgs, SiteArgs, SiteSpec, default_start,
     parse_utc,
 };
-use crate::output::{Cell, OutputArgs, Table, emit};
+use crate::output::{Budget, Cell, OutputArgs, PlotArgs, Table, check_outputs, emit};
 use crate::plot::{Figure, Panel, Series};
 use anyhow::{Result, bail};
 use clap::{Args, Subcommand, ValueEnum};
@@ -50,6 +50,8 @@ pub struct TrackArgs {
     pub min_elevation: Option<f64>,
     #[command(flatten)]
     pub output: OutputArgs,
+    #[command(flatten)]
+    pub plot: PlotArgs,
 }
 
 /// Options of `ntn orbit passes`.
@@ -71,6 +73,9 @@ pub struct PassesArgs {
     /// Elevation mask, degrees.
     #[arg(long, default_value_t = 10.0, allow_negative_numbers = true)]
     pub mask: f64,
+    /// Refuse a window longer than this (element sets are only good for days to weeks).
+    #[arg(long, default_value = "366d")]
+    pub max_duration: DurationSpec,
     #[command(flatten)]
     pub eop: EopArgs,
     #[command(flatten)]
@@ -124,6 +129,13 @@ pub fn run(cmd: OrbitCmd) -> Result<()> {
 }
 
 fn track(a: TrackArgs) -> Result<()> {
+    check_outputs(
+        [&a.output.out, &a.plot.plot]
+            .into_iter()
+            .flatten()
+            .map(|p| p.as_path()),
+        &[],
+    )?;
     a.link.radio.check()?;
     let sat = a.link.sat.satellite(DEFAULT_LEO)?;
     let start = a.start.unwrap_or_else(|| default_start(&sat));
@@ -195,7 +207,7 @@ fn track(a: TrackArgs) -> Result<()> {
             Cell::Num(ta.total_s() * 1e3, 4),
         ]);
     }
-    if let Some(path) = &a.output.plot {
+    if let Some(path) = &a.plot.plot {
         let [el, dop, rate, delay] = fig;
         let one = |label: &str, pts| Panel {
             y_label: label.into(),
@@ -233,6 +245,18 @@ fn passes(a: PassesArgs) -> Result<()> {
     if !(-90.0..90.0).contains(&a.mask) {
         bail!("--mask {}: an elevation mask must be in −90…90°", a.mask);
     }
+    Budget {
+        resource: "search span",
+        basis: format!("--duration {} s", a.duration.0),
+        estimate: a.duration.0,
+        limit: a.max_duration.0,
+        show: |s| format!("{:.0}d", s / 86_400.0),
+        flag: "--max-duration",
+    }
+    .check()?;
+    if let Some(out) = &a.output.out {
+        check_outputs([out.as_path()], &[])?;
+    }
     let (sats, bad): (Vec<Satellite>, _) = if a.all {
         satellites_from_elements(a.sat.catalog()?, a.sat.sgp4_mode.into())
     } else {
@@ -249,19 +273,15 @@ fn passes(a: PassesArgs) -> Result<()> {
         end: start.add_secs(a.duration.0),
         eop: a.eop.eop()?,
     };
-    let results = if sats.len() > 1 {
-        let bar = ProgressBar::new(sats.len() as u64).with_style(
-            ProgressStyle::with_template(
-                "{spinner} passes {bar:40} {pos}/{len} satellites, {elapsed} (ETA {eta})",
-            )
-            .unwrap_or_else(|_| ProgressStyle::default_bar()),
-        );
-        let r = search.run_catalog_with_progress(&sats, &|| bar.inc(1));
-        bar.finish_and_clear();
-        r
-    } else {
-        search.run_catalog(&sats)
-    };
+    let bar = ProgressBar::new(sats.len() as u64).with_style(
+        ProgressStyle::with_template(
+            "{spinner} passes {bar:40} {pos}/{len} satellites, {elapsed} (ETA {eta})",
+        )
+        .unwrap_or_else(|_| ProgressStyle::default_bar()),
+    );
+    bar.enable_steady_tick(std::time::Duration::from_millis(200));
+    let results = search.run_catalog_with_progress(&sats, &|| bar.inc(1));
+    bar.finish_and_clear();
     let mut t = Table::new(
         format!(
             "Passes above {}° from {} between {} and {}",

@@ -353,7 +353,6 @@ pub fn run(a: PassArgs) -> Result<()> {
     let out = OutputArgs {
         format: a.format,
         out: a.out.clone(),
-        plot: None,
     };
     let text = match (a.format, &acquisition) {
         (crate::output::Format::Json, Some(acq)) => {
@@ -536,8 +535,7 @@ fn run_scenario(a: &PassArgs) -> Result<ntn_sim::report::E2eReport> {
         (None, true) => None,
     };
     if let Some(p) = &report_path {
-        std::fs::write(p, serde_json::to_string_pretty(&report)?)
-            .map_err(|e| anyhow::anyhow!("cannot write {}: {e}", p.display()))?;
+        crate::output::write_file(p, serde_json::to_string_pretty(&report)?.as_bytes())?;
         eprintln!("  report: {}", p.display());
     }
     if !a.no_plot {

@@ -50,8 +50,17 @@ const PALETTE: [RGBColor; 5] = [
 const SPARSE_POINTS: usize = 64;
 
 impl Figure {
-    /// Draw to `path`: `.png` (bitmap) or `.svg`.
+    /// Draw to `path`: `.png` (bitmap) or `.svg`, atomically (drawn into a temporary beside
+    /// it, which replaces `path` only when complete).
     pub fn save(&self, path: &Path) -> Result<()> {
+        let file = ntn_sdr::atomic::AtomicFile::create(path)?;
+        self.draw_to(file.temporary(), path)?;
+        file.commit()?;
+        Ok(())
+    }
+
+    /// Draw to the file `to` (named `path` in messages; its extension picks the format).
+    fn draw_to(&self, to: &Path, path: &Path) -> Result<()> {
         let height = 260 * self.panels.len().max(1) as u32 + 60;
         let ext = path
             .extension()
@@ -60,12 +69,12 @@ impl Figure {
         match ext.as_deref() {
             Some("png") => {
                 register_font();
-                let root = BitMapBackend::new(path, (1100, height)).into_drawing_area();
+                let root = BitMapBackend::new(to, (1100, height)).into_drawing_area();
                 self.draw(root)
                     .with_context(|| format!("cannot draw {}", path.display()))
             }
             Some("svg") => {
-                let root = SVGBackend::new(path, (1100, height)).into_drawing_area();
+                let root = SVGBackend::new(to, (1100, height)).into_drawing_area();
                 self.draw(root)
                     .with_context(|| format!("cannot draw {}", path.display()))
             }

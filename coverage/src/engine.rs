@@ -141,6 +141,20 @@ pub fn run(
     method: Method,
     progress: &mut ProgressFn<'_>,
 ) -> Result<CoveragePartial, CoverageError> {
+    run_stoppable(constellation, grid, config, shard, method, progress, &|| false)
+}
+
+/// [`run`], asking `stop` between blocks of samples; when it answers `true` the run ends
+/// with [`CoverageError::Stopped`].
+pub fn run_stoppable(
+    constellation: &Constellation,
+    grid: &Grid,
+    config: &CoverageConfig,
+    shard: Shard,
+    method: Method,
+    progress: &mut ProgressFn<'_>,
+    stop: &dyn Fn() -> bool,
+) -> Result<CoveragePartial, CoverageError> {
     config.validate()?;
     let (step_ns, n_steps) = config.window.steps()?;
     let steps = shard.time.range(n_steps, "time samples")?;
@@ -179,6 +193,9 @@ pub fn run(
     let mut done = 0u32;
     let all: Vec<u32> = steps.clone().collect();
     for block in all.chunks(SAMPLES_PER_BLOCK) {
+        if stop() {
+            return Err(CoverageError::Stopped);
+        }
         states.resize_with(block.len(), Vec::new);
         indexes.resize_with(block.len(), SatIndex::default);
         for ((&k, st), index) in block.iter().zip(&mut states).zip(&mut indexes) {

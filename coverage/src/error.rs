@@ -7,6 +7,9 @@ use ntn_orbit::walker::WalkerError;
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
 pub enum CoverageError {
+    /// The caller asked the run to stop (e.g. Ctrl-C).
+    #[error("stopped by the caller")]
+    Stopped,
     /// The constellation has no satellite (empty catalog, no shell, or every element set
     /// rejected by SGP4).
     #[error("the constellation is empty: {0}")]

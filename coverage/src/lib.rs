@@ -59,7 +59,7 @@ pub mod stats;
 
 pub use config::{CoverageConfig, TimeWindow};
 pub use constellation::Constellation;
-pub use engine::{Method, Part, Shard, run};
+pub use engine::{Method, Part, Shard, run, run_stoppable};
 pub use error::CoverageError;
 pub use grid::{Grid, GridSpec};
 pub use link::LinkParams;

@@ -6,6 +6,9 @@ use thiserror::Error;
 /// Errors returned by PHY decoders and receivers.
 #[derive(Debug, Clone, PartialEq, Error)]
 pub enum PhyError {
+    /// The caller's trial hook asked a long run to stop (e.g. Ctrl-C).
+    #[error("stopped by the caller")]
+    Stopped,
     /// An input slice does not have the length the operation needs.
     #[error("{what}: expected length {expected}, got {got}")]
     Length {

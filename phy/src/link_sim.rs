@@ -309,11 +309,23 @@ pub fn recheck_points(
         .collect()
 }
 
+/// Called after every trial of a run (from the worker threads): the caller counts progress
+/// and returns `false` to stop the run, which then ends with [`PhyError::Stopped`].
+pub type TrialHook<'a> = dyn Fn() -> bool + Sync + 'a;
+
 /// Runs every SNR point (in parallel, one rayon task per point).
 ///
 /// # Errors
 /// `OutOfRange` for an invalid NPDSCH or NPDCCH configuration or zero trials.
 pub fn run(cfg: &LinkSimConfig) -> Result<Vec<LinkPoint>, PhyError> {
+    run_with(cfg, &|| true)
+}
+
+/// [`run`] with `hook` called after every trial (progress, and a way to stop).
+///
+/// # Errors
+/// As [`run`]; [`PhyError::Stopped`] when the hook returns `false`.
+pub fn run_with(cfg: &LinkSimConfig, hook: &TrialHook<'_>) -> Result<Vec<LinkPoint>, PhyError> {
     if cfg.trials == 0 {
         return Err(PhyError::OutOfRange {
             what: "trials",
@@ -327,7 +339,7 @@ pub fn run(cfg: &LinkSimConfig) -> Result<Vec<LinkPoint>, PhyError> {
     cfg.snr_db
         .par_iter()
         .enumerate()
-        .map(|(i, &snr)| run_point(cfg, i, snr))
+        .map(|(i, &snr)| run_point_with(cfg, i, snr, hook))
         .collect()
 }
 
@@ -336,6 +348,15 @@ pub fn run(cfg: &LinkSimConfig) -> Result<Vec<LinkPoint>, PhyError> {
 /// # Errors
 /// As [`run`].
 pub fn run_point(cfg: &LinkSimConfig, index: usize, snr_db: f32) -> Result<LinkPoint, PhyError> {
+    run_point_with(cfg, index, snr_db, &|| true)
+}
+
+fn run_point_with(
+    cfg: &LinkSimConfig,
+    index: usize,
+    snr_db: f32,
+    hook: &TrialHook<'_>,
+) -> Result<LinkPoint, PhyError> {
     let seed = cfg
         .seed
         .wrapping_add((index as u64 + 1).wrapping_mul(0x9E37_79B9_7F4A_7C15));
@@ -353,6 +374,9 @@ pub fn run_point(cfg: &LinkSimConfig, index: usize, snr_db: f32) -> Result<LinkP
         };
         if !ok {
             errors += 1;
+        }
+        if !hook() {
+            return Err(PhyError::Stopped);
         }
     }
     Ok(LinkPoint {

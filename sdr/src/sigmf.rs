@@ -6,11 +6,15 @@
 //! type. Raw headerless `cf32_le` files read with [`read_raw_cf32`] (the caller supplies the
 //! rate). Every problem with the files is a [`SigmfError`]; nothing panics on bad input.
 
+use std::fs::File;
+use std::io::{BufReader, Read, Write};
 use std::path::{Path, PathBuf};
 
 use num_complex::Complex32;
 use serde_json::{Map, Value, json};
 use thiserror::Error;
+
+use crate::atomic::{AtomicFile, OutputError};
 
 /// Sample formats handled.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -101,6 +105,9 @@ pub enum SigmfError {
         /// The rate given.
         rate: f64,
     },
+    /// An output could not be written (or would overwrite an input).
+    #[error(transparent)]
+    Output(#[from] OutputError),
     /// The data file is not a whole number of samples.
     #[error("{path}: {bytes} bytes is not a whole number of {datatype} samples")]
     Truncated {
@@ -245,31 +252,186 @@ pub fn decode_samples(
             datatype: datatype.as_str(),
         });
     }
-    Ok(match datatype {
-        Datatype::Cf32Le => bytes
-            .chunks_exact(8)
-            .map(|b| {
-                Complex32::new(
+    let mut out = vec![Complex32::default(); bytes.len() / n];
+    decode_into(bytes, datatype, &mut out);
+    Ok(out)
+}
+
+/// Decodes whole samples of `bytes` into `out` (as many as both hold).
+fn decode_into(bytes: &[u8], datatype: Datatype, out: &mut [Complex32]) {
+    match datatype {
+        Datatype::Cf32Le => {
+            for (x, b) in out.iter_mut().zip(bytes.chunks_exact(8)) {
+                *x = Complex32::new(
                     f32::from_le_bytes([b[0], b[1], b[2], b[3]]),
                     f32::from_le_bytes([b[4], b[5], b[6], b[7]]),
-                )
-            })
-            .collect(),
-        Datatype::Ci16Le => bytes
-            .chunks_exact(4)
-            .map(|b| {
-                Complex32::new(
+                );
+            }
+        }
+        Datatype::Ci16Le => {
+            for (x, b) in out.iter_mut().zip(bytes.chunks_exact(4)) {
+                *x = Complex32::new(
                     f32::from(i16::from_le_bytes([b[0], b[1]])) / 32768.0,
                     f32::from(i16::from_le_bytes([b[2], b[3]])) / 32768.0,
-                )
-            })
-            .collect(),
-    })
+                );
+            }
+        }
+    }
+}
+
+/// Reads the samples of a data file block by block: memory is the caller's block plus one
+/// byte buffer of the same number of samples, whatever the file's size.
+#[derive(Debug)]
+pub struct SampleReader {
+    path: PathBuf,
+    reader: BufReader<File>,
+    datatype: Datatype,
+    total: u64,
+    read: u64,
+    bytes: Vec<u8>,
+}
+
+impl SampleReader {
+    /// Opens `path` as samples of `datatype`.
+    ///
+    /// # Errors
+    /// [`SigmfError::Io`]; [`SigmfError::Truncated`] if the size is not a whole number of
+    /// samples.
+    pub fn open(path: &Path, datatype: Datatype) -> Result<Self, SigmfError> {
+        let file = File::open(path).map_err(io(path))?;
+        let bytes = file.metadata().map_err(io(path))?.len();
+        let n = datatype.sample_bytes() as u64;
+        if bytes % n != 0 {
+            return Err(SigmfError::Truncated {
+                path: path.to_path_buf(),
+                bytes,
+                datatype: datatype.as_str(),
+            });
+        }
+        Ok(SampleReader {
+            path: path.to_path_buf(),
+            reader: BufReader::with_capacity(1 << 16, file),
+            datatype,
+            total: bytes / n,
+            read: 0,
+            bytes: Vec::new(),
+        })
+    }
+
+    /// Samples in the file.
+    pub fn len(&self) -> u64 {
+        self.total
+    }
+
+    /// True for an empty file.
+    pub fn is_empty(&self) -> bool {
+        self.total == 0
+    }
+
+    /// Samples read so far.
+    pub fn position(&self) -> u64 {
+        self.read
+    }
+
+    /// The data file.
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    /// The sample format.
+    pub fn datatype(&self) -> Datatype {
+        self.datatype
+    }
+
+    /// Fills `out` with the next samples; returns how many (fewer only at the end, 0 there).
+    ///
+    /// # Errors
+    /// [`SigmfError::Io`]; [`SigmfError::Truncated`] if the file shrank while read.
+    pub fn read(&mut self, out: &mut [Complex32]) -> Result<usize, SigmfError> {
+        let left = self.total - self.read;
+        let want = out.len().min(usize::try_from(left).unwrap_or(usize::MAX));
+        let sb = self.datatype.sample_bytes();
+        self.bytes.resize(want * sb, 0);
+        let mut got = 0;
+        while got < self.bytes.len() {
+            let k = self
+                .reader
+                .read(&mut self.bytes[got..])
+                .map_err(io(&self.path))?;
+            if k == 0 {
+                break;
+            }
+            got += k;
+        }
+        if got < self.bytes.len() {
+            return Err(SigmfError::Truncated {
+                path: self.path.clone(),
+                bytes: self.read * sb as u64 + got as u64,
+                datatype: self.datatype.as_str(),
+            });
+        }
+        decode_into(&self.bytes, self.datatype, &mut out[..want]);
+        self.read += want as u64;
+        Ok(want)
+    }
+}
+
+/// Opens a recording from its `.sigmf-meta` path for block reading: its metadata, the whole
+/// metadata JSON, and a reader of the `.sigmf-data` beside it.
+///
+/// # Errors
+/// Any [`SigmfError`].
+pub fn open(meta_path: &Path) -> Result<(SigmfMeta, Value, SampleReader), SigmfError> {
+    let data = data_path(meta_path)?;
+    let text = std::fs::read_to_string(meta_path).map_err(io(meta_path))?;
+    let (meta, extra) = parse_meta(&text, meta_path)?;
+    let reader = SampleReader::open(&data, meta.datatype)?;
+    Ok((meta, extra, reader))
+}
+
+/// Opens a raw headerless `cf32_le` file recorded at `sample_rate_hz` for block reading.
+///
+/// # Errors
+/// [`SigmfError::Io`], [`SigmfError::Truncated`], [`SigmfError::BadSampleRate`].
+pub fn open_raw_cf32(
+    path: &Path,
+    sample_rate_hz: f64,
+) -> Result<(SigmfMeta, SampleReader), SigmfError> {
+    if !(sample_rate_hz.is_finite() && sample_rate_hz > 0.0) {
+        return Err(SigmfError::BadSampleRate {
+            path: path.to_path_buf(),
+            rate: sample_rate_hz,
+        });
+    }
+    let meta = SigmfMeta {
+        datatype: Datatype::Cf32Le,
+        sample_rate_hz,
+        centre_frequency_hz: None,
+        description: None,
+    };
+    Ok((meta, SampleReader::open(path, Datatype::Cf32Le)?))
+}
+
+fn read_all(mut r: SampleReader) -> Result<Vec<Complex32>, SigmfError> {
+    let n = usize::try_from(r.len()).map_err(|_| SigmfError::Io {
+        path: r.path.clone(),
+        source: std::io::Error::other("too many samples for this machine"),
+    })?;
+    let mut samples = vec![Complex32::default(); n];
+    r.read(&mut samples)?;
+    Ok(samples)
 }
 
 /// Encodes samples as `datatype` (ci16 saturates at full scale; NaN becomes 0).
 pub fn encode_samples(samples: &[Complex32], datatype: Datatype) -> Vec<u8> {
     let mut out = Vec::with_capacity(samples.len() * datatype.sample_bytes());
+    encode_into(samples, datatype, &mut out);
+    out
+}
+
+/// Appends the encoding of `samples` to `out`.
+fn encode_into(samples: &[Complex32], datatype: Datatype, out: &mut Vec<u8>) {
+    out.reserve(samples.len() * datatype.sample_bytes());
     for s in samples {
         match datatype {
             Datatype::Cf32Le => {
@@ -284,46 +446,31 @@ pub fn encode_samples(samples: &[Complex32], datatype: Datatype) -> Vec<u8> {
             }
         }
     }
-    out
 }
 
-/// Reads a recording from its `.sigmf-meta` path (the data file beside it).
+/// Reads a whole recording from its `.sigmf-meta` path (the data file beside it) into
+/// memory; [`open`] reads it block by block instead.
 ///
 /// # Errors
 /// Any [`SigmfError`].
 pub fn read(meta_path: &Path) -> Result<Recording, SigmfError> {
-    let data = data_path(meta_path)?;
-    let text = std::fs::read_to_string(meta_path).map_err(io(meta_path))?;
-    let (meta, extra) = parse_meta(&text, meta_path)?;
-    let bytes = std::fs::read(&data).map_err(io(&data))?;
-    let samples = decode_samples(&bytes, meta.datatype, &data)?;
+    let (meta, extra, reader) = open(meta_path)?;
     Ok(Recording {
         meta,
-        samples,
+        samples: read_all(reader)?,
         extra,
     })
 }
 
-/// Reads a raw headerless `cf32_le` file recorded at `sample_rate_hz`.
+/// Reads a whole raw headerless `cf32_le` file recorded at `sample_rate_hz`.
 ///
 /// # Errors
 /// [`SigmfError::Io`], [`SigmfError::Truncated`], [`SigmfError::BadSampleRate`].
 pub fn read_raw_cf32(path: &Path, sample_rate_hz: f64) -> Result<Recording, SigmfError> {
-    if !(sample_rate_hz.is_finite() && sample_rate_hz > 0.0) {
-        return Err(SigmfError::BadSampleRate {
-            path: path.to_path_buf(),
-            rate: sample_rate_hz,
-        });
-    }
-    let bytes = std::fs::read(path).map_err(io(path))?;
+    let (meta, reader) = open_raw_cf32(path, sample_rate_hz)?;
     Ok(Recording {
-        meta: SigmfMeta {
-            datatype: Datatype::Cf32Le,
-            sample_rate_hz,
-            centre_frequency_hz: None,
-            description: None,
-        },
-        samples: decode_samples(&bytes, Datatype::Cf32Le, path)?,
+        meta,
+        samples: read_all(reader)?,
         extra: Value::Object(Map::new()),
     })
 }
@@ -354,25 +501,97 @@ pub fn meta_json(meta: &SigmfMeta, extra_global: &Map<String, Value>) -> Value {
     })
 }
 
-/// Writes a recording: `meta_path` (`.sigmf-meta`) and the `.sigmf-data` beside it.
+/// Writes a SigMF pair atomically, samples streamed in blocks: both files go to temporaries
+/// beside their targets; [`finish`](Self::finish) renames the data file first and the
+/// metadata last, so a complete-looking `.sigmf-meta` never sits beside a partial
+/// `.sigmf-data`. Dropped unfinished, both temporaries are removed and the previous files
+/// stay as they were.
+#[derive(Debug)]
+pub struct PairWriter {
+    meta_path: PathBuf,
+    meta: AtomicFile,
+    data: AtomicFile,
+    datatype: Datatype,
+    bytes: Vec<u8>,
+    samples: u64,
+}
+
+impl PairWriter {
+    /// Starts a pair at `meta_path` (`.sigmf-meta`; the data goes beside it).
+    ///
+    /// # Errors
+    /// [`SigmfError::NotMetaPath`], [`SigmfError::Output`].
+    pub fn create(meta_path: &Path, datatype: Datatype) -> Result<Self, SigmfError> {
+        let data = AtomicFile::create(&data_path(meta_path)?)?;
+        let meta = AtomicFile::create(meta_path)?;
+        Ok(PairWriter {
+            meta_path: meta_path.to_path_buf(),
+            meta,
+            data,
+            datatype,
+            bytes: Vec::new(),
+            samples: 0,
+        })
+    }
+
+    /// Appends samples.
+    ///
+    /// # Errors
+    /// [`SigmfError::Io`] naming the data file.
+    pub fn write(&mut self, samples: &[Complex32]) -> Result<(), SigmfError> {
+        self.bytes.clear();
+        encode_into(samples, self.datatype, &mut self.bytes);
+        self.data
+            .write_all(&self.bytes)
+            .map_err(|e| io(self.data.target())(e))?;
+        self.samples += samples.len() as u64;
+        Ok(())
+    }
+
+    /// Samples written so far.
+    pub fn samples(&self) -> u64 {
+        self.samples
+    }
+
+    /// Writes the metadata `meta` and puts both files in place (data first, meta last);
+    /// returns the (meta, data) paths.
+    ///
+    /// # Errors
+    /// [`SigmfError::Json`], [`SigmfError::Output`].
+    pub fn finish(self, meta: &Value) -> Result<(PathBuf, PathBuf), SigmfError> {
+        let text = serde_json::to_string_pretty(meta).map_err(|e| SigmfError::Json {
+            path: self.meta_path.clone(),
+            reason: e.to_string(),
+        })?;
+        let data = self.data.prepare()?;
+        let mut m = self.meta;
+        m.write_all(text.as_bytes())
+            .and_then(|()| m.write_all(b"\n"))
+            .map_err(io(&self.meta_path))?;
+        let meta = m.prepare()?;
+        let data = data.commit()?;
+        let meta = meta.commit()?;
+        Ok((meta, data))
+    }
+}
+
+/// Writes a recording: `meta_path` (`.sigmf-meta`) and the `.sigmf-data` beside it, both
+/// atomically (see [`PairWriter`]).
 ///
 /// # Errors
-/// [`SigmfError::NotMetaPath`], [`SigmfError::Io`].
+/// [`SigmfError::NotMetaPath`], [`SigmfError::Io`], [`SigmfError::Output`].
 pub fn write(
     meta_path: &Path,
     meta: &SigmfMeta,
     extra_global: &Map<String, Value>,
     samples: &[Complex32],
 ) -> Result<(), SigmfError> {
-    let data = data_path(meta_path)?;
-    std::fs::write(&data, encode_samples(samples, meta.datatype)).map_err(io(&data))?;
-    let text = serde_json::to_string_pretty(&meta_json(meta, extra_global)).map_err(|e| {
-        SigmfError::Json {
-            path: meta_path.to_path_buf(),
-            reason: e.to_string(),
-        }
-    })?;
-    std::fs::write(meta_path, text + "\n").map_err(io(meta_path))
+    let mut w = PairWriter::create(meta_path, meta.datatype)?;
+    for block in samples.chunks(1 << 16) {
+        w.write(block)?;
+    }
+    w.finish(&meta_json(meta, extra_global))?;
+    Ok(())
 }
 
 /// Fuzz entry point for the sample reader: `data` as a data file of every supported datatype
@@ -512,5 +731,76 @@ mod tests {
         )
         .unwrap();
         assert!(matches!(read(&meta), Err(SigmfError::Io { .. })));
+    }
+
+    #[test]
+    fn block_reader_holds_one_block_and_matches_the_whole_read() {
+        let samples: Vec<Complex32> = (0..10_007)
+            .map(|i| Complex32::new(i as f32, -(i as f32) * 0.5))
+            .collect();
+        for dt in [Datatype::Cf32Le, Datatype::Ci16Le] {
+            let path = tmp(&format!("blocks_{}.sigmf-meta", dt.as_str()));
+            let meta = SigmfMeta {
+                datatype: dt,
+                sample_rate_hz: 1.92e6,
+                centre_frequency_hz: None,
+                description: None,
+            };
+            let scaled: Vec<Complex32> = samples.iter().map(|s| s * (1.0 / 16384.0)).collect();
+            write(&path, &meta, &Map::new(), &scaled).unwrap();
+            let whole = read(&path).unwrap().samples;
+            let (_, _, mut r) = open(&path).unwrap();
+            assert_eq!(r.len(), 10_007);
+            let mut block = vec![Complex32::default(); 1000];
+            let mut streamed = Vec::new();
+            loop {
+                let n = r.read(&mut block).unwrap();
+                // the reader's own buffer never grows beyond one block of bytes
+                assert!(r.bytes.capacity() <= 1000 * dt.sample_bytes());
+                if n == 0 {
+                    break;
+                }
+                streamed.extend_from_slice(&block[..n]);
+            }
+            assert_eq!(streamed, whole);
+            assert_eq!(r.position(), 10_007);
+        }
+    }
+
+    #[test]
+    fn an_unfinished_pair_leaves_the_previous_files() {
+        let path = tmp("pair.sigmf-meta");
+        let meta = SigmfMeta {
+            datatype: Datatype::Cf32Le,
+            sample_rate_hz: 1e6,
+            centre_frequency_hz: None,
+            description: None,
+        };
+        let old = vec![Complex32::new(0.5, 0.25); 10];
+        write(&path, &meta, &Map::new(), &old).unwrap();
+        let before_meta = std::fs::read(&path).unwrap();
+        let before_data = std::fs::read(data_path(&path).unwrap()).unwrap();
+        let mut w = PairWriter::create(&path, Datatype::Cf32Le).unwrap();
+        w.write(&[Complex32::new(1.0, 1.0); 100]).unwrap();
+        drop(w);
+        assert_eq!(std::fs::read(&path).unwrap(), before_meta);
+        assert_eq!(std::fs::read(data_path(&path).unwrap()).unwrap(), before_data);
+        let dir = path.parent().unwrap();
+        let tmps = std::fs::read_dir(dir)
+            .unwrap()
+            .filter(|e| {
+                e.as_ref()
+                    .unwrap()
+                    .file_name()
+                    .to_string_lossy()
+                    .contains("pair.sigmf")
+                    && e.as_ref()
+                        .unwrap()
+                        .file_name()
+                        .to_string_lossy()
+                        .contains("ntn-tmp")
+            })
+            .count();
+        assert_eq!(tmps, 0);
     }
 }

@@ -290,9 +290,16 @@ impl NpssSearcher {
 
 /// Multiplies `samples` by `e^{−j2π·offset_hz·n/fs}` (removes a carrier offset), in place.
 pub fn remove_offset(samples: &mut [Complex32], offset_hz: f64) {
+    remove_offset_from(samples, offset_hz, 0);
+}
+
+/// [`remove_offset`] on a block of a longer recording whose first sample has index `first`:
+/// `e^{−j2π·offset_hz·(first + n)/fs}`, so a recording corrected block by block gets the
+/// same samples as corrected whole.
+pub fn remove_offset_from(samples: &mut [Complex32], offset_hz: f64, first: u64) {
     let w = -2.0 * std::f64::consts::PI * offset_hz / NBIOT_SAMPLE_RATE_HZ;
     for (n, s) in samples.iter_mut().enumerate() {
-        *s *= super::cis(w * n as f64);
+        *s *= super::cis(w * (first + n as u64) as f64);
     }
 }
 

@@ -100,6 +100,17 @@ impl NpuschLinkConfig {
 /// # Errors
 /// `OutOfRange` for zero trials or an invalid NPUSCH configuration.
 pub fn run(cfg: &NpuschLinkConfig) -> Result<Vec<LinkPoint>, PhyError> {
+    run_with(cfg, &|| true)
+}
+
+/// [`run`] with `hook` called after every trial (progress, and a way to stop).
+///
+/// # Errors
+/// As [`run`]; [`PhyError::Stopped`] when the hook returns `false`.
+pub fn run_with(
+    cfg: &NpuschLinkConfig,
+    hook: &crate::link_sim::TrialHook<'_>,
+) -> Result<Vec<LinkPoint>, PhyError> {
     if cfg.trials == 0 {
         return Err(PhyError::OutOfRange {
             what: "trials",
@@ -110,7 +121,7 @@ pub fn run(cfg: &NpuschLinkConfig) -> Result<Vec<LinkPoint>, PhyError> {
     cfg.snr_db
         .par_iter()
         .enumerate()
-        .map(|(i, &snr)| run_point(cfg, i, snr))
+        .map(|(i, &snr)| run_point_with(cfg, i, snr, hook))
         .collect()
 }
 
@@ -119,6 +130,15 @@ pub fn run(cfg: &NpuschLinkConfig) -> Result<Vec<LinkPoint>, PhyError> {
 /// # Errors
 /// As [`run`].
 pub fn run_point(cfg: &NpuschLinkConfig, index: usize, snr_db: f32) -> Result<LinkPoint, PhyError> {
+    run_point_with(cfg, index, snr_db, &|| true)
+}
+
+fn run_point_with(
+    cfg: &NpuschLinkConfig,
+    index: usize,
+    snr_db: f32,
+    hook: &crate::link_sim::TrialHook<'_>,
+) -> Result<LinkPoint, PhyError> {
     let seed = cfg
         .seed
         .wrapping_add((index as u64 + 1).wrapping_mul(0xD1B5_4A32_D192_ED03));
@@ -166,6 +186,9 @@ pub fn run_point(cfg: &NpuschLinkConfig, index: usize, snr_db: f32) -> Result<Li
         let rep = rx.receive_data(&buf, start, &mut out)?;
         if !rep.crc_ok || out != tb {
             errors += 1;
+        }
+        if !hook() {
+            return Err(PhyError::Stopped);
         }
     }
     Ok(LinkPoint {
