@@ -295,6 +295,11 @@ fn nbiot_gen_range_checks_its_numbers() {
         assert!(err.contains(arg), "{arg} {value}: {err}");
     }
     assert!(!out.exists());
+    // scan's frame position only means something with --cell: alone it was ignored
+    let (ok, _, err) = ntn(&["nbiot", "scan", o, "--sfn", "3"]);
+    assert!(!ok && err.contains("--cell"), "{err}");
+    let (ok, _, err) = ntn(&["nbiot", "scan", o, "--cell", "0", "--subframe", "10"]);
+    assert!(!ok && err.contains("--subframe"), "{err}");
 }
 
 /// The MIB-NB of a scan carries the full SFN and every field by name; the SIB1-NB its PLMNs
