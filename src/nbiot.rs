@@ -903,6 +903,9 @@ datatype = "ci16_le"
         let Cell::Text(detail) = &t.rows[0][4] else {
             panic!("detail is text")
         };
-        assert!(detail.starts_with("N1 ") && !detail.contains("DciN1"), "{detail}");
+        assert!(
+            detail.starts_with("N1 ") && !detail.contains("DciN1"),
+            "{detail}"
+        );
     }
 }

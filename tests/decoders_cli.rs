@@ -267,10 +267,52 @@ fn nas_json_names_every_message() {
 /// The overflow counter is 16 bits: a larger one was shifted out of the 24-bit COUNT silently.
 #[test]
 fn nas_overflow_counter_is_range_checked() {
-    let (ok, _, err) = ntn(&["nas", "decode", "075501", "--overflow", "65536"]);
+    let key = "00".repeat(16);
+    let (ok, _, err) = ntn(&[
+        "nas",
+        "decode",
+        "075501",
+        "--overflow",
+        "65536",
+        "--key",
+        &key,
+    ]);
     assert!(!ok && err.contains("--overflow"), "{err}");
-    let (ok, _, err) = ntn(&["nas", "decode", "075501", "--overflow", "65535"]);
+    let (ok, _, err) = ntn(&[
+        "nas",
+        "decode",
+        "075501",
+        "--overflow",
+        "65535",
+        "--key",
+        &key,
+    ]);
     assert!(ok, "{err}");
+}
+
+/// Options that only mean something with a key were accepted and ignored without one; keys
+/// of the wrong system gave a MAC failure instead of saying so.
+#[test]
+fn nas_key_options_follow_the_keys() {
+    for opt in ["--overflow", "--eia", "--eea"] {
+        let (ok, _, err) = ntn(&["nas", "decode", "075501", opt, "1"]);
+        assert!(!ok && err.contains("--key"), "{opt}: {err}");
+    }
+    let (ok, _, err) = ntn(&[
+        "nas",
+        "decode",
+        "075501",
+        "--eia",
+        "4",
+        "--key",
+        &"00".repeat(16),
+    ]);
+    assert!(!ok && err.contains("--eia"), "{err}");
+    let k = "11".repeat(32);
+    let (ok, _, err) = ntn(&["nas", "decode", "7e005c000d0100f110", "--kasme", &k]);
+    assert!(!ok && err.contains("--kamf"), "{err}");
+    let (ok, _, err) = ntn(&["nas", "decode", "075501", "--kamf", &k]);
+    assert!(!ok && err.contains("--kasme"), "{err}");
 }
 
 #[test]
