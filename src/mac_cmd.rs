@@ -72,6 +72,16 @@ pub struct DecodeArgs {
 pub fn run(cmd: MacCmd) -> Result<()> {
     match cmd {
         MacCmd::Decode(a) => {
+            if a.dir == Dir::Ul && a.rnti_type != RntiType::C {
+                let name = a
+                    .rnti_type
+                    .to_possible_value()
+                    .map(|v| v.get_name().to_owned())
+                    .unwrap_or_default();
+                anyhow::bail!(
+                    "--rnti-type {name} addresses a downlink PDU (RAR, paging or system information): drop --dir ul"
+                );
+            }
             let bytes = a.input.read()?;
             let tree = decode(&bytes, a.dir, a.rnti_type)?;
             print!("{}", render(&tree, a.format));

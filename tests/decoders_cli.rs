@@ -180,6 +180,21 @@ fn mac_json_is_structured() {
     }
 }
 
+/// RA-, P- and SI-RNTI PDUs are downlink only: `--dir ul` with them was accepted and ignored.
+#[test]
+fn mac_rnti_type_and_direction_agree() {
+    let (ok, _, err) = ntn(&[
+        "mac",
+        "decode",
+        "855112",
+        "--rnti-type",
+        "ra",
+        "--dir",
+        "ul",
+    ]);
+    assert!(!ok && err.contains("--dir ul"), "{err}");
+}
+
 #[test]
 fn rrc_json_is_structured_jer() {
     let (ok, out, err) = ntn(&[
