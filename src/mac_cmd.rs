@@ -72,6 +72,16 @@ pub struct DecodeArgs {
 pub fn run(cmd: MacCmd) -> Result<()> {
     match cmd {
         MacCmd::Decode(a) => {
+            if a.dir == Dir::Ul && a.rnti_type != RntiType::C {
+                let name = a
+                    .rnti_type
+                    .to_possible_value()
+                    .map(|v| v.get_name().to_owned())
+                    .unwrap_or_default();
+                anyhow::bail!(
+                    "--rnti-type {name} addresses a downlink PDU (RAR, paging or system information): drop --dir ul"
+                );
+            }
             let bytes = a.input.read()?;
             let tree = decode(&bytes, a.dir, a.rnti_type)?;
             print!("{}", render(&tree, a.format));
@@ -80,21 +90,24 @@ pub fn run(cmd: MacCmd) -> Result<()> {
     }
 }
 
-fn bsr_range(idx: u8) -> String {
+/// The bounds of a BSR (`BS`) or DV index as numbers: `(above, at_most)` in bytes, with
+/// `at_most` `None` for the open top index and `(0, Some(0))` for index 0 (TS 36.321 tables
+/// 6.1.3.1-1, 6.1.3.10-1).
+fn range_bytes(bounds: &[u32], idx: u8) -> (u32, Option<u32>) {
     let i = usize::from(idx);
-    match i {
-        0 => "BS = 0".into(),
-        63 => "BS > 150000".into(),
-        _ => format!("{} < BS <= {}", BSR_BOUNDS[i - 1], BSR_BOUNDS[i]),
+    match i.checked_sub(1) {
+        None => (0, Some(0)),
+        Some(below) if i < bounds.len() => (bounds[below], Some(bounds[i])),
+        Some(_) => (bounds.last().copied().unwrap_or(0), None),
     }
 }
 
-fn dv_range(idx: u8) -> String {
-    let i = usize::from(idx);
-    match i {
-        0 => "DV = 0".into(),
-        15 => "DV > 1500".into(),
-        _ => format!("{} < DV <= {}", DV_BOUNDS[i - 1], DV_BOUNDS[i]),
+/// The same bounds as text, e.g. `26 < DV <= 36`.
+fn range_text(name: &str, bounds: &[u32], idx: u8) -> String {
+    match range_bytes(bounds, idx) {
+        (_, Some(0)) => format!("{name} = 0"),
+        (lo, Some(hi)) => format!("{lo} < {name} <= {hi}"),
+        (lo, None) => format!("{name} > {lo}"),
     }
 }
 
@@ -109,7 +122,9 @@ fn element(dir: Dir, lcid: u8, p: &[u8]) -> Value {
             match Dpr::parse(p) {
                 Ok(d) => json!({
                     "lcid": lcid, "name": "DPR + CCCH SDU", "length": p.len(),
-                    "dpr": {"ph_level": d.ph, "dv_index": d.dv, "dv": dv_range(d.dv)},
+                    "dpr": {"ph_level": d.ph, "dv_index": d.dv, "dv": range_text("DV", &DV_BOUNDS, d.dv),
+                        "dv_bytes_above": range_bytes(&DV_BOUNDS, d.dv).0,
+                        "dv_bytes_at_most": range_bytes(&DV_BOUNDS, d.dv).1},
                     "sdu_hex": hex(&p[1..]),
                 }),
                 Err(_) => sdu("CCCH SDU (empty)".into()),
@@ -150,7 +165,9 @@ fn element(dir: Dir, lcid: u8, p: &[u8]) -> Value {
             Ok(b) => json!({"lcid": lcid,
                 "name": if lcid == 29 { "Short BSR" } else { "Truncated BSR" },
                 "lcg_id": b.lcg_id, "buffer_size_index": b.buffer_size_index,
-                "buffer_size": bsr_range(b.buffer_size_index)}),
+                "buffer_size": range_text("BS", &BSR_BOUNDS, b.buffer_size_index),
+                "buffer_size_bytes_above": range_bytes(&BSR_BOUNDS, b.buffer_size_index).0,
+                "buffer_size_bytes_at_most": range_bytes(&BSR_BOUNDS, b.buffer_size_index).1}),
             Err(e) => json!({"lcid": lcid, "name": "BSR", "error": e.to_string()}),
         },
         (Dir::Ul, 30) => json!({"lcid": lcid, "name": "Long BSR", "body_hex": hex(p)}),
@@ -323,6 +340,18 @@ mod tests {
         assert!(text.contains("sdu_hex: aabbcc"), "{text}");
         assert!(text.contains("[2] F2=0 E=0 LCID=3"), "{text}");
         assert_eq!(t["subheaders"][0]["e"], 1);
+    }
+
+    /// Index 0, the closed indices and the open top one, as text and numbers.
+    #[test]
+    fn bsr_and_dv_bounds() {
+        assert_eq!(range_text("BS", &BSR_BOUNDS, 0), "BS = 0");
+        assert_eq!(range_text("BS", &BSR_BOUNDS, 1), "0 < BS <= 10");
+        assert_eq!(range_text("BS", &BSR_BOUNDS, 62), "128125 < BS <= 150000");
+        assert_eq!(range_text("BS", &BSR_BOUNDS, 63), "BS > 150000");
+        assert_eq!(range_bytes(&BSR_BOUNDS, 63), (150_000, None));
+        assert_eq!(range_text("DV", &DV_BOUNDS, 15), "DV > 1500");
+        assert_eq!(range_bytes(&DV_BOUNDS, 5), (26, Some(36)));
     }
 
     /// Msg3: CCCH with DPR (PH 2, DV 5) and an RRCConnectionRequest-NB.

@@ -38,6 +38,7 @@ pub enum Dir {
 
 /// `ntn nas decode`.
 #[derive(Args, Debug)]
+#[command(group(clap::ArgGroup::new("keys").args(["key", "kasme", "kamf"]).multiple(true)))]
 pub struct NasDecodeArgs {
     /// The NAS PDU.
     #[command(flatten)]
@@ -54,14 +55,17 @@ pub struct NasDecodeArgs {
     /// 5GS: derive KNASint/KNASenc from this KAMF (64 hex digits, TS 33.501 §A.8).
     #[arg(long, value_name = "HEX", conflicts_with = "key")]
     pub kamf: Option<String>,
-    /// Integrity algorithm: 0 (EIA0/NIA0), 1 (SNOW 3G), 2 (AES), 3 (ZUC).
-    #[arg(long, default_value_t = 2)]
+    /// Integrity algorithm: 0 (EIA0/NIA0), 1 (SNOW 3G), 2 (AES), 3 (ZUC); with a key.
+    #[arg(long, default_value_t = 2, requires = "keys",
+          value_parser = clap::value_parser!(u8).range(0..=3))]
     pub eia: u8,
-    /// Ciphering algorithm: 0..=3 as for --eia.
-    #[arg(long, default_value_t = 2)]
+    /// Ciphering algorithm: 0..=3 as for --eia; with a key.
+    #[arg(long, default_value_t = 2, requires = "keys",
+          value_parser = clap::value_parser!(u8).range(0..=3))]
     pub eea: u8,
-    /// NAS COUNT overflow counter, 0…65535 (the 24-bit COUNT is overflow·256 + SN).
-    #[arg(long, default_value_t = 0)]
+    /// NAS COUNT overflow counter, 0…65535 (the 24-bit COUNT is overflow·256 + SN); with a
+    /// key.
+    #[arg(long, default_value_t = 0, requires = "keys")]
     pub overflow: u16,
     /// Output format.
     #[arg(long, value_enum, default_value_t = TreeFormat::Text)]
@@ -248,6 +252,13 @@ pub fn dissect(bytes: &[u8], a: &NasDecodeArgs) -> Result<(&'static str, Tree)> 
         bail!("no octets to decode")
     };
     let five_g = first == 0x7e || first == 0x2e;
+    match (five_g, &a.kasme, &a.kamf) {
+        (true, Some(_), _) => bail!("--kasme derives EPS NAS keys; this is a 5GS PDU: give --kamf"),
+        (false, _, Some(_)) => {
+            bail!("--kamf derives 5GS NAS keys; this is an EPS PDU: give --kasme")
+        }
+        _ => {}
+    }
     let title = if five_g { "5GS NAS PDU" } else { "EPS NAS PDU" };
     // The security-protected envelope: (header type, MAC, SN, payload).
     let envelope = if five_g {

@@ -64,11 +64,13 @@ pub struct ScanArgs {
     /// Cell identity, for recordings too short for a cell search (no offset assumed).
     #[arg(long)]
     pub cell: Option<u16>,
-    /// With --cell: frame number of the first sample.
-    #[arg(long, default_value_t = 0)]
+    /// With --cell: frame number (0…1023) of the first sample.
+    #[arg(long, default_value_t = 0, requires = "cell",
+          value_parser = clap::value_parser!(u32).range(0..=1023))]
     pub sfn: u32,
     /// With --cell: subframe (0…9) starting at the first sample.
-    #[arg(long, default_value_t = 0)]
+    #[arg(long, default_value_t = 0, requires = "cell",
+          value_parser = clap::value_parser!(u32).range(0..=9))]
     pub subframe: u32,
     #[command(flatten)]
     pub output: OutputArgs,
@@ -642,18 +644,14 @@ fn ncce_name(c: NpdcchCandidate) -> &'static str {
 
 /// One line for the table's detail column: the format, then `field=value` pairs.
 fn dci_text(dci: &Value, ncce: &str) -> String {
-    let mut s = String::new();
+    let text = |v: &Value| match v {
+        Value::String(t) => t.clone(),
+        other => other.to_string(),
+    };
+    let mut s = text(&dci["format"]);
     if let Value::Object(m) = dci {
-        for (k, v) in m {
-            let v = match v {
-                Value::String(t) => t.clone(),
-                other => other.to_string(),
-            };
-            if k == "format" {
-                s.push_str(&v);
-            } else {
-                s.push_str(&format!(" {k}={v}"));
-            }
+        for (k, v) in m.iter().filter(|(k, _)| *k != "format") {
+            s.push_str(&format!(" {k}={}", text(v)));
         }
     }
     format!("{s} ({ncce})")
@@ -808,7 +806,11 @@ fn decode_subframes(
         dcis.push(dci);
     }
     table.summary("dcis_found", dcis.len() as u64);
-    table.summary("dcis", Value::Array(dcis));
+    // the rows show them as text; JSON has them as objects too
+    let json_out = a.output.format == crate::output::Format::Json;
+    if json_out {
+        table.summary("dcis", Value::Array(dcis));
+    }
     let Some(mut c) = combiner else {
         table.summary("sib1_nb", "no MIB-NB: SIB1-NB schedule unknown");
         return Ok(());
@@ -826,7 +828,9 @@ fn decode_subframes(
                         "sib1_nb_plmns",
                         Value::Array(crate::rrc_cmd::plmn_identities(&msg)),
                     );
-                    table.summary("sib1_nb_message", msg);
+                    if json_out {
+                        table.summary("sib1_nb_message", msg);
+                    }
                 }
                 Err(e) => table.summary("sib1_nb_message", json!({"error": format!("{e:#}")})),
             }
@@ -964,5 +968,29 @@ datatype = "ci16_le"
         let t = scan(&a).unwrap();
         assert_eq!(summary(&t, "dcis_found"), &json!(1));
         assert_eq!(t.rows.len(), 1);
+        // the DCI as an object with the TS 36.212 §6.4.3.2 fields by name
+        let dci = &summary(&t, "dcis")[0];
+        assert_eq!(dci["frame"], 546);
+        assert_eq!(dci["rnti"], "0x0089");
+        assert_eq!(dci["dci"]["format"], "N1");
+        for field in [
+            "npdcch_order_indicator",
+            "scheduling_delay",
+            "resource_assignment",
+            "mcs",
+            "repetition_number",
+            "new_data_indicator",
+            "harq_ack_resource",
+            "dci_subframe_repetition_number",
+        ] {
+            assert!(!dci["dci"][field].is_null(), "{field}: {dci}");
+        }
+        let Cell::Text(detail) = &t.rows[0][4] else {
+            panic!("detail is text")
+        };
+        assert!(
+            detail.starts_with("N1 ") && !detail.contains("DciN1"),
+            "{detail}"
+        );
     }
 }

@@ -325,18 +325,9 @@ pub fn run(cmd: RrcCmd) -> Result<()> {
         }
         RrcCmd::Encode(a) => {
             let t = find(&a.message_type)?;
-            let json = if a.file.as_os_str() == "-" {
-                std::io::read_to_string(std::io::stdin()).context("reading stdin")?
-            } else {
-                std::fs::read_to_string(&a.file)
-                    .with_context(|| format!("reading {}", a.file.display()))?
-            };
-            let origin = if a.file.as_os_str() == "-" {
-                "standard input".to_owned()
-            } else {
-                a.file.display().to_string()
-            };
-            let bytes = encode_strict(&t, &json).with_context(|| origin.clone())?;
+            let (json, origin) =
+                crate::tree::read_text((a.file.as_os_str() != "-").then_some(a.file.as_path()))?;
+            let bytes = encode_strict(&t, &json).with_context(|| origin)?;
             println!("{}", hex(&bytes));
             Ok(())
         }

@@ -203,9 +203,9 @@ pub fn parse_hex(s: &str) -> Result<Vec<u8>, String> {
     Ok(nibbles.chunks(2).map(|p| (p[0] << 4) | p[1]).collect())
 }
 
-/// The most hex text a decoder reads from a file or standard input (64 MiB: far above any
-/// PDU, far below a mistaken recording).
-pub const MAX_HEX_INPUT_BYTES: u64 = 64 << 20;
+/// The most text a decoder or encoder reads from a file or standard input (64 MiB: far above
+/// any PDU or message, far below a mistaken recording).
+pub const MAX_TEXT_INPUT_BYTES: u64 = 64 << 20;
 
 /// Where a decoder's hex comes from, as its users give it (`ntn mac|rrc|nas decode`).
 #[derive(clap::Args, Debug, Clone, Default)]
@@ -223,62 +223,51 @@ impl HexInput {
     /// The octets, from the argument, the file or standard input; the error says which
     /// source was read and where it went wrong.
     pub fn read(&self) -> anyhow::Result<Vec<u8>> {
-        use anyhow::Context as _;
-        use std::io::{IsTerminal as _, Read as _};
+        use std::io::IsTerminal as _;
         let file = match (&self.file, self.hex.as_deref()) {
             (Some(f), _) => Some(f.clone()),
             (None, Some(h)) => h.strip_prefix('@').map(std::path::PathBuf::from),
             (None, None) => None,
         };
-        let (text, origin) = if let Some(f) = file {
-            let origin = f.display().to_string();
-            let len = std::fs::metadata(&f)
-                .with_context(|| format!("cannot read {origin}"))?
-                .len();
-            if len > MAX_HEX_INPUT_BYTES {
-                anyhow::bail!(
-                    "{origin}: {len} bytes is more hex than a decoder reads (at most {MAX_HEX_INPUT_BYTES})"
-                );
-            }
-            let bytes = std::fs::read(&f).with_context(|| format!("cannot read {origin}"))?;
-            (text_of(bytes, &origin)?, origin)
-        } else if matches!(self.hex.as_deref(), None | Some("-")) {
-            let stdin = std::io::stdin();
-            if self.hex.is_none() && stdin.is_terminal() {
-                anyhow::bail!(
-                    "no hex given: pass it as an argument, `-` or a pipe for standard input, or @FILE / --file FILE"
-                );
-            }
-            let mut bytes = Vec::new();
-            stdin
-                .lock()
-                .take(MAX_HEX_INPUT_BYTES + 1)
-                .read_to_end(&mut bytes)
-                .context("cannot read standard input")?;
-            if bytes.len() as u64 > MAX_HEX_INPUT_BYTES {
-                anyhow::bail!(
-                    "standard input: more hex than a decoder reads (at most {MAX_HEX_INPUT_BYTES} bytes)"
-                );
-            }
-            let origin = "standard input".to_owned();
-            (text_of(bytes, &origin)?, origin)
-        } else {
-            (
-                self.hex.clone().unwrap_or_default(),
-                "the argument".to_owned(),
-            )
+        let (text, origin) = match (file, self.hex.as_deref()) {
+            (Some(f), _) => read_text(Some(&f))?,
+            (None, None) if std::io::stdin().is_terminal() => anyhow::bail!(
+                "no hex given: pass it as an argument, `-` or a pipe for standard input, or @FILE / --file FILE"
+            ),
+            (None, None | Some("-")) => read_text(None)?,
+            (None, Some(h)) => (h.to_owned(), "the argument".to_owned()),
         };
         parse_hex(&text).map_err(|e| anyhow::anyhow!("bad hex in {origin}: {e}"))
     }
 }
 
-fn text_of(bytes: Vec<u8>, origin: &str) -> anyhow::Result<String> {
-    String::from_utf8(bytes).map_err(|e| {
+/// The text of `path`, or of standard input for `None`, and where it came from (for
+/// messages); at most [`MAX_TEXT_INPUT_BYTES`], UTF-8.
+pub fn read_text(path: Option<&std::path::Path>) -> anyhow::Result<(String, String)> {
+    use anyhow::Context as _;
+    use std::io::Read as _;
+    let origin = path.map_or_else(|| "standard input".to_owned(), |p| p.display().to_string());
+    let mut bytes = Vec::new();
+    match path {
+        Some(p) => std::fs::File::open(p)
+            .and_then(|f| f.take(MAX_TEXT_INPUT_BYTES + 1).read_to_end(&mut bytes))
+            .with_context(|| format!("cannot read {origin}"))?,
+        None => std::io::stdin()
+            .lock()
+            .take(MAX_TEXT_INPUT_BYTES + 1)
+            .read_to_end(&mut bytes)
+            .with_context(|| format!("cannot read {origin}"))?,
+    };
+    if bytes.len() as u64 > MAX_TEXT_INPUT_BYTES {
+        anyhow::bail!("{origin}: more than the {MAX_TEXT_INPUT_BYTES} bytes read as text input");
+    }
+    let text = String::from_utf8(bytes).map_err(|e| {
         anyhow::anyhow!(
-            "{origin}: not text (invalid UTF-8 at byte {}); give the octets as hex",
+            "{origin}: not text (invalid UTF-8 at byte {})",
             e.utf8_error().valid_up_to()
         )
-    })
+    })?;
+    Ok((text, origin))
 }
 
 fn json_string(s: &str) -> String {

@@ -180,6 +180,21 @@ fn mac_json_is_structured() {
     }
 }
 
+/// RA-, P- and SI-RNTI PDUs are downlink only: `--dir ul` with them was accepted and ignored.
+#[test]
+fn mac_rnti_type_and_direction_agree() {
+    let (ok, _, err) = ntn(&[
+        "mac",
+        "decode",
+        "855112",
+        "--rnti-type",
+        "ra",
+        "--dir",
+        "ul",
+    ]);
+    assert!(!ok && err.contains("--dir ul"), "{err}");
+}
+
 #[test]
 fn rrc_json_is_structured_jer() {
     let (ok, out, err) = ntn(&[
@@ -267,10 +282,52 @@ fn nas_json_names_every_message() {
 /// The overflow counter is 16 bits: a larger one was shifted out of the 24-bit COUNT silently.
 #[test]
 fn nas_overflow_counter_is_range_checked() {
-    let (ok, _, err) = ntn(&["nas", "decode", "075501", "--overflow", "65536"]);
+    let key = "00".repeat(16);
+    let (ok, _, err) = ntn(&[
+        "nas",
+        "decode",
+        "075501",
+        "--overflow",
+        "65536",
+        "--key",
+        &key,
+    ]);
     assert!(!ok && err.contains("--overflow"), "{err}");
-    let (ok, _, err) = ntn(&["nas", "decode", "075501", "--overflow", "65535"]);
+    let (ok, _, err) = ntn(&[
+        "nas",
+        "decode",
+        "075501",
+        "--overflow",
+        "65535",
+        "--key",
+        &key,
+    ]);
     assert!(ok, "{err}");
+}
+
+/// Options that only mean something with a key were accepted and ignored without one; keys
+/// of the wrong system gave a MAC failure instead of saying so.
+#[test]
+fn nas_key_options_follow_the_keys() {
+    for opt in ["--overflow", "--eia", "--eea"] {
+        let (ok, _, err) = ntn(&["nas", "decode", "075501", opt, "1"]);
+        assert!(!ok && err.contains("--key"), "{opt}: {err}");
+    }
+    let (ok, _, err) = ntn(&[
+        "nas",
+        "decode",
+        "075501",
+        "--eia",
+        "4",
+        "--key",
+        &"00".repeat(16),
+    ]);
+    assert!(!ok && err.contains("--eia"), "{err}");
+    let k = "11".repeat(32);
+    let (ok, _, err) = ntn(&["nas", "decode", "7e005c000d0100f110", "--kasme", &k]);
+    assert!(!ok && err.contains("--kamf"), "{err}");
+    let (ok, _, err) = ntn(&["nas", "decode", "075501", "--kamf", &k]);
+    assert!(!ok && err.contains("--kasme"), "{err}");
 }
 
 #[test]
@@ -295,6 +352,11 @@ fn nbiot_gen_range_checks_its_numbers() {
         assert!(err.contains(arg), "{arg} {value}: {err}");
     }
     assert!(!out.exists());
+    // scan's frame position only means something with --cell: alone it was ignored
+    let (ok, _, err) = ntn(&["nbiot", "scan", o, "--sfn", "3"]);
+    assert!(!ok && err.contains("--cell"), "{err}");
+    let (ok, _, err) = ntn(&["nbiot", "scan", o, "--cell", "0", "--subframe", "10"]);
+    assert!(!ok && err.contains("--subframe"), "{err}");
 }
 
 /// The MIB-NB of a scan carries the full SFN and every field by name; the SIB1-NB its PLMNs

@@ -657,3 +657,39 @@ fn one_mme_serves_several_ues_on_their_own_connections() {
     assert_eq!(tmsis.len(), 3, "distinct GUTIs");
     assert_eq!(mme.stats().dropped, 0);
 }
+
+/// 70 kB of downlink data does not fit the LV-E user data container: the MME reports it
+/// (MmeEvent::NotSent with the typed encode error) instead of panicking, sends nothing, and
+/// the link keeps working.
+#[test]
+fn oversized_downlink_data_is_reported_not_a_panic() {
+    let mut w = World::new(0, 32, pass());
+    w.ue.handle_attach(w.now);
+    w.run(Instant::from_nanos(60_000_000_000));
+    assert!(w.attached());
+    let before = w.sent;
+    assert!(w.mme.handle_downlink_data(w.now, IMSI, &vec![0x5a; 70_000]));
+    assert!(w.mme.poll_transmit().is_none());
+    let ev = w.mme.poll_event();
+    assert!(
+        matches!(
+            &ev,
+            Some(MmeEvent::NotSent {
+                imsi: Some(i),
+                error: ntn_nas::SendError::Encode(ntn_nas::EncodeError::TooLong { len, .. }),
+            }) if i == IMSI && *len > 65_535
+        ),
+        "{ev:?}"
+    );
+    assert_eq!(w.mme.stats().not_sent, 1);
+    assert_eq!(w.sent, before);
+    // a message that fits still goes through afterwards
+    assert!(w.mme.handle_downlink_data(w.now, IMSI, b"small"));
+    let t0 = w.now;
+    w.run(t0 + Duration::from_secs(10));
+    assert!(
+        w.ue_events
+            .iter()
+            .any(|e| *e == UeEvent::Data(b"small".to_vec()))
+    );
+}
