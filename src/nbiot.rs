@@ -437,9 +437,11 @@ pub fn scan(a: &ScanArgs) -> Result<Table> {
             let mut head = vec![Complex32::default(); len];
             read_exact(&mut reader, &mut head, &a.file)?;
             let mut searcher = CellSearcher::new(NpssSearchConfig::default(), len);
+            // the search removes the offset from `head` in place (no second copy)
             let r = searcher
-                .search(&head)
+                .search_in_place(&mut head)
                 .map_err(|e| anyhow!("no cell found: {e}"))?;
+            drop(head);
             table.summary("npss_peak_to_mean", f64::from(r.npss.peak_to_mean));
             table.summary("nsss_frame_mod8", u64::from(r.nsss.frame_mod8));
             let (mib, ports) = match r.mib {
