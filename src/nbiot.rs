@@ -14,31 +14,27 @@ use std::path::{Path, PathBuf};
 
 use anyhow::{Context, Result, anyhow, bail};
 use clap::{Args, Subcommand};
+use indicatif::{ProgressBar, ProgressStyle};
 use ntn_phy::Complex32;
 use ntn_phy::grid::ResourceGrid;
 use ntn_phy::nbiot::cell::{NbiotCellTx, SAMPLES_PER_FRAME};
 use ntn_phy::nbiot::npbch::{FrameHint, MibNb, NpbchDecoder, OperationMode};
 use ntn_phy::nbiot::npdcch::{DCI_N0_N1_BITS, DciN0N1};
 use ntn_phy::nbiot::npdsch::{
-    NpdschConfig, NpdschDecoded, NpdschDecoder, SI_RNTI, SIB1_SUBFRAME, Sib1Schedule, SubframeIndex, is_nbiot_dl_subframe,
-    npdsch_c_init_bcch, npdsch_data_start,
+    NpdschConfig, NpdschDecoded, NpdschDecoder, SI_RNTI, SIB1_SUBFRAME, Sib1Schedule,
+    SubframeIndex, is_nbiot_dl_subframe, npdsch_c_init_bcch, npdsch_data_start,
 };
-use ntn_phy::nbiot::search::{
-    CellSearcher, NpssSearchConfig, remove_offset, remove_offset_from,
-};
+use ntn_phy::nbiot::search::{CellSearcher, NpssSearchConfig, remove_offset, remove_offset_from};
 use ntn_phy::nbiot::search_space::{
     NpdcchCell, NpdcchSearcher, SearchSpaceConfig, SearchSpaceKind, npdcch_start_symbol,
 };
 use ntn_phy::nbiot::{NcellId, NrsPorts};
 use ntn_phy::ofdm::{NBIOT_SAMPLE_RATE_HZ, NbiotOfdm, SAMPLES_PER_SUBFRAME};
-use indicatif::{ProgressBar, ProgressStyle};
 use ntn_sdr::sigmf::{self, Datatype, SampleReader, SigmfMeta};
 use serde::Deserialize;
 use serde_json::{Map, Value, json};
 
-use crate::output::{
-    Cell, OutputArgs, Table, check_interrupt, check_outputs, emit, interruptible,
-};
+use crate::output::{Cell, OutputArgs, Table, check_interrupt, check_outputs, emit, interruptible};
 
 /// `ntn nbiot` subcommands.
 #[derive(Subcommand, Debug)]

@@ -643,10 +643,8 @@ impl CellSearcher {
                 (f as i64 - nsss.even_frame_start as i64).div_euclid(SAMPLES_PER_FRAME as i64);
             let mod8 = (i64::from(nsss.frame_mod8) + frames_after).rem_euclid(8) as u8;
             let s0 = f + NPBCH_SUBFRAME * SAMPLES_PER_SUBFRAME;
-            self.ofdm.demodulate_subframe(
-                &corrected[s0..s0 + SAMPLES_PER_SUBFRAME],
-                &mut self.grid,
-            )?;
+            self.ofdm
+                .demodulate_subframe(&corrected[s0..s0 + SAMPLES_PER_SUBFRAME], &mut self.grid)?;
             if self
                 .npbch
                 .accumulate(&self.grid, nsss.cell, rel, mod8)
@@ -655,8 +653,7 @@ impl CellSearcher {
                 // beyond one TTI from the first frame: stop combining
                 break;
             }
-            let last_of_buffer =
-                f + SAMPLES_PER_FRAME + SAMPLES_PER_SUBFRAME > corrected.len();
+            let last_of_buffer = f + SAMPLES_PER_FRAME + SAMPLES_PER_SUBFRAME > corrected.len();
             let try_now = rel == 0 || mod8 == 7 || last_of_buffer;
             if let Some(d) = try_now
                 .then(|| self.npbch.decode_accumulated(nsss.cell).ok())
