@@ -274,6 +274,49 @@ fn coverage_estimates_memory_before_allocating() {
     std::fs::remove_dir_all(&d).ok();
 }
 
+/// Ctrl-C in the middle of a coverage run: exit 130, the previous outputs as they were.
+#[test]
+fn ctrl_c_in_coverage_keeps_the_previous_outputs() {
+    if Command::new("kill").arg("-l").output().is_err() {
+        println!("SKIP: no kill command to send SIGINT");
+        return;
+    }
+    let d = dir("covint");
+    std::fs::write(d.join("summary.json"), "previous").unwrap();
+    let mut child = Command::new(env!("CARGO_BIN_EXE_ntn"))
+        .args([
+            "coverage",
+            "--preset",
+            "starlink-like",
+            "--res",
+            "2",
+            "--duration",
+            "7d",
+            "--step",
+            "10s",
+            "--out-dir",
+            s(&d),
+            "--quiet",
+        ])
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    std::thread::sleep(Duration::from_millis(1500));
+    assert!(child.try_wait().unwrap().is_none(), "ended before Ctrl-C");
+    assert!(interrupt(child.id()));
+    let output = child.wait_with_output().unwrap();
+    let err = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(130), "{err}");
+    assert!(err.contains("no output was written"), "{err}");
+    assert_eq!(
+        std::fs::read_to_string(d.join("summary.json")).unwrap(),
+        "previous"
+    );
+    assert!(!d.join("cells.csv").exists() && temporaries(&d).is_empty());
+    std::fs::remove_dir_all(&d).ok();
+}
+
 /// Was: `orbit passes --duration 1e12s` ran away.
 #[test]
 fn orbit_passes_refuses_absurd_spans() {
