@@ -382,5 +382,14 @@ fn table_outputs_are_written_whole_and_never_over_an_input() {
     ]);
     assert!(!ok && err.contains("refusing to overwrite"), "{err}");
     assert!(std::fs::metadata(d.join("r.sigmf-data")).unwrap().len() == 800);
+    // `ntn pass`: its element sets as --out, and a plot in a missing directory, refused
+    // before the pass search
+    let tle = d.join("sats.tle");
+    std::fs::write(&tle, "not read").unwrap();
+    let (ok, _, err) = ntn(&["pass", "--no-run", "--tle", s(&tle), "--out", s(&tle)]);
+    assert!(!ok && err.contains("refusing to overwrite"), "{err}");
+    assert_eq!(std::fs::read_to_string(&tle).unwrap(), "not read");
+    let (ok, _, err) = ntn(&["pass", "--plot", s(&d.join("missing/p.png"))]);
+    assert!(!ok && err.contains("does not exist"), "{err}");
     std::fs::remove_dir_all(&d).ok();
 }
