@@ -5,12 +5,12 @@
 use anyhow::{Context, Result, anyhow, bail};
 use clap::Args;
 use indicatif::{ProgressBar, ProgressStyle};
+use ntn_sdr::sigmf::{self, Datatype, PairWriter, SampleReader};
 use ntn_sim::channel::Channel;
 use ntn_sim::scenario::{ChannelScenario, RecordingInfo};
 use ntn_types::Hz;
 use num_complex::Complex32;
 use serde_json::{Value, json};
-use ntn_sdr::sigmf::{self, Datatype, PairWriter, SampleReader};
 use std::path::{Path, PathBuf};
 
 use crate::output::{Budget, MemoryArgs, check_interrupt, check_outputs, interruptible};

@@ -8,7 +8,9 @@
 //! bytes as the single run.
 
 use crate::common::{DEFAULT_DL_MHZ, DurationSpec, parse_utc};
-use crate::output::{Budget, Format, Interrupted, MemoryArgs, Table, check_outputs, interrupted, interruptible};
+use crate::output::{
+    Budget, Format, Interrupted, MemoryArgs, Table, check_outputs, interrupted, interruptible,
+};
 use anyhow::{Context, Result, bail};
 use clap::{Args, Subcommand, ValueEnum};
 use indicatif::{ProgressBar, ProgressStyle};
@@ -297,10 +299,7 @@ fn check_write_args(out: &WriteArgs, partial: Option<&Path>, inputs: &[&Path]) -
     std::fs::create_dir_all(&out.out_dir)
         .with_context(|| format!("cannot create {}", out.out_dir.display()))?;
     let files = ["cells.csv", "cells.geojson", "summary.json"].map(|f| out.out_dir.join(f));
-    check_outputs(
-        files.iter().map(PathBuf::as_path).chain(partial),
-        inputs,
-    )
+    check_outputs(files.iter().map(PathBuf::as_path).chain(partial), inputs)
 }
 
 fn run_one(a: RunArgs) -> Result<()> {
@@ -543,10 +542,10 @@ fn write_outputs(result: &CoveragePartial, out: &WriteArgs) -> Result<()> {
     if !out.no_geojson {
         let path = dir.join("cells.geojson");
         {
-        let mut w = create(&path)?;
-        write_cells_geojson(&grid, &cells, &mut w)?;
-        w.commit()?;
-    }
+            let mut w = create(&path)?;
+            write_cells_geojson(&grid, &cells, &mut w)?;
+            w.commit()?;
+        }
         written.push(path);
     }
     let path = dir.join("summary.json");

@@ -10,9 +10,9 @@
 use std::path::PathBuf;
 
 use anyhow::{Context, Result, bail};
+use clap::{Args, Subcommand};
 use indicatif::{ProgressBar, ProgressStyle};
 use ntn_phy::PhyError;
-use clap::{Args, Subcommand};
 use ntn_phy::link_sim::{CurveProvenance, LinkChannel, LinkPoint, LinkSimConfig, curve_csv};
 use ntn_phy::nbiot::NrsPorts;
 use ntn_phy::nbiot::ul::npusch::{NpuschConfig, UlModulation, UlSpacing};

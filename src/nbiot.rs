@@ -14,24 +14,22 @@ use std::path::{Path, PathBuf};
 
 use anyhow::{Context, Result, anyhow, bail};
 use clap::{Args, Subcommand};
+use indicatif::{ProgressBar, ProgressStyle};
 use ntn_phy::Complex32;
 use ntn_phy::grid::ResourceGrid;
 use ntn_phy::nbiot::cell::{NbiotCellTx, SAMPLES_PER_FRAME};
 use ntn_phy::nbiot::npbch::{FrameHint, MibNb, NpbchDecoder, OperationMode};
 use ntn_phy::nbiot::npdcch::{DCI_N0_N1_BITS, DciN0N1, NpdcchCandidate};
 use ntn_phy::nbiot::npdsch::{
-    NpdschConfig, NpdschDecoded, NpdschDecoder, SI_RNTI, SIB1_SUBFRAME, Sib1Schedule, SubframeIndex, is_nbiot_dl_subframe,
-    npdsch_c_init_bcch, npdsch_data_start,
+    NpdschConfig, NpdschDecoded, NpdschDecoder, SI_RNTI, SIB1_SUBFRAME, Sib1Schedule,
+    SubframeIndex, is_nbiot_dl_subframe, npdsch_c_init_bcch, npdsch_data_start,
 };
-use ntn_phy::nbiot::search::{
-    CellSearcher, NpssSearchConfig, remove_offset, remove_offset_from,
-};
+use ntn_phy::nbiot::search::{CellSearcher, NpssSearchConfig, remove_offset, remove_offset_from};
 use ntn_phy::nbiot::search_space::{
     NpdcchCell, NpdcchSearcher, SearchSpaceConfig, SearchSpaceKind, npdcch_start_symbol,
 };
 use ntn_phy::nbiot::{NcellId, NrsPorts};
 use ntn_phy::ofdm::{NBIOT_SAMPLE_RATE_HZ, NbiotOfdm, SAMPLES_PER_SUBFRAME};
-use indicatif::{ProgressBar, ProgressStyle};
 use ntn_sdr::sigmf::{self, Datatype, SampleReader, SigmfMeta};
 use serde::Deserialize;
 use serde_json::{Map, Value, json};
@@ -529,9 +527,11 @@ pub fn scan(a: &ScanArgs) -> Result<Table> {
             let mut head = vec![Complex32::default(); len];
             read_exact(&mut reader, &mut head, &a.file)?;
             let mut searcher = CellSearcher::new(NpssSearchConfig::default(), len);
+            // the search removes the offset from `head` in place (no second copy)
             let r = searcher
-                .search(&head)
+                .search_in_place(&mut head)
                 .map_err(|e| anyhow!("no cell found: {e}"))?;
+            drop(head);
             table.summary("npss_peak_to_mean", f64::from(r.npss.peak_to_mean));
             table.summary("nsss_frame_mod8", u64::from(r.nsss.frame_mod8));
             let (mib, ports) = match r.mib {

@@ -321,11 +321,17 @@ pub fn parse_size(s: &str) -> Result<u64, String> {
         "mib" => 1024.0 * 1024.0,
         "gib" => 1024.0 * 1024.0 * 1024.0,
         "tib" => 1024.0 * 1024.0 * 1024.0 * 1024.0,
-        u => return Err(format!("{s:?}: unknown unit {u:?} (B, KB, MB, GB, TB, KiB, MiB, GiB, TiB)")),
+        u => {
+            return Err(format!(
+                "{s:?}: unknown unit {u:?} (B, KB, MB, GB, TB, KiB, MiB, GiB, TiB)"
+            ));
+        }
     };
     let bytes = v * mul;
-    if !(bytes.is_finite() && bytes >= 1.0 && bytes < 1.8e19) {
-        return Err(format!("{s:?}: a size must be at least 1 byte and below 16 EiB"));
+    if !(1.0..1.8e19).contains(&bytes) {
+        return Err(format!(
+            "{s:?}: a size must be at least 1 byte and below 16 EiB"
+        ));
     }
     Ok(bytes as u64)
 }

@@ -110,6 +110,7 @@ impl std::str::FromStr for DurationOrOff {
 }
 
 pub fn run(a: PassArgs) -> Result<()> {
+    check_pass_outputs(&a)?;
     a.link.radio.check()?;
     if !(-5.0..90.0).contains(&a.mask) {
         bail!("--mask {}: use an elevation mask within −5…90°", a.mask);
@@ -485,6 +486,52 @@ fn scenario_of(a: &PassArgs) -> Result<ntn_sim::e2e::E2eScenario> {
     Ok(sc)
 }
 
+/// `--plot`'s path with its stem followed by `suffix`.
+fn beside_plot(a: &PassArgs, suffix: &str) -> PathBuf {
+    let stem = a
+        .plot
+        .file_stem()
+        .and_then(|s| s.to_str())
+        .unwrap_or("ntn-pass");
+    a.plot.with_file_name(format!("{stem}{suffix}"))
+}
+
+/// Where the run's JSON report goes (none with --no-plot and no --report).
+fn report_path(a: &PassArgs) -> Option<PathBuf> {
+    match (&a.report, a.no_plot) {
+        (Some(p), _) => Some(p.clone()),
+        (None, false) => Some(beside_plot(a, "-report.json")),
+        (None, true) => None,
+    }
+}
+
+/// Where the run's plot goes.
+fn run_plot_path(a: &PassArgs) -> PathBuf {
+    let ext = a.plot.extension().and_then(|e| e.to_str()).unwrap_or("png");
+    beside_plot(a, &format!("-run.{ext}"))
+}
+
+/// Every file the command will write can be written and is not an input, checked before the
+/// pass search and the run.
+fn check_pass_outputs(a: &PassArgs) -> Result<()> {
+    let mut outputs: Vec<PathBuf> = a.out.iter().cloned().collect();
+    if !a.no_plot {
+        outputs.push(a.plot.clone());
+    }
+    if !a.no_run {
+        outputs.extend(report_path(a));
+        if !a.no_plot {
+            outputs.push(run_plot_path(a));
+        }
+    }
+    let inputs: Vec<&std::path::Path> = [&a.scenario, &a.link.sat.tle]
+        .into_iter()
+        .flatten()
+        .map(PathBuf::as_path)
+        .collect();
+    crate::output::check_outputs(outputs.iter().map(PathBuf::as_path), &inputs)
+}
+
 /// Run the scenario with a progress line on standard error, write the report and the plots.
 fn run_scenario(a: &PassArgs) -> Result<ntn_sim::report::E2eReport> {
     use std::io::IsTerminal;
@@ -521,26 +568,13 @@ fn run_scenario(a: &PassArgs) -> Result<ntn_sim::report::E2eReport> {
         report.engine.sample_level,
         report.engine.air_time_s
     );
-    let stem_path = |suffix: &str| {
-        let stem = a
-            .plot
-            .file_stem()
-            .and_then(|s| s.to_str())
-            .unwrap_or("ntn-pass");
-        a.plot.with_file_name(format!("{stem}{suffix}"))
-    };
-    let report_path = match (&a.report, a.no_plot) {
-        (Some(p), _) => Some(p.clone()),
-        (None, false) => Some(stem_path("-report.json")),
-        (None, true) => None,
-    };
+    let report_path = report_path(a);
     if let Some(p) = &report_path {
         crate::output::write_file(p, serde_json::to_string_pretty(&report)?.as_bytes())?;
         eprintln!("  report: {}", p.display());
     }
     if !a.no_plot {
-        let ext = a.plot.extension().and_then(|e| e.to_str()).unwrap_or("png");
-        let p = stem_path(&format!("-run.{ext}"));
+        let p = run_plot_path(a);
         run_figure(&report).save(&p)?;
         eprintln!("  run plot: {}", p.display());
     }

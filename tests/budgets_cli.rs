@@ -3,7 +3,11 @@
 //! raises the limit, Ctrl-C leaving the previous files and no temporary, `--plot` refused
 //! where nothing is drawn.
 
-#![allow(clippy::unwrap_used, clippy::expect_used)] // test code: a failure is the report
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+// test code: a failure is the report
+// Ctrl-C is tested for real: a child process is signalled while it runs, which needs the wall
+// clock (to wait for the run to be under way, bounded by a timeout) and short sleeps.
+#![allow(clippy::disallowed_methods)]
 
 mod common;
 use common::ntn;
@@ -48,6 +52,13 @@ fn recording(dir: &Path, name: &str, samples: usize) -> PathBuf {
     meta
 }
 
+/// `ntn channel --in IN --out OUT --quiet EXTRA…`.
+fn channel(input: &Path, out: &Path, extra: &[&str]) -> (bool, String, String) {
+    let mut args = vec!["channel", "--in", s(input), "--out", s(out), "--quiet"];
+    args.extend_from_slice(extra);
+    ntn(&args)
+}
+
 fn temporaries(dir: &Path) -> Vec<String> {
     std::fs::read_dir(dir)
         .unwrap()
@@ -62,39 +73,31 @@ fn channel_refuses_to_write_over_its_input() {
     let d = dir("inplace");
     let input = recording(&d, "a", 10_000);
     let data = d.join("a.sigmf-data");
-    let before = (std::fs::read(&input).unwrap(), std::fs::read(&data).unwrap());
+    let before = (
+        std::fs::read(&input).unwrap(),
+        std::fs::read(&data).unwrap(),
+    );
     // the same meta, the same meta by another spelling, and the data file's name as the meta
     let other_spelling = d.join("sub").join("..").join("a.sigmf-meta");
     std::fs::create_dir_all(d.join("sub")).unwrap();
     for out in [input.clone(), other_spelling] {
-        let (ok, _, err) = ntn(&["channel", "--in", s(&input), "--out", s(&out), "--quiet"]);
+        let (ok, _, err) = channel(&input, &out, &[]);
         assert!(!ok, "accepted --out {}", out.display());
         assert!(err.contains("refusing to overwrite"), "{err}");
     }
     // a hard link to the data file as the output's data file
     std::fs::hard_link(&data, d.join("linked.sigmf-data")).unwrap();
-    let (ok, _, err) = ntn(&[
-        "channel",
-        "--in",
-        s(&input),
-        "--out",
-        s(&d.join("linked.sigmf-meta")),
-        "--quiet",
-    ]);
+    let (ok, _, err) = channel(&input, &d.join("linked.sigmf-meta"), &[]);
     assert!(!ok && err.contains("refusing to overwrite"), "{err}");
     assert_eq!(
-        (std::fs::read(&input).unwrap(), std::fs::read(&data).unwrap()),
+        (
+            std::fs::read(&input).unwrap(),
+            std::fs::read(&data).unwrap()
+        ),
         before
     );
     // an output in a directory that does not exist: refused before any work
-    let (ok, _, err) = ntn(&[
-        "channel",
-        "--in",
-        s(&input),
-        "--out",
-        s(&d.join("missing/b.sigmf-meta")),
-        "--quiet",
-    ]);
+    let (ok, _, err) = channel(&input, &d.join("missing/b.sigmf-meta"), &[]);
     assert!(!ok && err.contains("does not exist"), "{err}");
     assert!(temporaries(&d).is_empty());
     std::fs::remove_dir_all(&d).ok();
@@ -106,16 +109,7 @@ fn channel_block_beyond_the_memory_limit_is_refused() {
     let d = dir("block");
     let input = recording(&d, "a", 1000);
     let out = d.join("b.sigmf-meta");
-    let (ok, _, err) = ntn(&[
-        "channel",
-        "--in",
-        s(&input),
-        "--out",
-        s(&out),
-        "--block",
-        "1000000000000",
-        "--quiet",
-    ]);
+    let (ok, _, err) = channel(&input, &out, &["--block", "1000000000000"]);
     assert!(!ok);
     assert!(
         err.contains("--max-memory") && err.contains("TiB") && err.contains("--block"),
@@ -124,17 +118,14 @@ fn channel_block_beyond_the_memory_limit_is_refused() {
     assert!(!out.exists() && temporaries(&d).is_empty());
     // the same block size fits when the limit is raised past it (here: a small block and
     // a limit below it, then above it)
-    let (ok, _, err) = ntn(&[
-        "channel", "--in", s(&input), "--out", s(&out), "--block", "100000", "--max-memory",
-        "1MiB", "--quiet",
-    ]);
+    let (ok, _, err) = channel(&input, &out, &["--block", "100000", "--max-memory", "1MiB"]);
     assert!(!ok && err.contains("--max-memory"), "{err}");
-    let (ok, _, err) = ntn(&[
-        "channel", "--in", s(&input), "--out", s(&out), "--block", "100000", "--max-memory",
-        "8MiB", "--quiet",
-    ]);
+    let (ok, _, err) = channel(&input, &out, &["--block", "100000", "--max-memory", "8MiB"]);
     assert!(ok, "{err}");
-    assert_eq!(std::fs::metadata(d.join("b.sigmf-data")).unwrap().len(), 8000);
+    assert_eq!(
+        std::fs::metadata(d.join("b.sigmf-data")).unwrap().len(),
+        8000
+    );
     std::fs::remove_dir_all(&d).ok();
 }
 
@@ -188,8 +179,14 @@ fn ctrl_c_in_channel_leaves_the_previous_outputs_and_no_temporary() {
     let output = child.wait_with_output().unwrap();
     let err = String::from_utf8_lossy(&output.stderr);
     assert_eq!(output.status.code(), Some(130), "{err}");
-    assert!(err.contains("interrupted") && err.contains("unchanged"), "{err}");
-    assert!(err.contains("out.sigmf-meta") && err.contains("out.sigmf-data"), "{err}");
+    assert!(
+        err.contains("interrupted") && err.contains("unchanged"),
+        "{err}"
+    );
+    assert!(
+        err.contains("out.sigmf-meta") && err.contains("out.sigmf-data"),
+        "{err}"
+    );
     assert!(err.contains("no output was written"), "{err}");
     assert_eq!(std::fs::read_to_string(&out).unwrap(), "previous meta");
     assert_eq!(std::fs::read_to_string(&out_data).unwrap(), "previous data");
@@ -202,7 +199,10 @@ fn ctrl_c_in_channel_leaves_the_previous_outputs_and_no_temporary() {
 fn link_sim_trials_beyond_the_budget_are_refused_and_ctrl_c_stops_a_run() {
     let (ok, _, err) = ntn(&["link-sim", "npss", "--trials", "4000000000"]);
     assert!(!ok);
-    assert!(err.contains("--max-trials") && err.contains("9 SNR points"), "{err}");
+    assert!(
+        err.contains("--max-trials") && err.contains("9 SNR points"),
+        "{err}"
+    );
     if Command::new("kill").arg("-l").output().is_err() {
         println!("SKIP: no kill command to send SIGINT");
         return;
@@ -251,7 +251,10 @@ fn coverage_estimates_memory_before_allocating() {
         "--quiet",
     ]);
     assert!(!ok);
-    assert!(err.contains("--max-memory") && err.contains("100000000 satellites"), "{err}");
+    assert!(
+        err.contains("--max-memory") && err.contains("100000000 satellites"),
+        "{err}"
+    );
     let (ok, _, err) = ntn(&[
         "coverage",
         "--res",
@@ -268,6 +271,49 @@ fn coverage_estimates_memory_before_allocating() {
     // refused at once, not after allocating
     assert!(t0.elapsed() < Duration::from_secs(20));
     assert!(!out.join("summary.json").exists());
+    std::fs::remove_dir_all(&d).ok();
+}
+
+/// Ctrl-C in the middle of a coverage run: exit 130, the previous outputs as they were.
+#[test]
+fn ctrl_c_in_coverage_keeps_the_previous_outputs() {
+    if Command::new("kill").arg("-l").output().is_err() {
+        println!("SKIP: no kill command to send SIGINT");
+        return;
+    }
+    let d = dir("covint");
+    std::fs::write(d.join("summary.json"), "previous").unwrap();
+    let mut child = Command::new(env!("CARGO_BIN_EXE_ntn"))
+        .args([
+            "coverage",
+            "--preset",
+            "starlink-like",
+            "--res",
+            "2",
+            "--duration",
+            "7d",
+            "--step",
+            "10s",
+            "--out-dir",
+            s(&d),
+            "--quiet",
+        ])
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    std::thread::sleep(Duration::from_millis(1500));
+    assert!(child.try_wait().unwrap().is_none(), "ended before Ctrl-C");
+    assert!(interrupt(child.id()));
+    let output = child.wait_with_output().unwrap();
+    let err = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(130), "{err}");
+    assert!(err.contains("no output was written"), "{err}");
+    assert_eq!(
+        std::fs::read_to_string(d.join("summary.json")).unwrap(),
+        "previous"
+    );
+    assert!(!d.join("cells.csv").exists() && temporaries(&d).is_empty());
     std::fs::remove_dir_all(&d).ok();
 }
 
@@ -310,7 +356,14 @@ fn table_outputs_are_written_whole_and_never_over_an_input() {
     let out = d.join("track.csv");
     std::fs::write(&out, "previous").unwrap();
     let (ok, _, err) = ntn(&[
-        "orbit", "track", "--duration", "5m", "--format", "csv", "--out", s(&out),
+        "orbit",
+        "track",
+        "--duration",
+        "5m",
+        "--format",
+        "csv",
+        "--out",
+        s(&out),
     ]);
     assert!(ok, "{err}");
     let text = std::fs::read_to_string(&out).unwrap();
@@ -329,5 +382,14 @@ fn table_outputs_are_written_whole_and_never_over_an_input() {
     ]);
     assert!(!ok && err.contains("refusing to overwrite"), "{err}");
     assert!(std::fs::metadata(d.join("r.sigmf-data")).unwrap().len() == 800);
+    // `ntn pass`: its element sets as --out, and a plot in a missing directory, refused
+    // before the pass search
+    let tle = d.join("sats.tle");
+    std::fs::write(&tle, "not read").unwrap();
+    let (ok, _, err) = ntn(&["pass", "--no-run", "--tle", s(&tle), "--out", s(&tle)]);
+    assert!(!ok && err.contains("refusing to overwrite"), "{err}");
+    assert_eq!(std::fs::read_to_string(&tle).unwrap(), "not read");
+    let (ok, _, err) = ntn(&["pass", "--plot", s(&d.join("missing/p.png"))]);
+    assert!(!ok && err.contains("does not exist"), "{err}");
     std::fs::remove_dir_all(&d).ok();
 }

@@ -141,7 +141,15 @@ pub fn run(
     method: Method,
     progress: &mut ProgressFn<'_>,
 ) -> Result<CoveragePartial, CoverageError> {
-    run_stoppable(constellation, grid, config, shard, method, progress, &|| false)
+    run_stoppable(
+        constellation,
+        grid,
+        config,
+        shard,
+        method,
+        progress,
+        &|| false,
+    )
 }
 
 /// [`run`], asking `stop` between blocks of samples; when it answers `true` the run ends

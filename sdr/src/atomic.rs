@@ -34,7 +34,9 @@ pub enum OutputError {
         source: std::io::Error,
     },
     /// The output would overwrite an input.
-    #[error("output {output} is the input {input}: refusing to overwrite it (choose another output)")]
+    #[error(
+        "output {output} is the input {input}: refusing to overwrite it (choose another output)"
+    )]
     IsInput {
         /// The output as given.
         output: PathBuf,

@@ -784,7 +784,10 @@ mod tests {
         w.write(&[Complex32::new(1.0, 1.0); 100]).unwrap();
         drop(w);
         assert_eq!(std::fs::read(&path).unwrap(), before_meta);
-        assert_eq!(std::fs::read(data_path(&path).unwrap()).unwrap(), before_data);
+        assert_eq!(
+            std::fs::read(data_path(&path).unwrap()).unwrap(),
+            before_data
+        );
         let dir = path.parent().unwrap();
         let tmps = std::fs::read_dir(dir)
             .unwrap()

@@ -153,8 +153,8 @@ impl NpssSearcher {
             corr: vec![Complex32::default(); n_blocks * CORR_HOP],
             work: vec![Complex32::default(); CORR_FFT],
             d_acc: vec![Complex32::default(); SAMPLES_PER_FRAME],
-            p137: vec![Complex32::default(); max_len],
-            p138: vec![Complex32::default(); max_len],
+            p137: vec![Complex32::default(); SAMPLES_PER_FRAME + NPSS_SPAN],
+            p138: vec![Complex32::default(); SAMPLES_PER_FRAME + NPSS_SPAN],
         }
     }
 
@@ -222,19 +222,25 @@ impl NpssSearcher {
                 let extra = (offs[i + 1] - offs[i]) as f64 - 137.0;
                 super::cis(-2.0 * std::f64::consts::PI * f_h * extra / NBIOT_SAMPLE_RATE_HZ)
             });
-            // lag products P_Δ(t) = conj(x(t))·x(t+Δ), Δ = 137 and 138, computed once
+            // lag products P_Δ(t) = conj(x(t))·x(t+Δ), Δ = 137 and 138, for t < n_t (zero
+            // beyond), computed once per frame period over the window that period reads, so
+            // the buffers stay one frame long whatever the search length
             let n_t = len - NPSS_SPAN + 1;
-            for t in 0..n_t.min(self.p137.len()) {
-                let a = self.corr[t].conj();
-                self.p137[t] = a * self.corr[t + 137];
-                self.p138[t] = a * self.corr[t + 138];
-            }
             let w: [Complex32; NPSS_LEN - 1] =
                 std::array::from_fn(|i| pair_fix[i] * (NPSS_COVER[i] * NPSS_COVER[i + 1]));
             let long: [bool; NPSS_LEN - 1] = std::array::from_fn(|i| offs[i + 1] - offs[i] == 138);
             self.d_acc.fill(Complex32::default());
             for m in 0..=periods {
                 let base = m * SAMPLES_PER_FRAME;
+                for (k, (p137, p138)) in self.p137.iter_mut().zip(&mut self.p138).enumerate() {
+                    let t = base + k;
+                    (*p137, *p138) = if t < n_t {
+                        let a = self.corr[t].conj();
+                        (a * self.corr[t + 137], a * self.corr[t + 138])
+                    } else {
+                        (Complex32::default(), Complex32::default())
+                    };
+                }
                 for (tau, acc) in self.d_acc.iter_mut().enumerate() {
                     let t = base + tau;
                     if t >= n_t {
@@ -243,9 +249,9 @@ impl NpssSearcher {
                     let mut d = Complex32::default();
                     for i in 0..NPSS_LEN - 1 {
                         let p = if long[i] {
-                            self.p138[t + offs[i]]
+                            self.p138[tau + offs[i]]
                         } else {
-                            self.p137[t + offs[i]]
+                            self.p137[tau + offs[i]]
                         };
                         d += p * w[i];
                     }
@@ -601,20 +607,30 @@ impl CellSearcher {
     /// # Errors
     /// As [`NpssSearcher::search`] and [`NsssDetector::detect`].
     pub fn search(&mut self, samples: &[Complex32]) -> Result<CellSearchResult, PhyError> {
+        let mut corrected = std::mem::take(&mut self.corrected);
+        corrected.clear();
+        corrected.extend_from_slice(samples);
+        let r = self.search_in_place(&mut corrected);
+        self.corrected = corrected;
+        r
+    }
+
+    /// [`search`](Self::search) without a copy of the buffer: the carrier offset is removed
+    /// from `samples` in place (for callers that hold a long buffer and need it no more).
+    ///
+    /// # Errors
+    /// As [`search`](Self::search).
+    pub fn search_in_place(
+        &mut self,
+        samples: &mut [Complex32],
+    ) -> Result<CellSearchResult, PhyError> {
         let mut npss = self.npss.search(samples)?;
-        self.corrected.clear();
-        self.corrected.extend_from_slice(samples);
-        remove_offset(&mut self.corrected, npss.offset_hz);
-        let fine_hz = npss_fine_offset(
-            &mut self.ofdm,
-            &self.corrected,
-            npss.frame_start,
-            600.0,
-            10.0,
-        )?;
-        remove_offset(&mut self.corrected, fine_hz);
+        remove_offset(samples, npss.offset_hz);
+        let fine_hz = npss_fine_offset(&mut self.ofdm, samples, npss.frame_start, 600.0, 10.0)?;
+        remove_offset(samples, fine_hz);
         npss.offset_hz += fine_hz;
-        let nsss = self.nsss.detect(&self.corrected, npss.frame_start)?;
+        let corrected: &[Complex32] = samples;
+        let nsss = self.nsss.detect(corrected, npss.frame_start)?;
         // NPBCH: soft-combine the subframes 0 of the buffer over the TTI (n_f mod 8 from the
         // NSSS); try a decode after the first frame and at the end of each 8-frame block.
         let mut mib = None;
@@ -622,15 +638,13 @@ impl CellSearcher {
         self.npbch.reset_combining();
         let mut f = first_frame;
         let mut rel = 0u32;
-        while f + SAMPLES_PER_SUBFRAME <= self.corrected.len() {
+        while f + SAMPLES_PER_SUBFRAME <= corrected.len() {
             let frames_after =
                 (f as i64 - nsss.even_frame_start as i64).div_euclid(SAMPLES_PER_FRAME as i64);
             let mod8 = (i64::from(nsss.frame_mod8) + frames_after).rem_euclid(8) as u8;
             let s0 = f + NPBCH_SUBFRAME * SAMPLES_PER_SUBFRAME;
-            self.ofdm.demodulate_subframe(
-                &self.corrected[s0..s0 + SAMPLES_PER_SUBFRAME],
-                &mut self.grid,
-            )?;
+            self.ofdm
+                .demodulate_subframe(&corrected[s0..s0 + SAMPLES_PER_SUBFRAME], &mut self.grid)?;
             if self
                 .npbch
                 .accumulate(&self.grid, nsss.cell, rel, mod8)
@@ -639,8 +653,7 @@ impl CellSearcher {
                 // beyond one TTI from the first frame: stop combining
                 break;
             }
-            let last_of_buffer =
-                f + SAMPLES_PER_FRAME + SAMPLES_PER_SUBFRAME > self.corrected.len();
+            let last_of_buffer = f + SAMPLES_PER_FRAME + SAMPLES_PER_SUBFRAME > corrected.len();
             let try_now = rel == 0 || mod8 == 7 || last_of_buffer;
             if let Some(d) = try_now
                 .then(|| self.npbch.decode_accumulated(nsss.cell).ok())
