@@ -10,6 +10,7 @@ use serde::{Deserialize, Serialize};
 /// `n = ⌊duration / step⌋` (the end is exclusive), so a sample stands for the step that
 /// follows it.
 #[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct TimeWindow {
     /// First sample, UTC.
     pub start: UtcTime,
@@ -61,6 +62,7 @@ impl TimeWindow {
 
 /// Everything a run needs besides the constellation and the grid.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct CoverageConfig {
     /// The sampled window.
     pub window: TimeWindow,

@@ -23,6 +23,7 @@ pub const BOLTZMANN_J_PER_K: f64 = 1.380_649e-23;
 
 /// Link parameters of the downlink to a terminal.
 #[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct LinkParams {
     /// Satellite EIRP density towards the cell, dBW/MHz.
     pub eirp_density_dbw_per_mhz: f64,
