@@ -52,7 +52,7 @@ impl GroundSite {
     }
 
     /// A site from `[lat °, lon °, height m]` read from an input under `key`: latitude within
-    /// ±90°, longitude within ±180°, height within −500 m … 10 km of the ellipsoid
+    /// ±90°, longitude within ±180°, height within −500 m … 20 km of the ellipsoid
     /// ([`ntn_types::validate::ground_position`]); NaN and ∞ are refused.
     pub fn checked(key: &str, p: [f64; 3]) -> Result<Self, InvalidValue> {
         let [lat_deg, lon_deg, height_m] = validate::ground_position(key, p)?;

@@ -351,7 +351,7 @@ impl E2eScenario {
     }
 
     /// Check every number (finite, physical range) and every cross-field rule before a run:
-    /// ground positions (latitude ±90°, longitude ±180°, height −500 m … 10 km), carriers in
+    /// ground positions (latitude ±90°, longitude ±180°, height −500 m … 20 km), carriers in
     /// one NTN band, elevation mask 0…90°, positive periods and spans, repetitions the
     /// stacks can signal, a traffic size the data path carries
     /// (1 ≤ `bytes` ≤ [`MAX_TRAFFIC_BYTES`]), satellites that exist.
@@ -721,6 +721,7 @@ pub fn run(sc: &E2eScenario, progress: &mut dyn FnMut(f64, f64)) -> Result<E2eRe
     let sats = satellites(sc)?;
     let (origin, span_s) = window(sc, &sats)?;
     let eop = EarthOrientation::default();
+    check_feeder_links(sc, &sats, origin, span_s, eop)?;
     let tb = TimeBase::new(origin);
     let ue_site = site(sc.ue.position);
     let (f_dl, f_ul) = (Hz(sc.dl_hz), Hz(sc.ul_hz));
@@ -801,6 +802,57 @@ pub fn run(sc: &E2eScenario, progress: &mut dyn FnMut(f64, f64)) -> Result<E2eRe
         Vec::new()
     };
     Ok(E2eReport::build(sc, origin, span_s, &engine, samples))
+}
+
+/// A transparent payload's gateway must see its satellite (above the elevation mask) at some
+/// time the terminal does, or the run would have no feeder link at all: that is an error
+/// naming the gateway. (Moments when only the gateway has lost the satellite are outages the
+/// engine counts: nothing is delivered through it.) Checked every 10 s of the run.
+fn check_feeder_links(
+    sc: &E2eScenario,
+    sats: &[Satellite],
+    origin: UtcTime,
+    span_s: f64,
+    eop: EarthOrientation,
+) -> Result<(), E2eError> {
+    const STEP_S: f64 = 10.0;
+    let ue = site(sc.ue.position);
+    let mask = sc.min_elevation_deg;
+    let above = |s: &GroundSite, st: &ntn_orbit::StateVector<ntn_orbit::Ecef>| {
+        s.look(st).elevation.rad().to_degrees() >= mask
+    };
+    for (i, (s, sat)) in sc.satellites.iter().zip(sats).enumerate() {
+        let Some(g) = s.gateway.filter(|_| s.payload == "transparent") else {
+            continue;
+        };
+        let gw = site(g);
+        // span_s ≤ one day (validated): at most 8641 steps.
+        let steps = (span_s / STEP_S).ceil() as u64;
+        let (mut ue_sees, mut both_see) = (false, false);
+        for k in 0..=steps {
+            let t = origin.add_secs((k as f64 * STEP_S).min(span_s));
+            let st = sat.state_ecef(t, &eop).map_err(EngineError::from)?;
+            if above(&ue, &st) {
+                ue_sees = true;
+                if above(&gw, &st) {
+                    both_see = true;
+                    break;
+                }
+            }
+        }
+        if ue_sees && !both_see {
+            return Err(InvalidValue::new(
+                format!("[[satellites]] {} gateway", i + 1),
+                format!("{g:?}"),
+                format!(
+                    "the gateway never sees the satellite above {mask}° while the terminal \
+                     does: the run would have no feeder link"
+                ),
+            )
+            .into());
+        }
+    }
+    Ok(())
 }
 
 /// Sample-level DL cell search along the run at the SNR of the link budget.
@@ -1127,6 +1179,27 @@ mod tests {
     }
 
     #[test]
+    fn a_gateway_that_never_sees_the_satellite_is_refused() {
+        let mut sc = E2eScenario::default();
+        sc.satellites[0].payload = "transparent".into();
+        // The antipode of Montréal: the feeder link would cross the Earth.
+        sc.satellites[0].gateway = Some([-45.5, 106.4, 0.0]);
+        match run(&sc, &mut |_, _| {}) {
+            Err(E2eError::Invalid(v)) => {
+                assert_eq!(v.key, "[[satellites]] 1 gateway");
+                assert!(v.reason.contains("never sees the satellite"), "{v}");
+            }
+            other => panic!("{other:?}"),
+        }
+        // The bundled transparent scenario's Ottawa gateway passes the same check.
+        let text = include_str!("../../assets/scenarios/leo-transparent.toml");
+        let sc = E2eScenario::from_toml(text).unwrap();
+        let sats = satellites(&sc).unwrap();
+        let (origin, span_s) = window(&sc, &sats).unwrap();
+        check_feeder_links(&sc, &sats, origin, span_s, EarthOrientation::default()).unwrap();
+    }
+
+    #[test]
     fn unknown_keys_are_errors() {
         for text in [
             "nmae = \"typo\"\n",
@@ -1138,5 +1211,18 @@ mod tests {
             assert!(e.to_string().contains("unknown field"), "{text}: {e}");
             assert!(e.to_string().contains("s.toml"), "{text}: {e}");
         }
+        // The same types read from JSON refuse unknown keys as well.
+        for json in [
+            r#"{"nmae": "typo"}"#,
+            r#"{"ue": {"positon": [45.0, -73.0, 0.0]}}"#,
+            r#"{"traffic": {"byte": 10}}"#,
+        ] {
+            let e = serde_json::from_str::<E2eScenario>(json).unwrap_err();
+            assert!(e.to_string().contains("unknown field"), "{json}: {e}");
+        }
+        let e =
+            serde_json::from_str::<crate::scenario::ChannelScenario>(r#"{"orbit": {"gw": []}}"#)
+                .unwrap_err();
+        assert!(e.to_string().contains("unknown field"), "{e}");
     }
 }

@@ -279,7 +279,7 @@ impl ChannelScenario {
     }
 
     /// Check every number (finite, physical range) and name: ground positions (latitude
-    /// ±90°, longitude ±180°, height −500 m … 10 km), positive carriers, bandwidths and
+    /// ±90°, longitude ±180°, height −500 m … 20 km), positive carriers, bandwidths and
     /// powers, a fading model that exists.
     pub fn validate(&self) -> Result<(), InvalidValue> {
         use ntn_types::validate::{ground_position, positive, within};

@@ -113,9 +113,10 @@ pub const LATITUDE_DEG: RangeInclusive<f64> = -90.0..=90.0;
 /// Longitudes of ground points, degrees (−180…180; 0…360 is not accepted, so that one
 /// place has one spelling).
 pub const LONGITUDE_DEG: RangeInclusive<f64> = -180.0..=180.0;
-/// Heights of ground terminals and gateways above the WGS-84 ellipsoid, metres: from the
-/// Dead Sea shore (≈ −430 m) with margin up to 10 km (high mountains, tethered balloons).
-pub const GROUND_HEIGHT_M: RangeInclusive<f64> = -500.0..=10_000.0;
+/// Heights of terminals and gateways above the WGS-84 ellipsoid, metres: from the Dead Sea
+/// shore (≈ −430 m) with margin up to 20 km (aircraft and high-altitude platforms carry
+/// terminals; the same bound as the command line's `--site`).
+pub const GROUND_HEIGHT_M: RangeInclusive<f64> = -500.0..=20_000.0;
 /// Elevation masks, degrees.
 pub const ELEVATION_MASK_DEG: RangeInclusive<f64> = 0.0..=90.0;
 
@@ -139,7 +140,7 @@ pub fn ground_position(key: &str, p: [f64; 3]) -> Result<[f64; 3], InvalidValue>
         &format!("{key}[2]"),
         p[2],
         GROUND_HEIGHT_M,
-        "height must be within −500 m … 10 km of the WGS-84 ellipsoid",
+        "height must be within −500 m … 20 km of the WGS-84 ellipsoid",
     )?;
     Ok(p)
 }
