@@ -114,7 +114,7 @@ pub fn run(a: ChannelArgs) -> Result<()> {
         Some(p) => {
             let text = std::fs::read_to_string(p)
                 .with_context(|| format!("cannot read the scenario {}", p.display()))?;
-            toml::from_str(&text).with_context(|| format!("scenario {}", p.display()))?
+            ChannelScenario::from_toml(&text, &p.display().to_string())?
         }
         None => ChannelScenario::default(),
     };

@@ -7,8 +7,9 @@ use crate::output::{Cell, OutputArgs, Table, emit};
 use anyhow::{Result, anyhow, bail};
 use clap::Args;
 use ntn_orbit::{EarthOrientation, UtcTime};
-use ntn_sim::channel::large_scale::{LinkState, Scenario};
+use ntn_sim::channel::large_scale::{LinkState, ModelRange, Scenario};
 use ntn_sim::link_budget::LinkBudgetConfig;
+use ntn_types::validate::{finite, positive};
 use ntn_types::{Degrees, Hz, Metres};
 
 /// Options of `ntn link-budget`.
@@ -65,24 +66,13 @@ pub struct LinkBudgetArgs {
     /// With --environment: budget the NLOS state (adds the clutter loss).
     #[arg(long)]
     pub nlos: bool,
+    /// Use ITU-R P.676 below 1 GHz and the TR 38.811 tables outside their carriers and
+    /// elevations (nearest entry); the output then says what was extrapolated. Without it,
+    /// such inputs are errors.
+    #[arg(long)]
+    pub extrapolate: bool,
     #[command(flatten)]
     pub output: OutputArgs,
-}
-
-fn positive(name: &str, v: f64) -> Result<f64> {
-    if v.is_finite() && v > 0.0 {
-        Ok(v)
-    } else {
-        bail!("{name} {v}: must be a positive number")
-    }
-}
-
-fn finite(name: &str, v: f64) -> Result<f64> {
-    if v.is_finite() {
-        Ok(v)
-    } else {
-        bail!("{name} {v}: must be a number")
-    }
 }
 
 pub fn run(a: LinkBudgetArgs) -> Result<()> {
@@ -93,9 +83,20 @@ pub fn run(a: LinkBudgetArgs) -> Result<()> {
             LinkBudgetConfig::PRESETS.join(", ")
         )
     })?;
+    let range = if a.extrapolate {
+        ModelRange::Extrapolate
+    } else {
+        ModelRange::Strict
+    };
+    let mut notes = Vec::new();
     if let Some(f) = a.freq_mhz {
         c.carrier = Hz::from_mhz(positive("--freq-mhz", f)?);
-        c.gas_zenith_db = LinkBudgetConfig::p676_zenith_db(c.carrier);
+        if a.gas_zenith_db.is_none() {
+            let (gas_db, note) = LinkBudgetConfig::p676_zenith_db_in(c.carrier, range)
+                .map_err(|e| anyhow!("--freq-mhz {f}: {e}"))?;
+            c.gas_zenith_db = gas_db;
+            notes.extend(note);
+        }
     }
     if let Some(b) = a.bandwidth_mhz {
         c.bandwidth = Hz::from_mhz(positive("--bandwidth-mhz", b)?);
@@ -156,7 +157,7 @@ pub fn run(a: LinkBudgetArgs) -> Result<()> {
         None => {
             if let Some(e) = a.elevation {
                 if !(e > 0.0 && e <= 90.0) {
-                    bail!("--elevation {e}: must be in (0, 90] degrees");
+                    bail!("--elevation = {e}: must be in (0, 90] degrees");
                 }
                 c.elevation = Degrees(e);
             }
@@ -165,6 +166,7 @@ pub fn run(a: LinkBudgetArgs) -> Result<()> {
             }
         }
     }
+    notes.extend(c.validate(range)?);
     let b = c.evaluate();
     let mut t = Table::new(
         format!("Link budget: {}", c.name),
@@ -176,6 +178,9 @@ pub fn run(a: LinkBudgetArgs) -> Result<()> {
     }
     if let Some(p) = b.los_probability {
         t.summary("LOS probability (TR 38.811 Table 6.6.1-1)", p);
+    }
+    if !notes.is_empty() {
+        t.summary("extrapolated", notes.join("; "));
     }
     let rows: [(&str, f64, usize, &str); 16] = [
         ("carrier", c.carrier.hz() * 1e-6, 3, "MHz"),

@@ -31,6 +31,8 @@ use ntn_phy::nbiot::search_space::{
 use ntn_phy::nbiot::{NcellId, NrsPorts};
 use ntn_phy::ofdm::{NBIOT_SAMPLE_RATE_HZ, NbiotOfdm, SAMPLES_PER_SUBFRAME};
 use ntn_sdr::sigmf::{self, Datatype, SampleReader, SigmfMeta};
+use ntn_types::InvalidValue;
+use ntn_types::validate;
 use serde::Deserialize;
 use serde_json::{Map, Value, json};
 
@@ -236,6 +238,73 @@ impl Default for GenConfig {
     }
 }
 
+impl GenConfig {
+    /// Parse the TOML of `file` and check every value ([`GenConfig::validate`]); errors name
+    /// the file, the key and the value.
+    pub fn from_toml(text: &str, file: &str) -> Result<Self> {
+        let cfg: GenConfig = toml::from_str(text).with_context(|| file.to_owned())?;
+        cfg.validate().map_err(|e| e.in_file(file))?;
+        Ok(cfg)
+    }
+
+    /// Range-check every number: identities and counters as TS 36.331/36.211 define them
+    /// (cell_id 0…503, SFN and H-SFN 0…1023, value tag 0…31, schedulingInfoSIB1 0…11),
+    /// a carrier offset inside the sampled band, a finite SNR, a positive centre frequency.
+    pub fn validate(&self) -> Result<(), InvalidValue> {
+        let int = |key: &str, v: u64, hi: u64, why: &str| {
+            if v <= hi {
+                Ok(())
+            } else {
+                Err(InvalidValue::new(key, v, why))
+            }
+        };
+        int("cell_id", self.cell_id.into(), 503, "N_ID^Ncell is 0…503")?;
+        int(
+            "scheduling_info_sib1",
+            self.scheduling_info_sib1.into(),
+            11,
+            "schedulingInfoSIB1 is 0…11 (TS 36.213 Table 16.4.1.3-3)",
+        )?;
+        int(
+            "system_info_value_tag",
+            self.system_info_value_tag.into(),
+            31,
+            "systemInfoValueTag is 0…31",
+        )?;
+        int(
+            "hsfn",
+            self.hsfn.into(),
+            1023,
+            "the hyper frame number is 0…1023",
+        )?;
+        int(
+            "start_sfn",
+            self.start_sfn.into(),
+            1023,
+            "the SFN is 0…1023",
+        )?;
+        let half_band_hz = NBIOT_SAMPLE_RATE_HZ / 2.0;
+        validate::within(
+            "offset_hz",
+            self.offset_hz,
+            -half_band_hz..=half_band_hz,
+            &format!("a carrier offset must stay within ±{half_band_hz} Hz of the sampled band"),
+        )?;
+        if let Some(snr) = self.snr_db {
+            validate::within(
+                "snr_db",
+                f64::from(snr),
+                -50.0..=100.0,
+                "an SNR per RE must be within −50 … 100 dB",
+            )?;
+        }
+        if let Some(f) = self.centre_frequency_hz {
+            validate::positive("centre_frequency_hz", f)?;
+        }
+        Ok(())
+    }
+}
+
 fn parse_rnti(s: &str) -> Result<u16, String> {
     let r = match s.strip_prefix("0x").or_else(|| s.strip_prefix("0X")) {
         Some(h) => u16::from_str_radix(h, 16),
@@ -266,7 +335,7 @@ pub fn run(cmd: NbiotCmd) -> Result<()> {
                 Some(p) => {
                     let text = std::fs::read_to_string(p)
                         .with_context(|| format!("cannot read {}", p.display()))?;
-                    toml::from_str(&text).with_context(|| format!("{}", p.display()))?
+                    GenConfig::from_toml(&text, &p.display().to_string())?
                 }
                 None => GenConfig::default(),
             });
@@ -289,6 +358,7 @@ fn parse_hex(s: &str) -> Result<Vec<u8>> {
 
 /// Writes the recording of `cfg` to `out`; returns the number of samples.
 pub fn generate(cfg: &GenConfig, out: &Path) -> Result<usize> {
+    cfg.validate()?;
     let cell = NcellId::new(cfg.cell_id).map_err(|e| anyhow!("cell_id: {e}"))?;
     let ports = match cfg.ports {
         1 => NrsPorts::One,
@@ -312,7 +382,7 @@ pub fn generate(cfg: &GenConfig, out: &Path) -> Result<usize> {
         sfn_msb4: 0,
         hsfn_lsb2: 0,
         scheduling_info_sib1: cfg.scheduling_info_sib1,
-        system_info_value_tag: cfg.system_info_value_tag & 31,
+        system_info_value_tag: cfg.system_info_value_tag,
         ab_enabled: false,
         operation_mode,
         trailing11: 0,
@@ -992,5 +1062,37 @@ datatype = "ci16_le"
             detail.starts_with("N1 ") && !detail.contains("DciN1"),
             "{detail}"
         );
+    }
+
+    /// NaN/∞ and out-of-range values in a generator file are errors naming the file, the key
+    /// and the value; so are unknown keys.
+    #[test]
+    fn gen_config_is_checked_when_read() {
+        for (text, key) in [
+            ("offset_hz = nan\n", "offset_hz"),
+            ("offset_hz = inf\n", "offset_hz"),
+            ("offset_hz = 5e6\n", "offset_hz"),
+            ("snr_db = nan\n", "snr_db"),
+            ("snr_db = -inf\n", "snr_db"),
+            ("centre_frequency_hz = nan\n", "centre_frequency_hz"),
+            ("centre_frequency_hz = -1.0\n", "centre_frequency_hz"),
+            ("start_sfn = 1024\n", "start_sfn"),
+            ("hsfn = 5000\n", "hsfn"),
+            ("system_info_value_tag = 32\n", "system_info_value_tag"),
+            ("cell_id = 504\n", "cell_id"),
+        ] {
+            let e = GenConfig::from_toml(text, "gen.toml").unwrap_err();
+            let v = e
+                .downcast_ref::<InvalidValue>()
+                .unwrap_or_else(|| panic!("{text}: {e:#}"));
+            assert_eq!(v.key, key, "{text}");
+            assert!(
+                e.to_string().starts_with(&format!("gen.toml: {key} = ")),
+                "{e}"
+            );
+        }
+        let e = GenConfig::from_toml("cell = 3\n", "gen.toml").unwrap_err();
+        assert!(format!("{e:#}").contains("unknown field"), "{e:#}");
+        assert!(GenConfig::from_toml("cell_id = 503\nstart_sfn = 1023\n", "gen.toml").is_ok());
     }
 }

@@ -10,6 +10,7 @@ use serde::{Deserialize, Serialize};
 /// `n = ⌊duration / step⌋` (the end is exclusive), so a sample stands for the step that
 /// follows it.
 #[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct TimeWindow {
     /// First sample, UTC.
     pub start: UtcTime,
@@ -61,6 +62,7 @@ impl TimeWindow {
 
 /// Everything a run needs besides the constellation and the grid.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct CoverageConfig {
     /// The sampled window.
     pub window: TimeWindow,
@@ -109,12 +111,7 @@ impl CoverageConfig {
                 mask_deg: self.mask_deg,
             });
         }
-        if !(self.carrier_hz.is_finite() && self.carrier_hz > 0.0) {
-            return Err(CoverageError::InvalidLink(format!(
-                "carrier {} Hz must be positive",
-                self.carrier_hz
-            )));
-        }
+        ntn_types::validate::positive("carrier_hz", self.carrier_hz)?;
         if !(2..=4096).contains(&self.visible_bins) {
             return Err(CoverageError::InvalidGrid(format!(
                 "visible-count histogram needs 2..4096 bins, not {}",
@@ -183,6 +180,19 @@ mod tests {
             Err(CoverageError::InvalidMask { mask_deg }) if mask_deg == 90.0
         ));
         assert!(CoverageConfig::new(window(60.0), 25.0).validate().is_ok());
+        // Non-finite values name their key.
+        let mut c = CoverageConfig::new(window(60.0), 25.0);
+        c.carrier_hz = f64::NAN;
+        assert!(matches!(c.validate(), Err(CoverageError::Invalid(v)) if v.key == "carrier_hz"));
+        let mut c = CoverageConfig::new(window(60.0), 25.0);
+        c.link = Some(LinkParams {
+            g_over_t_db_per_k: f64::INFINITY,
+            ..LinkParams::default()
+        });
+        assert!(matches!(
+            c.validate(),
+            Err(CoverageError::Invalid(v)) if v.key == "g_over_t_db_per_k"
+        ));
     }
 
     #[test]

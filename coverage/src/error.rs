@@ -52,6 +52,9 @@ pub enum CoverageError {
     /// A partial-result file is malformed.
     #[error("partial-result file: {0}")]
     Format(String),
+    /// A value is not finite or outside its physical range (names the key and the value).
+    #[error(transparent)]
+    Invalid(#[from] ntn_types::InvalidValue),
     /// Writing an output failed.
     #[error("write: {0}")]
     Io(#[from] std::io::Error),

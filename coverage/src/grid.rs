@@ -16,6 +16,7 @@ pub const AUTHALIC_RADIUS_M: f64 = 6_371_007.2;
 
 /// A lat/lon box and resolution.
 #[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct GridSpec {
     /// Southern edge, degrees, ≥ −90.
     pub lat_min_deg: f64,

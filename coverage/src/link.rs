@@ -23,6 +23,7 @@ pub const BOLTZMANN_J_PER_K: f64 = 1.380_649e-23;
 
 /// Link parameters of the downlink to a terminal.
 #[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct LinkParams {
     /// Satellite EIRP density towards the cell, dBW/MHz.
     pub eirp_density_dbw_per_mhz: f64,
@@ -50,25 +51,11 @@ impl Default for LinkParams {
 impl LinkParams {
     /// Check the parameters.
     pub fn validate(&self) -> Result<(), CoverageError> {
-        let all_finite = [
-            self.eirp_density_dbw_per_mhz,
-            self.g_over_t_db_per_k,
-            self.bandwidth_hz,
-            self.other_losses_db,
-        ]
-        .iter()
-        .all(|v| v.is_finite());
-        if !all_finite {
-            return Err(CoverageError::InvalidLink(
-                "every value must be finite".into(),
-            ));
-        }
-        if self.bandwidth_hz <= 0.0 {
-            return Err(CoverageError::InvalidLink(format!(
-                "bandwidth {} Hz must be positive",
-                self.bandwidth_hz
-            )));
-        }
+        use ntn_types::validate::{finite, positive};
+        finite("eirp_density_dbw_per_mhz", self.eirp_density_dbw_per_mhz)?;
+        finite("g_over_t_db_per_k", self.g_over_t_db_per_k)?;
+        positive("bandwidth_hz", self.bandwidth_hz)?;
+        finite("other_losses_db", self.other_losses_db)?;
         Ok(())
     }
 

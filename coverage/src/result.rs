@@ -13,6 +13,7 @@ use std::ops::Range;
 
 /// What every shard of one run shares; shards merge only when their headers are equal.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct RunHeader {
     /// Version of the partial-result layout.
     pub format_version: u32,
@@ -34,8 +35,9 @@ pub struct RunHeader {
     pub samples: u32,
 }
 
-/// Layout version written by this crate.
-pub const FORMAT_VERSION: u32 = 1;
+/// Layout version written by this crate: 2 adds the SHA-256 of the header and payload at
+/// the end of the file (version 1 files carry none and are refused).
+pub const FORMAT_VERSION: u32 = 2;
 
 impl RunHeader {
     /// The header of a run.
@@ -56,6 +58,29 @@ impl RunHeader {
             step_ns,
             samples,
         })
+    }
+
+    /// Check a header read from a file: its configuration is valid and its derived numbers
+    /// (sampling step, sample count) follow from it.
+    pub fn check(&self) -> Result<(), CoverageError> {
+        self.config.validate()?;
+        let (step_ns, samples) = self.config.window.steps()?;
+        let grid = Grid::new(self.grid)?;
+        if (step_ns, samples, grid.rows(), grid.cols())
+            != (self.step_ns, self.samples, self.rows, self.cols)
+        {
+            return Err(CoverageError::Format(format!(
+                "header: step {} ns × {} samples on a {}×{} grid does not follow from its window \
+                 and grid (step {step_ns} ns × {samples} samples on {}×{})",
+                self.step_ns,
+                self.samples,
+                self.rows,
+                self.cols,
+                grid.rows(),
+                grid.cols()
+            )));
+        }
+        Ok(())
     }
 
     /// The sampling step, seconds.
@@ -252,11 +277,23 @@ fn merge_time(a: CoveragePartial, b: CoveragePartial) -> Result<CoveragePartial,
 }
 
 // ---------------------------------------------------------------------------------------
-// Binary form: "NTNCOVP1", u32 header length, header JSON, then the ranges and arrays,
-// little-endian, each array preceded by its u64 length.
+// Binary form: "NTNCOVP2", u32 header length, header JSON, then the ranges and arrays,
+// little-endian, each array preceded by its u64 length; last, the SHA-256 of every byte
+// before it (magic included), so that a truncated or edited file is refused on merge.
 // ---------------------------------------------------------------------------------------
 
-const MAGIC: &[u8; 8] = b"NTNCOVP1";
+const MAGIC: &[u8; 8] = b"NTNCOVP2";
+/// The magic of every layout version: "NTNCOVP" and the version digit.
+const MAGIC_STEM: &[u8; 7] = b"NTNCOVP";
+/// Length of the trailing checksum, bytes.
+const CHECKSUM_LEN: usize = 32;
+
+fn sha256(bytes: &[u8]) -> [u8; CHECKSUM_LEN] {
+    use sha2::{Digest, Sha256};
+    let mut out = [0u8; CHECKSUM_LEN];
+    out.copy_from_slice(&Sha256::digest(bytes));
+    out
+}
 
 /// Write a partial result in its binary form.
 pub fn write_partial(p: &CoveragePartial, w: &mut dyn Write) -> Result<(), CoverageError> {
@@ -299,6 +336,8 @@ pub fn write_partial(p: &CoveragePartial, w: &mut dyn Write) -> Result<(), Cover
     for v in &p.failed_ids {
         buf.extend_from_slice(&v.to_le_bytes());
     }
+    let checksum = sha256(&buf);
+    buf.extend_from_slice(&checksum);
     w.write_all(&buf)?;
     Ok(())
 }
@@ -306,17 +345,32 @@ pub fn write_partial(p: &CoveragePartial, w: &mut dyn Write) -> Result<(), Cover
 /// Read a partial result written by [`write_partial`]; malformed input is an error, never
 /// a panic.
 pub fn read_partial(r: &mut dyn Read) -> Result<CoveragePartial, CoverageError> {
-    let mut bytes = Vec::new();
-    r.read_to_end(&mut bytes)?;
-    let mut cur = Cursor {
-        bytes: &bytes,
-        at: 0,
-    };
-    if cur.take(8)? != MAGIC {
+    let mut file = Vec::new();
+    r.read_to_end(&mut file)?;
+    if file.len() < MAGIC.len() || &file[..MAGIC_STEM.len()] != MAGIC_STEM {
         return Err(CoverageError::Format(
             "not an ntn coverage partial (bad magic)".into(),
         ));
     }
+    if &file[..MAGIC.len()] != MAGIC {
+        return Err(CoverageError::Format(format!(
+            "layout version {} (this build reads version {FORMAT_VERSION}, which carries a \
+             checksum): run the shard again with this build",
+            String::from_utf8_lossy(&file[MAGIC_STEM.len()..MAGIC.len()])
+        )));
+    }
+    let Some(body_len) = file.len().checked_sub(CHECKSUM_LEN) else {
+        return Err(CoverageError::Format("truncated (no checksum)".into()));
+    };
+    let (bytes, stored) = file.split_at(body_len);
+    if sha256(bytes)[..] != stored[..] {
+        return Err(CoverageError::Format(
+            "checksum mismatch: the file was truncated or modified after its shard run wrote it"
+                .into(),
+        ));
+    }
+    let mut cur = Cursor { bytes, at: 0 };
+    cur.take(MAGIC.len())?;
     let hlen = cur.u32()? as usize;
     let header: RunHeader = serde_json::from_slice(cur.take(hlen)?)
         .map_err(|e| CoverageError::Format(format!("header: {e}")))?;
@@ -326,6 +380,7 @@ pub fn read_partial(r: &mut dyn Read) -> Result<CoveragePartial, CoverageError> 
             header.format_version
         )));
     }
+    header.check()?;
     let samples = cur.u32()?..cur.u32()?;
     let rows = cur.u32()?..cur.u32()?;
     let n = cur.len(61)?;

@@ -305,3 +305,48 @@ fn boxes_match_brute_force_and_the_global_grid() {
         }
     }
 }
+
+/// A partial file that was edited, truncated, written by an older layout, or that comes from
+/// a different run is refused on read or merge, never merged.
+#[test]
+fn tampered_truncated_and_foreign_partials_are_refused() {
+    let c = Constellation::from_walker(&[shell(24, 6, 1, 550.0, 53.0)], start()).unwrap();
+    let g = Grid::new(GridSpec::global(30.0)).unwrap();
+    let cfg = config(1.0, 600.0, 10.0, true);
+    let part = |index: u32, cfg: &CoverageConfig| {
+        let shard = Shard {
+            time: Part { index, count: 2 },
+            tile: Part::WHOLE,
+        };
+        let p = run(&c, &g, cfg, shard, Method::Indexed, &mut |_, _| {}).unwrap();
+        let mut buf = vec![];
+        write_partial(&p, &mut buf).unwrap();
+        buf
+    };
+    let (a, b) = (part(0, &cfg), part(1, &cfg));
+    let read = |bytes: &[u8]| read_partial(&mut &bytes[..]);
+    // Intact files merge.
+    merge(vec![read(&a).unwrap(), read(&b).unwrap()]).unwrap();
+    // One bit flipped anywhere, in the payload or in the header: a checksum error.
+    for at in [a.len() - 40, a.len() / 2, 20] {
+        let mut t = a.clone();
+        t[at] ^= 0x01;
+        let e = read(&t).unwrap_err().to_string();
+        assert!(e.contains("checksum"), "byte {at}: {e}");
+    }
+    // Truncated at any length.
+    for n in [0, 7, 8, 40, a.len() / 2, a.len() - 1] {
+        assert!(read(&a[..n]).is_err(), "{n} bytes");
+    }
+    // The version-1 layout (no checksum) is named and refused.
+    let mut v1 = a.clone();
+    v1[7] = b'1';
+    let e = read(&v1).unwrap_err().to_string();
+    assert!(e.contains("layout version 1"), "{e}");
+    // A shard of another window (mask changed) does not merge with this run's.
+    let other = part(1, &config(1.0, 600.0, 20.0, true));
+    let e = merge(vec![read(&a).unwrap(), read(&other).unwrap()])
+        .unwrap_err()
+        .to_string();
+    assert!(e.contains("different run"), "{e}");
+}

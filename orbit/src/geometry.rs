@@ -8,6 +8,7 @@ use crate::frames::{
 use crate::satellite::{PropagationError, Satellite};
 use crate::time::UtcTime;
 use glam::DVec3;
+use ntn_types::validate::{self, InvalidValue};
 use ntn_types::{Hz, Metres, MetresPerSecond, Radians, Seconds};
 use serde::{Deserialize, Serialize};
 
@@ -50,6 +51,14 @@ impl GroundSite {
         GroundSite::new(Geodetic::from_degrees(lat_deg, lon_deg, height_m))
     }
 
+    /// A site from `[lat °, lon °, height m]` read from an input under `key`: latitude within
+    /// ±90°, longitude within ±180°, height within −500 m … 20 km of the ellipsoid
+    /// ([`ntn_types::validate::ground_position`]); NaN and ∞ are refused.
+    pub fn checked(key: &str, p: [f64; 3]) -> Result<Self, InvalidValue> {
+        let [lat_deg, lon_deg, height_m] = validate::ground_position(key, p)?;
+        Ok(GroundSite::from_degrees(lat_deg, lon_deg, height_m))
+    }
+
     /// The geodetic position.
     pub fn geodetic(&self) -> Geodetic {
         self.geodetic
@@ -58,6 +67,27 @@ impl GroundSite {
     /// The ECEF position.
     pub fn ecef(&self) -> Position<Ecef> {
         self.ecef
+    }
+
+    /// Look angles from this site as the gateway of a feeder link to a satellite whose ECEF
+    /// state at `time` is `sat`; an error when the satellite is below the gateway's horizon
+    /// (the feeder link would pass through the Earth).
+    pub fn feeder_look(
+        &self,
+        sat: &StateVector<Ecef>,
+        time: UtcTime,
+    ) -> Result<LookAngles, PropagationError> {
+        let look = self.look(sat);
+        let elevation_deg = look.elevation.rad().to_degrees();
+        if elevation_deg < 0.0 {
+            return Err(PropagationError::GatewayBelowHorizon {
+                lat_deg: self.geodetic.lat.rad().to_degrees(),
+                lon_deg: self.geodetic.lon.rad().to_degrees(),
+                time,
+                elevation_deg,
+            });
+        }
+        Ok(look)
     }
 
     /// Look angles to a satellite whose ECEF state is `sat`.
@@ -162,10 +192,13 @@ impl LinkConfig {
             .ue
             .look(&sat.state_ecef(t.add_secs(RATE_H_S), &self.eop)?);
         let c = SPEED_OF_LIGHT_MPS;
-        let rtt_transparent = self.gateway.map(|gw| {
-            let d_gw = gw.look(&state).range.m();
-            Seconds(2.0 * (look.range.m() + d_gw) / c)
-        });
+        let rtt_transparent = self
+            .gateway
+            .map(|gw| -> Result<Seconds, PropagationError> {
+                let d_gw = gw.feeder_look(&state, t)?.range.m();
+                Ok(Seconds(2.0 * (look.range.m() + d_gw) / c))
+            })
+            .transpose()?;
         let rate = |f: &dyn Fn(&LookAngles) -> f64| (f(&after) - f(&before)) / (2.0 * RATE_H_S);
         let f_dl = self.f_dl;
         let f_ul = self.f_ul;
@@ -265,6 +298,21 @@ mod tests {
     use ntn_types::Degrees;
 
     #[test]
+    fn checked_sites_refuse_impossible_positions() {
+        let ok = GroundSite::checked("ue", [45.5, -73.6, 50.0]).unwrap();
+        assert_eq!(ok, GroundSite::from_degrees(45.5, -73.6, 50.0));
+        for (p, key) in [
+            ([91.0, 0.0, 0.0], "ue[0]"),
+            ([f64::NAN, 0.0, 0.0], "ue[0]"),
+            ([0.0, -180.5, 0.0], "ue[1]"),
+            ([0.0, 0.0, -1e9], "ue[2]"),
+            ([0.0, 0.0, f64::INFINITY], "ue[2]"),
+        ] {
+            assert_eq!(GroundSite::checked("ue", p).unwrap_err().key, key, "{p:?}");
+        }
+    }
+
+    #[test]
     fn overhead_geometry() {
         let site = GroundSite::from_degrees(0.0, 0.0, 0.0);
         // A satellite straight up at 600 km, moving east at 7.5 km/s (ECEF).
@@ -326,9 +374,19 @@ mod tests {
     fn transparent_rtt_and_differential_geometry() {
         let sat = crate::satellite::test_iss();
         let t: UtcTime = "2020-07-13T00:00:00Z".parse().unwrap();
+        // A gateway that sees the satellite: 3° north of its sub-point.
+        let sub = Geodetic::from_ecef(&Position::new(
+            sat.state_ecef(t, &EarthOrientation::default())
+                .unwrap()
+                .r_m(),
+        ));
         let cfg = LinkConfig {
             ue: GroundSite::from_degrees(45.5, -73.57, 50.0),
-            gateway: Some(GroundSite::from_degrees(40.0, -80.0, 0.0)),
+            gateway: Some(GroundSite::from_degrees(
+                sub.lat.rad().to_degrees() + 3.0,
+                sub.lon.rad().to_degrees(),
+                0.0,
+            )),
             f_dl: Hz(2.185e9),
             f_ul: Hz(1.995e9),
             eop: EarthOrientation::default(),
@@ -352,6 +410,45 @@ mod tests {
             .hz();
         let b = cfg.snapshot(&sat, t.add_secs(5.0)).unwrap().doppler_dl.hz();
         assert!(((b - a) / 10.0 - s.doppler_rate_dl_hz_s).abs() < 0.5);
+    }
+
+    #[test]
+    fn gateway_through_the_earth_is_an_error() {
+        let sat = crate::satellite::test_iss();
+        let t: UtcTime = "2020-07-13T00:00:00Z".parse().unwrap();
+        let eop = EarthOrientation::default();
+        let state = sat.state_ecef(t, &eop).unwrap();
+        // The gateway on the far side of the Earth from the satellite's sub-point.
+        let sub = Geodetic::from_ecef(&Position::new(state.r_m()));
+        let far = GroundSite::from_degrees(
+            -sub.lat.rad().to_degrees(),
+            (sub.lon.rad().to_degrees() + 180.0 + 180.0).rem_euclid(360.0) - 180.0,
+            0.0,
+        );
+        let cfg = LinkConfig {
+            ue: GroundSite::from_degrees(45.5, -73.57, 50.0),
+            gateway: Some(far),
+            f_dl: Hz(2.185e9),
+            f_ul: Hz(1.995e9),
+            eop,
+        };
+        let e = cfg.snapshot(&sat, t).unwrap_err();
+        assert!(
+            matches!(e, PropagationError::GatewayBelowHorizon { elevation_deg, .. } if elevation_deg < -80.0),
+            "{e}"
+        );
+        assert!(e.to_string().contains("cannot see the satellite"), "{e}");
+        let e = crate::timing::feeder_link_common_ta(&sat, &far, t, &eop).unwrap_err();
+        assert!(
+            matches!(e, PropagationError::GatewayBelowHorizon { .. }),
+            "{e}"
+        );
+        // Right under the satellite the same gateway is fine.
+        let under = GroundSite::new(Geodetic {
+            height: Metres(0.0),
+            ..sub
+        });
+        assert!(under.feeder_look(&state, t).is_ok());
     }
 
     #[test]

@@ -60,6 +60,21 @@ pub enum PropagationError {
         /// The time error.
         source: TimeError,
     },
+    /// A feeder-link gateway is below its horizon: the link would pass through the Earth.
+    #[error(
+        "the gateway at {lat_deg:.4}°, {lon_deg:.4}° cannot see the satellite at {time} \
+         (elevation {elevation_deg:.2}°): no feeder link"
+    )]
+    GatewayBelowHorizon {
+        /// Gateway latitude, degrees.
+        lat_deg: f64,
+        /// Gateway longitude, degrees.
+        lon_deg: f64,
+        /// When.
+        time: UtcTime,
+        /// The satellite's elevation at the gateway, degrees (negative).
+        elevation_deg: f64,
+    },
 }
 
 /// A satellite ready to propagate.

@@ -245,8 +245,9 @@ pub fn feeder_link_common_ta(
     eop: &EarthOrientation,
 ) -> Result<CommonTa, PropagationError> {
     let two_way = |dt: f64| -> Result<f64, PropagationError> {
-        let s = sat.state_ecef(epoch.add_secs(dt), eop)?;
-        Ok(2.0 * gateway.look(&s).range.m() / SPEED_OF_LIGHT_MPS)
+        let t = epoch.add_secs(dt);
+        let s = sat.state_ecef(t, eop)?;
+        Ok(2.0 * gateway.feeder_look(&s, t)?.range.m() / SPEED_OF_LIGHT_MPS)
     };
     let (a, b, c) = (two_way(-1.0)?, two_way(0.0)?, two_way(1.0)?);
     Ok(CommonTa::from_delay_derivatives(

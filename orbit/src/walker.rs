@@ -14,6 +14,10 @@ pub const MU_WGS72_M3_S2: f64 = 398_600.8e9;
 /// WGS-72 equatorial radius, m (SGP4's distance unit).
 pub const RE_WGS72_M: f64 = 6_378_135.0;
 
+/// Most satellites one shell may hold: a physical-plausibility bound (the largest filed
+/// constellations hold a few 10⁵ satellites in all), not a resource budget.
+pub const MAX_SHELL_SATELLITES: u32 = 1_000_000;
+
 /// Delta (nodes over 360°) or star (nodes over 180°).
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
@@ -27,6 +31,7 @@ pub enum WalkerPattern {
 
 /// One Walker shell.
 #[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct WalkerShell {
     /// Total satellites T.
     pub total: u32,
@@ -81,10 +86,23 @@ impl WalkerShell {
                 self.altitude_m / 1e3
             ));
         }
+        if self.total > MAX_SHELL_SATELLITES {
+            return bad(format!(
+                "{} satellites in one shell: more than any filed constellation \
+                 ({MAX_SHELL_SATELLITES} at most)",
+                self.total
+            ));
+        }
         if !(0.0..=180.0).contains(&self.inclination_deg) {
             return bad(format!(
                 "inclination {}° is outside 0..180°",
                 self.inclination_deg
+            ));
+        }
+        if !(self.raan0_deg.is_finite() && (-360.0..=360.0).contains(&self.raan0_deg)) {
+            return bad(format!(
+                "first node RAAN {}° is outside −360..360°",
+                self.raan0_deg
             ));
         }
         Ok(())
@@ -189,5 +207,44 @@ mod tests {
             .validate()
             .is_err()
         );
+    }
+
+    #[test]
+    fn absurd_shells_are_refused() {
+        let shell = WalkerShell {
+            total: 24,
+            planes: 3,
+            phasing: 1,
+            altitude_m: 550e3,
+            inclination_deg: 53.0,
+            pattern: WalkerPattern::Delta,
+            raan0_deg: 0.0,
+        };
+        assert!(shell.validate().is_ok());
+        let huge = WalkerShell {
+            total: 100_000_000,
+            planes: 10_000,
+            ..shell
+        };
+        let e = huge.validate().unwrap_err().to_string();
+        assert!(e.contains("100000000"), "{e}");
+        for raan0_deg in [f64::NAN, f64::INFINITY, 1e9] {
+            assert!(WalkerShell { raan0_deg, ..shell }.validate().is_err());
+        }
+        for inclination_deg in [f64::NAN, -1.0, 181.0] {
+            assert!(
+                WalkerShell {
+                    inclination_deg,
+                    ..shell
+                }
+                .validate()
+                .is_err()
+            );
+        }
+        // Unknown keys are errors.
+        let json = r#"{"total":24,"planes":3,"phasing":1,"altitude_m":550e3,
+                       "inclination_deg":53.0,"inclination":53.0}"#;
+        let e = serde_json::from_str::<WalkerShell>(json).unwrap_err();
+        assert!(e.to_string().contains("inclination"), "{e}");
     }
 }

@@ -59,7 +59,7 @@ use ntn_orbit::{EarthOrientation, GroundSite, Satellite, TimeBase, UtcTime};
 use ntn_stack::cell::{CellConfig, CellStack, Payload as StackPayload, SiteDeg};
 use ntn_stack::ntn::NtnConfig;
 use ntn_stack::ue::{TrafficConfig as StackTraffic, UeConfig, UeStack};
-use ntn_types::{Duration, Hz, Instant};
+use ntn_types::{Duration, Hz, Instant, InvalidValue};
 use serde::{Deserialize, Serialize};
 
 /// The bundled element sets (CBERS 2 LEO, XM-3 GEO, …), `assets/tle/default.tle`.
@@ -331,11 +331,278 @@ impl E2eScenario {
         }
     }
 
-    /// Parse TOML.
+    /// Parse TOML and check every value ([`E2eScenario::validate`]).
     pub fn from_toml(text: &str) -> Result<Self, E2eError> {
-        toml::from_str(text).map_err(|e| E2eError::Scenario(e.to_string()))
+        let sc: Self = toml::from_str(text).map_err(|e| E2eError::Scenario(e.to_string()))?;
+        sc.validate()?;
+        Ok(sc)
+    }
+
+    /// [`E2eScenario::from_toml`] of the text of `file`, whose name every error then starts
+    /// with (`scenario.toml: [ue] position[0] = 91: latitude must be within ±90°`).
+    pub fn from_toml_file_text(text: &str, file: &str) -> Result<Self, E2eError> {
+        let sc: Self =
+            toml::from_str(text).map_err(|e| E2eError::Scenario(format!("{file}: {e}")))?;
+        sc.validate().map_err(|e| match e {
+            E2eError::Invalid(v) => E2eError::Invalid(v.in_file(file)),
+            other => other,
+        })?;
+        Ok(sc)
+    }
+
+    /// Check every number (finite, physical range) and every cross-field rule before a run:
+    /// ground positions (latitude ±90°, longitude ±180°, height −500 m … 20 km), carriers in
+    /// one NTN band, elevation mask 0…90°, positive periods and spans, repetitions the
+    /// stacks can signal, a traffic size the data path carries
+    /// (1 ≤ `bytes` ≤ [`MAX_TRAFFIC_BYTES`]), satellites that exist.
+    pub fn validate(&self) -> Result<(), E2eError> {
+        use ntn_types::validate::{
+            ELEVATION_MASK_DEG, ground_position, non_negative, ntn_band, positive, within,
+        };
+        let int = |key: &str, v: u64, lo: u64, hi: u64, why: &str| {
+            if (lo..=hi).contains(&v) {
+                Ok(())
+            } else {
+                Err(InvalidValue::new(key, v, why))
+            }
+        };
+        if let Some(s) = &self.start {
+            s.parse::<UtcTime>()
+                .map_err(|e| InvalidValue::new("start", format!("{s:?}"), e.to_string()))?;
+        }
+        if let Some(d) = self.duration_s {
+            within(
+                "duration_s",
+                d,
+                1e-3..=MAX_SPAN_S,
+                "a run spans more than 0 s and at most one day",
+            )?;
+        }
+        ntn_band("dl_hz", self.dl_hz, "ul_hz", self.ul_hz)?;
+        within(
+            "min_elevation_deg",
+            self.min_elevation_deg,
+            ELEVATION_MASK_DEG,
+            "the elevation mask must be within 0…90°",
+        )?;
+        if LinkChannelModel::from_name(&self.channel).is_none() {
+            let names: Vec<&str> = LinkChannelModel::ALL.iter().map(|m| m.name()).collect();
+            return Err(InvalidValue::new(
+                "channel",
+                format!("{:?}", self.channel),
+                format!("use one of {}", names.join(", ")),
+            )
+            .into());
+        }
+        match (self.stack.as_str(), self.level) {
+            ("full", _) | ("probe", Level::Link) => {}
+            ("probe", Level::Sample) => {
+                return Err(InvalidValue::new(
+                    "stack",
+                    "\"probe\"",
+                    "level \"sample\" models the receivers of the full stacks: use stack = \"full\"",
+                )
+                .into());
+            }
+            (other, _) => {
+                return Err(InvalidValue::new(
+                    "stack",
+                    format!("{other:?}"),
+                    "use \"full\" or \"probe\"",
+                )
+                .into());
+            }
+        }
+        if self.satellites.is_empty() {
+            return Err(
+                InvalidValue::new("satellites", "[]", "give at least one satellite").into(),
+            );
+        }
+        for (i, s) in self.satellites.iter().enumerate() {
+            let at = format!("[[satellites]] {}", i + 1);
+            let key = |k: &str| format!("{at} {k}");
+            if s.tle.is_none() && bundled(&s.name).is_none() {
+                return Err(InvalidValue::new(
+                    key("name"),
+                    format!("{:?}", s.name),
+                    "no bundled element set has this name; give tle = [line1, line2]",
+                )
+                .into());
+            }
+            match (s.payload.as_str(), s.gateway) {
+                ("regenerative", None) => {}
+                ("regenerative", Some(_)) => {
+                    return Err(InvalidValue::new(
+                        key("gateway"),
+                        "[…]",
+                        "a regenerative payload has no gateway: drop it or use payload = \"transparent\"",
+                    )
+                    .into());
+                }
+                ("transparent", Some(g)) => {
+                    ground_position(&key("gateway"), g)?;
+                }
+                ("transparent", None) => {
+                    return Err(InvalidValue::new(
+                        key("payload"),
+                        "\"transparent\"",
+                        "a transparent payload needs gateway = [lat°, lon°, height m]",
+                    )
+                    .into());
+                }
+                (p, _) => {
+                    return Err(InvalidValue::new(
+                        key("payload"),
+                        format!("{p:?}"),
+                        "use \"regenerative\" or \"transparent\"",
+                    )
+                    .into());
+                }
+            }
+            within(
+                &key("trail_s"),
+                s.trail_s,
+                -MAX_SPAN_S..=MAX_SPAN_S,
+                "a trailing satellite is at most one day behind or ahead",
+            )?;
+        }
+        let u = &self.ue;
+        ground_position("[ue] position", u.position)?;
+        within(
+            "[ue] gnss_error_std_m",
+            u.gnss_error_std_m,
+            0.0..=100e3,
+            "a GNSS error std must be within 0 … 100 km",
+        )?;
+        within(
+            "[ue] gnss_period_s",
+            u.gnss_period_s,
+            1e-3..=3600.0,
+            "the GNSS update period must be within 1 ms … 1 h",
+        )?;
+        within(
+            "[ue] tx_power_dbm",
+            u.tx_power_dbm,
+            -50.0..=50.0,
+            "a terminal transmits within −50 … 50 dBm",
+        )?;
+        for (k, v) in [
+            ("[ue] prach_repetitions", u.prach_repetitions),
+            ("[ue] pusch_repetitions", u.pusch_repetitions),
+        ] {
+            if !(v.is_power_of_two() && v <= 128) {
+                return Err(
+                    InvalidValue::new(k, v, "repetitions are 1, 2, 4, … 128 (TS 36.213)").into(),
+                );
+            }
+        }
+        int(
+            "[ue] max_ra_attempts",
+            u64::from(u.max_ra_attempts),
+            1,
+            200,
+            "preamble attempts are 1 … 200 (preambleTransMax-CE, TS 36.331)",
+        )?;
+        within(
+            "[ue] rlf_timeout_s",
+            u.rlf_timeout_s,
+            1e-3..=3600.0,
+            "the radio-link-failure timeout must be within 1 ms … 1 h",
+        )?;
+        let c = &self.cell;
+        within(
+            "[cell] tx_power_dbm",
+            c.tx_power_dbm,
+            -50.0..=120.0,
+            "a cell transmits within −50 … 120 dBm",
+        )?;
+        within(
+            "[cell] sib31_period_s",
+            c.sib31_period_s,
+            0.01..=3600.0,
+            "the SIB31 period must be within 10 ms … 1 h",
+        )?;
+        int(
+            "[cell] k_offset_ms",
+            u64::from(c.k_offset_ms),
+            0,
+            1023,
+            "K_offset is 0 … 1023 ms (TS 36.331)",
+        )?;
+        int(
+            "[cell] ul_sync_validity_s",
+            u64::from(c.ul_sync_validity_s),
+            1,
+            900,
+            "ul-SyncValidityDuration is at most 900 s (TS 36.331)",
+        )?;
+        int(
+            "[cell] dl_repetitions",
+            u64::from(c.dl_repetitions),
+            1,
+            2048,
+            "NPDSCH repetitions are 1 … 2048 (TS 36.213)",
+        )?;
+        if let Some(b) = c.beam_centre {
+            ground_position("[cell] beam_centre", b)?;
+        }
+        let t = &self.traffic;
+        int(
+            "[traffic] bytes",
+            u64::from(t.bytes),
+            MIN_TRAFFIC_BYTES.into(),
+            MAX_TRAFFIC_BYTES.into(),
+            &format!(
+                "a block carries a {MIN_TRAFFIC_BYTES}-byte stamp and fits one SRB1bis RLC SDU \
+                 with its NAS, RRC and PDCP headers: {MIN_TRAFFIC_BYTES} … {MAX_TRAFFIC_BYTES} bytes"
+            ),
+        )?;
+        within(
+            "[traffic] period_s",
+            t.period_s,
+            1e-3..=MAX_SPAN_S,
+            "the traffic period must be within 1 ms … 1 day",
+        )?;
+        let r = &self.radio;
+        for (k, v) in [
+            ("[radio] sat_tx_gain_dbi", r.sat_tx_gain_dbi),
+            ("[radio] sat_g_over_t_db_k", r.sat_g_over_t_db_k),
+            ("[radio] ue_gain_dbi", r.ue_gain_dbi),
+            ("[radio] ue_noise_figure_db", r.ue_noise_figure_db),
+            ("[radio] shadow_margin_db", r.shadow_margin_db),
+            ("[radio] other_loss_db", r.other_loss_db),
+        ] {
+            within(k, v, -100.0..=100.0, "must be within ±100 dB")?;
+        }
+        positive("[radio] sat_aperture_radius_m", r.sat_aperture_radius_m)?;
+        positive(
+            "[radio] ue_antenna_temperature_k",
+            r.ue_antenna_temperature_k,
+        )?;
+        non_negative("[radio] ue_noise_figure_db", r.ue_noise_figure_db)?;
+        within(
+            "sample_every_s",
+            self.sample_every_s,
+            1.0..=MAX_SPAN_S,
+            "sample-level checks run every 1 s … 1 day",
+        )?;
+        Ok(())
     }
 }
+
+/// The longest run a scenario may ask for, seconds (one day).
+pub const MAX_SPAN_S: f64 = 86_400.0;
+
+/// The smallest traffic block, bytes: the send-time stamp and sequence number the report's
+/// latency figures read back.
+pub const MIN_TRAFFIC_BYTES: u32 = 12;
+
+/// The largest traffic block, bytes. Uplink data goes over NAS (ESM DATA TRANSPORT, user data
+/// container LV-E: at most 65 535 octets) in an RRC UL information transfer on SRB1bis, whose
+/// RLC SDUs hold at most 2000 octets here ([`ntn_stack::link::srb1bis_rlc_config`]); 100
+/// octets are left for the NAS security and ESM headers, the RRC message and the PDCP
+/// header and MAC-I.
+pub const MAX_TRAFFIC_BYTES: u32 = 1900;
 
 /// Why a scenario cannot run.
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
@@ -344,6 +611,9 @@ pub enum E2eError {
     /// Bad scenario.
     #[error("scenario: {0}")]
     Scenario(String),
+    /// A value of the scenario is out of range or inconsistent.
+    #[error("scenario: {0}")]
+    Invalid(#[from] InvalidValue),
     /// Engine.
     #[error(transparent)]
     Engine(#[from] EngineError),
@@ -447,9 +717,11 @@ pub fn window(sc: &E2eScenario, sats: &[Satellite]) -> Result<(UtcTime, f64), E2
 /// Run a scenario. `progress(simulated_s, total_s)` is called about once per simulated
 /// second of progress granularity `chunk_s` (the CLI measures the speed-up with it).
 pub fn run(sc: &E2eScenario, progress: &mut dyn FnMut(f64, f64)) -> Result<E2eReport, E2eError> {
+    sc.validate()?;
     let sats = satellites(sc)?;
     let (origin, span_s) = window(sc, &sats)?;
     let eop = EarthOrientation::default();
+    check_feeder_links(sc, &sats, origin, span_s, eop)?;
     let tb = TimeBase::new(origin);
     let ue_site = site(sc.ue.position);
     let (f_dl, f_ul) = (Hz(sc.dl_hz), Hz(sc.ul_hz));
@@ -498,7 +770,7 @@ pub fn run(sc: &E2eScenario, progress: &mut dyn FnMut(f64, f64)) -> Result<E2eRe
         },
         specs.clone(),
         LinkAbstraction::bundled_for(model)?,
-    );
+    )?;
     engine
         .set_fading(model.tdl_config(Hz(crate::engine::sample::SAMPLE_RATE_HZ)))
         .map_err(|e| E2eError::Scenario(format!("channel {}: {e}", sc.channel)))?;
@@ -530,6 +802,57 @@ pub fn run(sc: &E2eScenario, progress: &mut dyn FnMut(f64, f64)) -> Result<E2eRe
         Vec::new()
     };
     Ok(E2eReport::build(sc, origin, span_s, &engine, samples))
+}
+
+/// A transparent payload's gateway must see its satellite (above the elevation mask) at some
+/// time the terminal does, or the run would have no feeder link at all: that is an error
+/// naming the gateway. (Moments when only the gateway has lost the satellite are outages the
+/// engine counts: nothing is delivered through it.) Checked every 10 s of the run.
+fn check_feeder_links(
+    sc: &E2eScenario,
+    sats: &[Satellite],
+    origin: UtcTime,
+    span_s: f64,
+    eop: EarthOrientation,
+) -> Result<(), E2eError> {
+    const STEP_S: f64 = 10.0;
+    let ue = site(sc.ue.position);
+    let mask = sc.min_elevation_deg;
+    let above = |s: &GroundSite, st: &ntn_orbit::StateVector<ntn_orbit::Ecef>| {
+        s.look(st).elevation.rad().to_degrees() >= mask
+    };
+    for (i, (s, sat)) in sc.satellites.iter().zip(sats).enumerate() {
+        let Some(g) = s.gateway.filter(|_| s.payload == "transparent") else {
+            continue;
+        };
+        let gw = site(g);
+        // span_s ≤ one day (validated): at most 8641 steps.
+        let steps = (span_s / STEP_S).ceil() as u64;
+        let (mut ue_sees, mut both_see) = (false, false);
+        for k in 0..=steps {
+            let t = origin.add_secs((k as f64 * STEP_S).min(span_s));
+            let st = sat.state_ecef(t, &eop).map_err(EngineError::from)?;
+            if above(&ue, &st) {
+                ue_sees = true;
+                if above(&gw, &st) {
+                    both_see = true;
+                    break;
+                }
+            }
+        }
+        if ue_sees && !both_see {
+            return Err(InvalidValue::new(
+                format!("[[satellites]] {} gateway", i + 1),
+                format!("{g:?}"),
+                format!(
+                    "the gateway never sees the satellite above {mask}° while the terminal \
+                     does: the run would have no feeder link"
+                ),
+            )
+            .into());
+        }
+    }
+    Ok(())
 }
 
 /// Sample-level DL cell search along the run at the SNR of the link budget.
@@ -715,4 +1038,191 @@ fn add_stack_nodes(
         Box::new(UeNode::new(ue, gnss)),
     )?;
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn invalid(text: &str) -> InvalidValue {
+        match E2eScenario::from_toml_file_text(text, "scenario.toml") {
+            Err(E2eError::Invalid(v)) => v,
+            other => panic!("{text}: {other:?}"),
+        }
+    }
+
+    #[test]
+    fn bundled_scenarios_and_presets_are_valid() {
+        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../assets/scenarios");
+        let mut n = 0;
+        for entry in std::fs::read_dir(&dir).unwrap() {
+            let path = entry.unwrap().path();
+            if path.extension().is_some_and(|e| e == "toml") {
+                let text = std::fs::read_to_string(&path).unwrap();
+                E2eScenario::from_toml_file_text(&text, &path.display().to_string())
+                    .unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+                n += 1;
+            }
+        }
+        assert!(n >= 4, "{n} scenarios under {}", dir.display());
+        for sc in [
+            E2eScenario::default(),
+            E2eScenario::geo(),
+            E2eScenario::two_satellites(540.0),
+        ] {
+            sc.validate().unwrap_or_else(|e| panic!("{}: {e}", sc.name));
+        }
+    }
+
+    #[test]
+    fn impossible_positions_name_file_key_and_value() {
+        let e = invalid("[ue]\nposition = [91.0, 0.0, 0.0]\n");
+        assert_eq!(
+            e.to_string(),
+            "scenario.toml: [ue] position[0] = 91: latitude must be within ±90°"
+        );
+        let e = invalid("[ue]\nposition = [45.0, -73.0, -1e9]\n");
+        assert_eq!(e.key, "[ue] position[2]");
+        let e = invalid("[cell]\nbeam_centre = [45.0, 200.0, 0.0]\n");
+        assert_eq!(e.key, "[cell] beam_centre[1]");
+        let e = invalid(
+            "[[satellites]]\nname = \"CBERS 2\"\npayload = \"transparent\"\ngateway = [nan, 0.0, 0.0]\n",
+        );
+        assert_eq!(e.key, "[[satellites]] 1 gateway[0]");
+        assert_eq!(e.value, "NaN");
+    }
+
+    #[test]
+    fn non_finite_numbers_are_refused_with_their_key() {
+        for (text, key) in [
+            ("duration_s = nan\n", "duration_s"),
+            ("duration_s = inf\n", "duration_s"),
+            ("dl_hz = nan\n", "dl_hz"),
+            ("ul_hz = -inf\n", "ul_hz"),
+            ("min_elevation_deg = nan\n", "min_elevation_deg"),
+            ("sample_every_s = inf\n", "sample_every_s"),
+            ("[ue]\ngnss_error_std_m = nan\n", "[ue] gnss_error_std_m"),
+            ("[ue]\ntx_power_dbm = inf\n", "[ue] tx_power_dbm"),
+            ("[ue]\nrlf_timeout_s = nan\n", "[ue] rlf_timeout_s"),
+            ("[cell]\ntx_power_dbm = nan\n", "[cell] tx_power_dbm"),
+            ("[cell]\nsib31_period_s = inf\n", "[cell] sib31_period_s"),
+            ("[traffic]\nperiod_s = nan\n", "[traffic] period_s"),
+            ("[radio]\nue_gain_dbi = nan\n", "[radio] ue_gain_dbi"),
+            (
+                "[radio]\nue_antenna_temperature_k = inf\n",
+                "[radio] ue_antenna_temperature_k",
+            ),
+        ] {
+            let e = invalid(text);
+            assert_eq!(e.key, key, "{text}");
+            assert!(e.to_string().starts_with("scenario.toml: "), "{e}");
+        }
+    }
+
+    #[test]
+    fn inconsistent_values_are_refused() {
+        // DL in n256, UL in n255.
+        assert_eq!(invalid("ul_hz = 1640e6\n").key, "dl_hz");
+        assert_eq!(
+            invalid("min_elevation_deg = 95.0\n").key,
+            "min_elevation_deg"
+        );
+        assert_eq!(
+            invalid("min_elevation_deg = -5.0\n").key,
+            "min_elevation_deg"
+        );
+        assert_eq!(invalid("duration_s = -10.0\n").key, "duration_s");
+        assert_eq!(invalid("start = \"tomorrow\"\n").key, "start");
+        assert_eq!(invalid("channel = \"tdl-z\"\n").key, "channel");
+        assert_eq!(
+            invalid("level = \"sample\"\nstack = \"probe\"\n").key,
+            "stack"
+        );
+        assert_eq!(
+            invalid("[[satellites]]\nname = \"CBERS 2\"\npayload = \"transparent\"\n").key,
+            "[[satellites]] 1 payload"
+        );
+        assert_eq!(
+            invalid("[[satellites]]\nname = \"no such satellite\"\n").key,
+            "[[satellites]] 1 name"
+        );
+        assert_eq!(
+            invalid("[ue]\nprach_repetitions = 3\n").key,
+            "[ue] prach_repetitions"
+        );
+        assert_eq!(
+            invalid("[cell]\nk_offset_ms = 5000\n").key,
+            "[cell] k_offset_ms"
+        );
+        assert_eq!(
+            invalid("[radio]\nsat_aperture_radius_m = 0.0\n").key,
+            "[radio] sat_aperture_radius_m"
+        );
+    }
+
+    #[test]
+    fn a_traffic_size_nas_cannot_carry_is_refused_at_the_edge() {
+        // 70 kB once panicked deep in the NAS encoder (an LV-E length over 65 535).
+        let e = invalid("[traffic]\nbytes = 70000\n");
+        assert_eq!(e.key, "[traffic] bytes");
+        assert_eq!(e.value, "70000");
+        assert!(e.reason.contains(&MAX_TRAFFIC_BYTES.to_string()), "{e}");
+        let mut sc = E2eScenario::default();
+        sc.traffic.bytes = 70_000;
+        assert!(matches!(
+            run(&sc, &mut |_, _| {}),
+            Err(E2eError::Invalid(v)) if v.key == "[traffic] bytes"
+        ));
+        assert!(
+            E2eScenario::from_toml(&format!("[traffic]\nbytes = {MAX_TRAFFIC_BYTES}\n")).is_ok()
+        );
+    }
+
+    #[test]
+    fn a_gateway_that_never_sees_the_satellite_is_refused() {
+        let mut sc = E2eScenario::default();
+        sc.satellites[0].payload = "transparent".into();
+        // The antipode of Montréal: the feeder link would cross the Earth.
+        sc.satellites[0].gateway = Some([-45.5, 106.4, 0.0]);
+        match run(&sc, &mut |_, _| {}) {
+            Err(E2eError::Invalid(v)) => {
+                assert_eq!(v.key, "[[satellites]] 1 gateway");
+                assert!(v.reason.contains("never sees the satellite"), "{v}");
+            }
+            other => panic!("{other:?}"),
+        }
+        // The bundled transparent scenario's Ottawa gateway passes the same check.
+        let text = include_str!("../../assets/scenarios/leo-transparent.toml");
+        let sc = E2eScenario::from_toml(text).unwrap();
+        let sats = satellites(&sc).unwrap();
+        let (origin, span_s) = window(&sc, &sats).unwrap();
+        check_feeder_links(&sc, &sats, origin, span_s, EarthOrientation::default()).unwrap();
+    }
+
+    #[test]
+    fn unknown_keys_are_errors() {
+        for text in [
+            "nmae = \"typo\"\n",
+            "[ue]\npositon = [45.0, -73.0, 0.0]\n",
+            "[radio]\nue_gain_db = 0.0\n",
+            "[[satellites]]\nname = \"CBERS 2\"\ngw = [45.0, -75.0, 0.0]\n",
+        ] {
+            let e = E2eScenario::from_toml_file_text(text, "s.toml").unwrap_err();
+            assert!(e.to_string().contains("unknown field"), "{text}: {e}");
+            assert!(e.to_string().contains("s.toml"), "{text}: {e}");
+        }
+        // The same types read from JSON refuse unknown keys as well.
+        for json in [
+            r#"{"nmae": "typo"}"#,
+            r#"{"ue": {"positon": [45.0, -73.0, 0.0]}}"#,
+            r#"{"traffic": {"byte": 10}}"#,
+        ] {
+            let e = serde_json::from_str::<E2eScenario>(json).unwrap_err();
+            assert!(e.to_string().contains("unknown field"), "{json}: {e}");
+        }
+        let e =
+            serde_json::from_str::<crate::scenario::ChannelScenario>(r#"{"orbit": {"gw": []}}"#)
+                .unwrap_err();
+        assert!(e.to_string().contains("unknown field"), "{e}");
+    }
 }

@@ -8,10 +8,12 @@
 //! noise figure: T_sys = T_a + T₀·(NF − 1), T₀ = 290 K (TR 38.821 Table 6.1.1.1-3 notes).
 
 use crate::channel::large_scale::{
-    Atmosphere, Band, LinkState, Scenario, TR38811_EARTH_RADIUS, aperture_pattern, fspl,
-    gas_absorption, los_probability, p676_zenith_attenuation, scintillation, shadow_clutter,
+    Atmosphere, Band, GasError, LinkState, ModelRange, OutOfModelRange, Scenario,
+    TR38811_EARTH_RADIUS, aperture_pattern, fspl, gas_absorption, los_probability,
+    p676_zenith_attenuation, p676_zenith_checked, scintillation, shadow_clutter, tr38811_range,
 };
 use ntn_orbit::geometry::slant_range_spherical;
+use ntn_types::InvalidValue;
 use ntn_types::{Db, Degrees, Hz, Metres, Radians};
 use serde::{Deserialize, Serialize};
 
@@ -28,6 +30,21 @@ pub const T0_K: f64 = 290.0;
 pub fn g_over_t(gain_dbi: f64, antenna_temperature_k: f64, noise_figure_db: f64) -> f64 {
     let t_sys_k = antenna_temperature_k + T0_K * (Db(noise_figure_db).linear() - 1.0);
     gain_dbi - 10.0 * t_sys_k.log10()
+}
+
+/// Why a budget cannot be evaluated.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+#[non_exhaustive]
+pub enum LinkBudgetError {
+    /// A parameter is not finite or out of its physical range.
+    #[error(transparent)]
+    Invalid(#[from] InvalidValue),
+    /// A model is used outside the range it is given for.
+    #[error(transparent)]
+    Range(#[from] OutOfModelRange),
+    /// Gas absorption cannot be computed at this carrier.
+    #[error(transparent)]
+    Gas(#[from] GasError),
 }
 
 /// Which way the link goes.
@@ -176,11 +193,59 @@ impl LinkBudgetConfig {
     }
 
     /// Zenith gas attenuation at `f` by ITU-R P.676-10 Annex 2 in the reference atmosphere,
-    /// dB (0 outside the 1…54 GHz the model covers).
-    pub fn p676_zenith_db(f: Hz) -> f64 {
-        p676_zenith_attenuation(f, &Atmosphere::default())
-            .map(|d| d.db())
-            .unwrap_or(0.0)
+    /// dB; an error outside the 1…54 GHz the model covers (never a silent 0).
+    pub fn p676_zenith_db(f: Hz) -> Result<f64, GasError> {
+        Ok(p676_zenith_attenuation(f, &Atmosphere::default())?.db())
+    }
+
+    /// [`LinkBudgetConfig::p676_zenith_db`] with the model range as `range` says
+    /// ([`p676_zenith_checked`]): the value, and a note when it was extrapolated.
+    pub fn p676_zenith_db_in(f: Hz, range: ModelRange) -> Result<(f64, Option<String>), GasError> {
+        let (a, note) = p676_zenith_checked(f, &Atmosphere::default(), range)?;
+        Ok((a.db(), note))
+    }
+
+    /// Check every number (finite, physical range) and that the TR 38.811 tables the budget
+    /// reads cover its carrier and elevation ([`tr38811_range`]). Returns the notes of what
+    /// was extrapolated (only with [`ModelRange::Extrapolate`]), which the output must show.
+    pub fn validate(&self, range: ModelRange) -> Result<Vec<String>, LinkBudgetError> {
+        use ntn_types::validate::{finite, non_negative, positive, within};
+        positive("carrier", self.carrier.hz())?;
+        positive("bandwidth", self.bandwidth.hz())?;
+        within(
+            "altitude",
+            self.altitude.m(),
+            100e3..=100_000e3,
+            "a satellite altitude must be within 100 … 100 000 km",
+        )?;
+        within(
+            "elevation",
+            self.elevation.deg(),
+            f64::MIN_POSITIVE..=90.0,
+            "the elevation must be within (0°, 90°]",
+        )?;
+        if let Some(d) = self.slant_range {
+            positive("slant_range", d.m())?;
+        }
+        finite("eirp_dbw", self.eirp_dbw)?;
+        finite("g_over_t_db_k", self.g_over_t_db_k)?;
+        positive("sat_aperture_radius", self.sat_aperture_radius.m())?;
+        within(
+            "off_boresight",
+            self.off_boresight.rad().to_degrees(),
+            0.0..=90.0,
+            "the angle off boresight must be within 0 … 90°",
+        )?;
+        non_negative("gas_zenith_db", self.gas_zenith_db)?;
+        finite("shadow_margin_db", self.shadow_margin_db)?;
+        finite("other_loss_db", self.other_loss_db)?;
+        Ok(tr38811_range(
+            self.carrier,
+            self.elevation,
+            self.clutter.is_some(),
+            self.scintillation,
+            range,
+        )?)
     }
 
     /// Names accepted by [`LinkBudgetConfig::preset`].
@@ -204,7 +269,8 @@ impl LinkBudgetConfig {
             g_over_t_db_k: g_over_t(0.0, 290.0, 7.0),
             sat_aperture_radius: Metres(1.0),
             off_boresight: Radians(0.0),
-            gas_zenith_db: Self::p676_zenith_db(Hz(2e9)),
+            // Inside P.676's 1…54 GHz; a NaN would be refused by `validate`.
+            gas_zenith_db: Self::p676_zenith_db(Hz(2e9)).unwrap_or(f64::NAN),
             shadow_margin_db: 3.0,
             scintillation: true,
             other_loss_db: 0.0,
@@ -230,7 +296,8 @@ impl LinkBudgetConfig {
             g_over_t_db_k: g_over_t(39.7, 150.0, 1.2),
             sat_aperture_radius: Metres(0.25),
             off_boresight: Radians(0.0),
-            gas_zenith_db: Self::p676_zenith_db(Hz(20e9)),
+            // Inside P.676's 1…54 GHz; a NaN would be refused by `validate`.
+            gas_zenith_db: Self::p676_zenith_db(Hz(20e9)).unwrap_or(f64::NAN),
             shadow_margin_db: 0.0,
             scintillation: true,
             other_loss_db: 0.0,
@@ -254,7 +321,8 @@ impl LinkBudgetConfig {
             g_over_t_db_k: 13.0,
             sat_aperture_radius: Metres(0.25),
             off_boresight: Radians(0.0),
-            gas_zenith_db: Self::p676_zenith_db(Hz(30e9)),
+            // Inside P.676's 1…54 GHz; a NaN would be refused by `validate`.
+            gas_zenith_db: Self::p676_zenith_db(Hz(30e9)).unwrap_or(f64::NAN),
             shadow_margin_db: 0.0,
             scintillation: true,
             other_loss_db: 0.0,
@@ -270,6 +338,41 @@ mod tests {
     #[test]
     fn boltzmann() {
         assert!((boltzmann_db() + 228.599).abs() < 1e-3);
+    }
+
+    #[test]
+    fn presets_validate_and_bad_numbers_are_named() {
+        for name in LinkBudgetConfig::PRESETS {
+            let c = LinkBudgetConfig::preset(name).unwrap();
+            assert_eq!(c.validate(ModelRange::Strict), Ok(vec![]), "{name}");
+        }
+        let base = LinkBudgetConfig::tr38821_sc9_dl();
+        let key = |c: LinkBudgetConfig| match c.validate(ModelRange::Strict) {
+            Err(LinkBudgetError::Invalid(v)) => v.key,
+            other => panic!("{other:?}"),
+        };
+        let mut c = base.clone();
+        c.eirp_dbw = f64::NAN;
+        assert_eq!(key(c), "eirp_dbw");
+        let mut c = base.clone();
+        c.bandwidth = Hz(0.0);
+        assert_eq!(key(c), "bandwidth");
+        let mut c = base.clone();
+        c.elevation = Degrees(f64::INFINITY);
+        assert_eq!(key(c), "elevation");
+        let mut c = base.clone();
+        c.gas_zenith_db = -1.0;
+        assert_eq!(key(c), "gas_zenith_db");
+        // 60 GHz: no P.676 value, and the TR 38.811 tables do not reach it.
+        assert!(LinkBudgetConfig::p676_zenith_db(Hz(60e9)).is_err());
+        let mut c = base.clone();
+        c.carrier = Hz(60e9);
+        c.gas_zenith_db = 1.0;
+        assert!(matches!(
+            c.validate(ModelRange::Strict),
+            Err(LinkBudgetError::Range(_))
+        ));
+        assert!(!c.validate(ModelRange::Extrapolate).unwrap().is_empty());
     }
 
     #[test]

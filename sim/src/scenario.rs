@@ -39,7 +39,7 @@ use crate::channel::tdl::{FadingProfile, TdlConfig};
 use ntn_orbit::elements::parse_tle;
 use ntn_orbit::passes::PassSearch;
 use ntn_orbit::{EarthOrientation, GroundSite, Satellite, UtcTime};
-use ntn_types::{Duration, Hz};
+use ntn_types::{Duration, Hz, InvalidValue};
 use serde::{Deserialize, Serialize};
 
 /// The bundled default LEO, CBERS 2 (NORAD 28057), from the SGP4 verification set of
@@ -225,13 +225,36 @@ pub enum ScenarioError {
     /// Orbit propagation failed.
     #[error("orbit: {0}")]
     Path(#[from] PathError),
+    /// The file is not a scenario (TOML syntax, a wrong type, an unknown key).
+    #[error("{file}: {message}")]
+    Syntax {
+        /// The file.
+        file: String,
+        /// The parser's message (with the line and the key).
+        message: String,
+    },
+    /// A value is not finite, out of its physical range or inconsistent with another.
+    #[error(transparent)]
+    Invalid(#[from] InvalidValue),
 }
 
-fn site(v: [f64; 3], what: &'static str) -> Result<GroundSite, ScenarioError> {
-    if !(v.iter().all(|x| x.is_finite()) && v[0].abs() <= 90.0 && v[1].abs() <= 360.0) {
-        return Err(ScenarioError::Range(what));
-    }
-    Ok(GroundSite::from_degrees(v[0], v[1], v[2]))
+/// The carriers the fading models of TR 38.811 (NTN-TDL, after TR 38.901) are given for, Hz.
+pub const FADING_CARRIER_HZ: std::ops::RangeInclusive<f64> = 0.5e9..=100e9;
+
+/// The fading profile a scenario names (`None`: no fading).
+fn profile_of(f: &FadingScenario) -> Result<Option<FadingProfile>, ScenarioError> {
+    Ok(match f.profile.to_ascii_lowercase().as_str() {
+        "tdl-a" => Some(FadingProfile::TdlA),
+        "tdl-b" => Some(FadingProfile::TdlB),
+        "tdl-c" => Some(FadingProfile::TdlC),
+        "tdl-d" => Some(FadingProfile::TdlD),
+        "rayleigh" => Some(FadingProfile::FlatRayleigh),
+        "rician" => Some(FadingProfile::FlatRician {
+            k_db: f.rician_k_db,
+        }),
+        "none" => None,
+        other => return Err(ScenarioError::Profile(other.to_owned())),
+    })
 }
 
 /// A sub-seed for stream `k` of a scenario seed (SplitMix64 finaliser), so fading and noise
@@ -244,6 +267,109 @@ fn sub_seed(seed: u64, k: u64) -> u64 {
 }
 
 impl ChannelScenario {
+    /// Parse a TOML scenario read from `file` and check it ([`ChannelScenario::validate`]);
+    /// every error starts with the file name and names the key and the value.
+    pub fn from_toml(text: &str, file: &str) -> Result<Self, ScenarioError> {
+        let sc: Self = toml::from_str(text).map_err(|e| ScenarioError::Syntax {
+            file: file.to_owned(),
+            message: e.to_string(),
+        })?;
+        sc.validate().map_err(|e| e.in_file(file))?;
+        Ok(sc)
+    }
+
+    /// Check every number (finite, physical range) and name: ground positions (latitude
+    /// ±90°, longitude ±180°, height −500 m … 20 km), positive carriers, bandwidths and
+    /// powers, a fading model that exists.
+    pub fn validate(&self) -> Result<(), InvalidValue> {
+        use ntn_types::validate::{ground_position, positive, within};
+        within(
+            "gain_db",
+            self.gain_db,
+            -300.0..=300.0,
+            "must be within ±300 dB",
+        )?;
+        let o = &self.orbit;
+        ground_position("[orbit] ue", o.ue)?;
+        if let Some(f) = o.carrier_hz {
+            positive("[orbit] carrier_hz", f)?;
+        }
+        if let Some(g) = o.gateway {
+            ground_position("[orbit] gateway", g)?;
+        }
+        positive("[orbit] feeder_carrier_hz", o.feeder_carrier_hz)?;
+        if let Some(r) = o.dl_reference_point {
+            ground_position("[orbit] dl_reference_point", r)?;
+        }
+        if !(1..=60_000).contains(&o.grid_step_ms) {
+            return Err(InvalidValue::new(
+                "[orbit] grid_step_ms",
+                o.grid_step_ms,
+                "the geometry grid step must be within 1 … 60 000 ms",
+            ));
+        }
+        if !(1..=64).contains(&o.interp_half_length) {
+            return Err(InvalidValue::new(
+                "[orbit] interp_half_length",
+                o.interp_half_length,
+                "the interpolator half-length must be within 1 … 64",
+            ));
+        }
+        let f = &self.fading;
+        if profile_of(f).is_err() {
+            return Err(InvalidValue::new(
+                "[fading] profile",
+                format!("{:?}", f.profile),
+                "use tdl-a, tdl-b, tdl-c, tdl-d, rayleigh, rician or none",
+            ));
+        }
+        within(
+            "[fading] rician_k_db",
+            f.rician_k_db,
+            -100.0..=100.0,
+            "must be within ±100 dB",
+        )?;
+        within(
+            "[fading] delay_spread_ns",
+            f.delay_spread_ns,
+            0.0..=1e6,
+            "a delay spread must be within 0 … 1 ms",
+        )?;
+        within(
+            "[fading] ue_speed_kmh",
+            f.ue_speed_kmh,
+            0.0..=1200.0,
+            "a terminal moves at 0 … 1200 km/h",
+        )?;
+        within(
+            "[fading] los_doppler_ratio",
+            f.los_doppler_ratio,
+            -1.0..=1.0,
+            "the LOS Doppler is a fraction of f_D within ±1",
+        )?;
+        if !(1..=4096).contains(&f.sinusoids) {
+            return Err(InvalidValue::new(
+                "[fading] sinusoids",
+                f.sinusoids,
+                "sinusoids per tap must be within 1 … 4096",
+            ));
+        }
+        let n = &self.noise;
+        within(
+            "[noise] snr_db",
+            n.snr_db,
+            -100.0..=200.0,
+            "an SNR must be within −100 … 200 dB",
+        )?;
+        if let Some(b) = n.snr_bandwidth_hz {
+            positive("[noise] snr_bandwidth_hz", b)?;
+        }
+        if let Some(p) = n.signal_power {
+            positive("[noise] signal_power", p)?;
+        }
+        Ok(())
+    }
+
     /// The carrier the scenario uses for a recording.
     pub fn carrier(&self, rec: &RecordingInfo) -> Hz {
         self.orbit
@@ -255,10 +381,22 @@ impl ChannelScenario {
 
     /// The channel for a recording.
     pub fn to_config(&self, rec: &RecordingInfo) -> Result<ChannelConfig, ScenarioError> {
+        self.validate()?;
         let fs = rec.sample_rate;
+        ntn_types::validate::positive("sample rate", fs.hz())?;
         let carrier = self.carrier(rec);
-        if !(carrier.hz().is_finite() && carrier.hz() > 0.0) {
-            return Err(ScenarioError::Range("orbit.carrier_hz must be positive"));
+        ntn_types::validate::positive(
+            "carrier (orbit.carrier_hz or core:frequency)",
+            carrier.hz(),
+        )?;
+        let profile = profile_of(&self.fading)?;
+        if profile.is_some() {
+            ntn_types::validate::within(
+                "carrier (orbit.carrier_hz or core:frequency)",
+                carrier.hz(),
+                FADING_CARRIER_HZ,
+                "outside 0.5 … 100 GHz, where the TR 38.811 fading models are given",
+            )?;
         }
         let path = if self.orbit.enabled {
             Some(self.orbit_config(fs, carrier)?)
@@ -266,18 +404,6 @@ impl ChannelScenario {
             None
         };
         let fd = self.fading.ue_speed_kmh / 3.6 * carrier.hz() / ntn_orbit::SPEED_OF_LIGHT_MPS;
-        let profile = match self.fading.profile.to_ascii_lowercase().as_str() {
-            "tdl-a" => Some(FadingProfile::TdlA),
-            "tdl-b" => Some(FadingProfile::TdlB),
-            "tdl-c" => Some(FadingProfile::TdlC),
-            "tdl-d" => Some(FadingProfile::TdlD),
-            "rayleigh" => Some(FadingProfile::FlatRayleigh),
-            "rician" => Some(FadingProfile::FlatRician {
-                k_db: self.fading.rician_k_db,
-            }),
-            "none" => None,
-            other => return Err(ScenarioError::Profile(other.to_owned())),
-        };
         let fading = profile.map(|p| {
             let mut t = TdlConfig::new(p, fs, sub_seed(self.seed, 1));
             t.delay_spread_s = self.fading.delay_spread_ns * 1e-9;
@@ -310,7 +436,7 @@ impl ChannelScenario {
         let el = parse_tle(None, &o.tle[0], &o.tle[1], None)
             .map_err(|e| ScenarioError::Tle(e.to_string()))?;
         let sat = Satellite::new(el).map_err(|e| ScenarioError::Tle(e.to_string()))?;
-        let ue = site(o.ue, "orbit.ue must be [lat°, lon°, height m]")?;
+        let ue = GroundSite::checked("[orbit] ue", o.ue)?;
         let eop = EarthOrientation::default();
         let origin: UtcTime = match &o.start {
             Some(s) => s
@@ -345,21 +471,23 @@ impl ChannelScenario {
         }
         let payload = match o.gateway {
             None => Payload::Regenerative,
-            Some(g) => Payload::Transparent {
-                gateway: site(g, "orbit.gateway must be [lat°, lon°, height m]")?,
-                feeder_carrier: Hz(o.feeder_carrier_hz),
-                feeder_doppler_compensation: o.feeder_doppler_compensation,
-            },
+            Some(g) => {
+                let gateway = GroundSite::checked("[orbit] gateway", g)?;
+                // A feeder link through the Earth is refused, not simulated.
+                gateway
+                    .feeder_look(&state, origin)
+                    .map_err(|e| ScenarioError::Path(e.into()))?;
+                Payload::Transparent {
+                    gateway,
+                    feeder_carrier: Hz(o.feeder_carrier_hz),
+                    feeder_doppler_compensation: o.feeder_doppler_compensation,
+                }
+            }
         };
         let dl_reference_point = o
             .dl_reference_point
-            .map(|r| site(r, "orbit.dl_reference_point must be [lat°, lon°, height m]"))
+            .map(|r| GroundSite::checked("[orbit] dl_reference_point", r))
             .transpose()?;
-        if o.grid_step_ms == 0 || !(1..=64).contains(&o.interp_half_length) {
-            return Err(ScenarioError::Range(
-                "orbit.grid_step_ms must be ≥ 1 and orbit.interp_half_length 1…64",
-            ));
-        }
         Ok(OrbitPathConfig {
             satellite: sat,
             ue,
@@ -412,7 +540,7 @@ mod tests {
         s.fading.profile = "tdl-x".into();
         assert!(matches!(
             s.to_config(&rec()),
-            Err(ScenarioError::Profile(_))
+            Err(ScenarioError::Invalid(v)) if v.key == "[fading] profile"
         ));
         let mut s = ChannelScenario::default();
         s.orbit.tle[1] = "2 garbage".into();
@@ -421,5 +549,103 @@ mod tests {
         s.orbit.start = Some("yesterday".into());
         assert!(matches!(s.to_config(&rec()), Err(ScenarioError::Start(_))));
         assert_ne!(sub_seed(1, 1), sub_seed(1, 2));
+    }
+
+    fn invalid(text: &str) -> InvalidValue {
+        match ChannelScenario::from_toml(text, "ch.toml") {
+            Err(ScenarioError::Invalid(v)) => v,
+            other => panic!("{text}: {other:?}"),
+        }
+    }
+
+    #[test]
+    fn non_finite_and_impossible_values_name_the_key() {
+        for (text, key) in [
+            ("gain_db = nan\n", "gain_db"),
+            ("[orbit]\nue = [91.0, 0.0, 0.0]\n", "[orbit] ue[0]"),
+            ("[orbit]\nue = [45.0, 0.0, -1e9]\n", "[orbit] ue[2]"),
+            ("[orbit]\ncarrier_hz = inf\n", "[orbit] carrier_hz"),
+            (
+                "[orbit]\ngateway = [45.0, nan, 0.0]\n",
+                "[orbit] gateway[1]",
+            ),
+            (
+                "[orbit]\nfeeder_carrier_hz = -20e9\n",
+                "[orbit] feeder_carrier_hz",
+            ),
+            ("[orbit]\ngrid_step_ms = 0\n", "[orbit] grid_step_ms"),
+            (
+                "[fading]\ndelay_spread_ns = nan\n",
+                "[fading] delay_spread_ns",
+            ),
+            ("[fading]\nue_speed_kmh = inf\n", "[fading] ue_speed_kmh"),
+            ("[fading]\nprofile = \"tdl-x\"\n", "[fading] profile"),
+            ("[noise]\nsnr_db = nan\n", "[noise] snr_db"),
+            (
+                "[noise]\nsnr_bandwidth_hz = 0.0\n",
+                "[noise] snr_bandwidth_hz",
+            ),
+            ("[noise]\nsignal_power = inf\n", "[noise] signal_power"),
+        ] {
+            let e = invalid(text);
+            assert_eq!(e.key, key, "{text}");
+            assert!(e.to_string().starts_with("ch.toml: "), "{e}");
+        }
+        // The programmatic path checks too.
+        let mut s = ChannelScenario::default();
+        s.noise.snr_db = f64::NAN;
+        assert!(matches!(
+            s.to_config(&rec()),
+            Err(ScenarioError::Invalid(_))
+        ));
+    }
+
+    #[test]
+    fn unknown_keys_are_errors() {
+        for text in [
+            "sed = 1\n",
+            "[orbit]\ncarrier = 2e9\n",
+            "[noise]\nsnr = 3.0\n",
+        ] {
+            let e = ChannelScenario::from_toml(text, "ch.toml").unwrap_err();
+            assert!(
+                matches!(&e, ScenarioError::Syntax { message, .. } if message.contains("unknown field")),
+                "{text}: {e}"
+            );
+            assert!(e.to_string().starts_with("ch.toml: "), "{e}");
+        }
+    }
+
+    #[test]
+    fn fading_outside_its_model_range_is_refused() {
+        let mut r = rec();
+        r.centre_frequency = Some(Hz(200e9));
+        let e = ChannelScenario::default().to_config(&r).unwrap_err();
+        assert!(e.to_string().contains("100 GHz"), "{e}");
+        // Without fading the same carrier is fine for delay and Doppler.
+        let mut s = ChannelScenario::default();
+        s.fading.profile = "none".into();
+        assert!(s.to_config(&r).is_ok());
+    }
+
+    #[test]
+    fn a_gateway_that_cannot_see_the_satellite_is_refused() {
+        let s = ChannelScenario::default();
+        let path = s.to_config(&rec()).unwrap().path.unwrap();
+        let st = path.satellite.state_ecef(path.origin, &path.eop).unwrap();
+        let sub = ntn_orbit::Geodetic::from_ecef(&ntn_orbit::Position::new(st.r_m()));
+        let (lat, lon) = (sub.lat.rad().to_degrees(), sub.lon.rad().to_degrees());
+        // The antipode of the sub-satellite point: the feeder link would cross the Earth.
+        let mut far = s.clone();
+        far.orbit.gateway = Some([-lat, (lon + 360.0).rem_euclid(360.0) - 180.0, 0.0]);
+        let e = far.to_config(&rec()).unwrap_err();
+        assert!(e.to_string().contains("cannot see the satellite"), "{e}");
+        // Under the satellite it is used.
+        let mut near = s.clone();
+        near.orbit.gateway = Some([lat, lon, 0.0]);
+        assert!(matches!(
+            near.to_config(&rec()).unwrap().path.unwrap().payload,
+            Payload::Transparent { .. }
+        ));
     }
 }

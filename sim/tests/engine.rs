@@ -131,7 +131,8 @@ fn setup(origin: &str, seed: u64, shift_hz: f64) -> (Engine, Log, Log) {
             payload: Payload::Regenerative,
         }],
         LinkAbstraction::bundled().unwrap(),
-    );
+    )
+    .unwrap();
     let cell_log: Log = Rc::default();
     let ue_log: Log = Rc::default();
     e.add_node(

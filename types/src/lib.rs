@@ -9,6 +9,8 @@
 pub mod conformance;
 pub mod time;
 pub mod units;
+pub mod validate;
 
 pub use time::{Duration, Instant};
 pub use units::{Db, Dbm, Degrees, Hz, Metres, MetresPerSecond, Radians, Seconds};
+pub use validate::InvalidValue;

@@ -253,13 +253,187 @@ impl Default for Atmosphere {
     }
 }
 
+/// Whether a model may be used outside the range it is given for.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum ModelRange {
+    /// Outside its range a model is an error.
+    #[default]
+    Strict,
+    /// Outside its range a model gives the value at the nearest edge it is given for, and
+    /// says so (a note the output must show).
+    Extrapolate,
+}
+
+/// The carriers P.676 Annex 2 is implemented for here, Hz.
+pub const P676_CARRIER_HZ: std::ops::RangeInclusive<f64> = 1e9..=54e9;
+
+/// Carriers the S-band columns of the TR 38.811 tables stand for (L and S bands), Hz.
+pub const TR38811_S_BAND_HZ: std::ops::RangeInclusive<f64> = 1e9..=4e9;
+/// Carriers the Ka-band columns of the TR 38.811 tables stand for (K and Ka bands), Hz.
+pub const TR38811_KA_BAND_HZ: std::ops::RangeInclusive<f64> = 17e9..=40e9;
+/// Elevations the TR 38.811 tables (LOS probability, shadow fading and clutter,
+/// tropospheric scintillation) are given for, degrees.
+pub const TR38811_ELEVATION_DEG: std::ops::RangeInclusive<f64> = 10.0..=90.0;
+/// Carriers of the ionospheric scintillation fit of TR 38.811 §6.6.6.1 (below 6 GHz; the
+/// P.531 data it comes from start at 0.1 GHz), Hz.
+pub const IONOSPHERIC_SCINTILLATION_HZ: std::ops::RangeInclusive<f64> = 0.1e9..=6e9;
+
+/// A model used outside the range it is given for, without [`ModelRange::Extrapolate`].
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+#[error("{model}: {what} = {value} is outside {range}; {hint}")]
+pub struct OutOfModelRange {
+    /// The model (table, recommendation).
+    pub model: &'static str,
+    /// The input quantity.
+    pub what: &'static str,
+    /// Its value, with unit.
+    pub value: String,
+    /// The range the model is given for.
+    pub range: String,
+    /// What to do about it.
+    pub hint: &'static str,
+}
+
+const EXTRAPOLATE_HINT: &str = "allow the nearest table entry with --extrapolate";
+
+/// Check that the TR 38.811 tables a budget reads cover the carrier and the elevation:
+/// `tables` when LOS probability, shadow fading or clutter are read, `scintillation` when
+/// the scintillation term is. In range: no note. Outside, with [`ModelRange::Extrapolate`]:
+/// a note saying which entry stands in; else an error.
+pub fn tr38811_range(
+    carrier: Hz,
+    elevation: Degrees,
+    tables: bool,
+    scintillation: bool,
+    range: ModelRange,
+) -> Result<Vec<String>, OutOfModelRange> {
+    let f = carrier.hz();
+    let el = elevation.deg();
+    let mut out = Vec::new();
+    let mut check = |ok: bool, err: OutOfModelRange, note: String| {
+        if ok {
+            Ok(())
+        } else if range == ModelRange::Extrapolate {
+            out.push(note);
+            Ok(())
+        } else {
+            Err(err)
+        }
+    };
+    let ghz = |x: f64| format!("{} GHz", x / 1e9);
+    let el_in = TR38811_ELEVATION_DEG.contains(&el);
+    let band = Band::for_carrier(carrier);
+    if tables {
+        let (cols, name) = match band {
+            Band::S => (&TR38811_S_BAND_HZ, "S-band"),
+            Band::Ka => (&TR38811_KA_BAND_HZ, "Ka-band"),
+        };
+        check(
+            cols.contains(&f),
+            OutOfModelRange {
+                model: "TR 38.811 Tables 6.6.1-1, 6.6.2-1…3",
+                what: "carrier",
+                value: ghz(f),
+                range: format!(
+                    "the S-band ({}…{}) and Ka-band ({}…{}) columns",
+                    ghz(*TR38811_S_BAND_HZ.start()),
+                    ghz(*TR38811_S_BAND_HZ.end()),
+                    ghz(*TR38811_KA_BAND_HZ.start()),
+                    ghz(*TR38811_KA_BAND_HZ.end())
+                ),
+                hint: EXTRAPOLATE_HINT,
+            },
+            format!(
+                "extrapolated: TR 38.811 {name} table columns used at {}",
+                ghz(f)
+            ),
+        )?;
+    }
+    let tropo = scintillation && f >= 6e9;
+    if tables || tropo {
+        check(
+            el_in,
+            OutOfModelRange {
+                model: "TR 38.811 tables",
+                what: "elevation",
+                value: format!("{el}°"),
+                range: "10…90°".into(),
+                hint: EXTRAPOLATE_HINT,
+            },
+            format!("extrapolated: TR 38.811 10° table row used at {el:.2}° elevation"),
+        )?;
+    }
+    if scintillation && !tropo {
+        check(
+            IONOSPHERIC_SCINTILLATION_HZ.contains(&f),
+            OutOfModelRange {
+                model: "TR 38.811 §6.6.6.1 ionospheric scintillation",
+                what: "carrier",
+                value: ghz(f),
+                range: "0.1…6 GHz".into(),
+                hint: "allow the fit outside its range with --extrapolate, or leave scintillation out",
+            },
+            format!(
+                "extrapolated: TR 38.811 ionospheric scintillation fit used at {}",
+                ghz(f)
+            ),
+        )?;
+    }
+    if tropo {
+        check(
+            TR38811_KA_BAND_HZ.contains(&f),
+            OutOfModelRange {
+                model: "TR 38.811 Table 6.6.6.2.1-1 tropospheric scintillation (20 GHz)",
+                what: "carrier",
+                value: ghz(f),
+                range: "17…40 GHz".into(),
+                hint: "allow the 20 GHz table with --extrapolate, or leave scintillation out",
+            },
+            format!(
+                "extrapolated: TR 38.811 20 GHz tropospheric scintillation table used at {}",
+                ghz(f)
+            ),
+        )?;
+    }
+    Ok(out)
+}
+
+/// Zenith gas attenuation A (dB) at `f_c` by ITU-R P.676-10 Annex 2 in atmosphere `atm`,
+/// with its model range enforced: 1…54 GHz ([`P676_CARRIER_HZ`]). Below 1 GHz with
+/// [`ModelRange::Extrapolate`], the 1 GHz value (an upper bound: dry-air and vapour
+/// absorption fall with frequency there) and a note saying so. Above 54 GHz (the oxygen
+/// band, up to ~15 dB/km at 60 GHz) no value from this model is usable: always an error.
+pub fn p676_zenith_checked(
+    f_c: Hz,
+    atm: &Atmosphere,
+    range: ModelRange,
+) -> Result<(Db, Option<String>), GasError> {
+    let f = f_c.hz();
+    let edge = *P676_CARRIER_HZ.start();
+    if range == ModelRange::Extrapolate && f > 0.0 && f < edge {
+        return Ok((
+            p676_zenith_attenuation(Hz(edge), atm)?,
+            Some(format!(
+                "extrapolated: ITU-R P.676 Annex 2 gas absorption at 1 GHz used at {} GHz",
+                f * 1e-9
+            )),
+        ));
+    }
+    Ok((p676_zenith_attenuation(f_c, atm)?, None))
+}
+
 /// Why a gas attenuation cannot be computed.
 #[derive(Debug, Clone, Copy, PartialEq, thiserror::Error)]
 #[non_exhaustive]
 pub enum GasError {
     /// The approximate method covers 1…54 GHz here (the oxygen band above is not
     /// implemented).
-    #[error("frequency {f_ghz} GHz outside 1…54 GHz of the P.676 Annex 2 model implemented")]
+    #[error(
+        "frequency {f_ghz} GHz outside 1…54 GHz of the ITU-R P.676 Annex 2 model implemented \
+         (below 1 GHz --extrapolate uses the 1 GHz value; above 54 GHz, in the oxygen band, \
+         give the zenith gas attenuation yourself)"
+    )]
     Frequency {
         /// The frequency, GHz.
         f_ghz: f64,
@@ -297,7 +471,7 @@ pub fn p676_specific_attenuation(f_c: Hz, atm: &Atmosphere) -> Result<(f64, f64)
         temperature_k: t,
         water_vapour_g_m3: rho,
     } = *atm;
-    if !(p > 0.0 && t > 0.0 && rho >= 0.0) {
+    if !(p.is_finite() && t.is_finite() && rho.is_finite() && p > 0.0 && t > 0.0 && rho >= 0.0) {
         return Err(GasError::Atmosphere);
     }
     let rp = p / 1013.0;
@@ -606,6 +780,73 @@ mod tests {
             ..atm
         };
         assert!(p676_zenith_attenuation(Hz(2e9), &bad).is_err());
+    }
+
+    #[test]
+    fn p676_outside_its_range_is_an_error_not_zero() {
+        let atm = Atmosphere::default();
+        // 60 GHz (the oxygen band) once gave 0 dB.
+        for range in [ModelRange::Strict, ModelRange::Extrapolate] {
+            let e = p676_zenith_checked(Hz(60e9), &atm, range).unwrap_err();
+            assert!(
+                matches!(e, GasError::Frequency { f_ghz } if (f_ghz - 60.0).abs() < 1e-9),
+                "{e}"
+            );
+            assert!(p676_zenith_checked(Hz(f64::NAN), &atm, range).is_err());
+        }
+        assert!(p676_zenith_checked(Hz(0.5e9), &atm, ModelRange::Strict).is_err());
+        let (a, note) = p676_zenith_checked(Hz(0.5e9), &atm, ModelRange::Extrapolate).unwrap();
+        let edge = p676_zenith_attenuation(Hz(1e9), &atm).unwrap();
+        assert_eq!(a, edge);
+        assert!(note.unwrap().contains("extrapolated"));
+        let (a, note) = p676_zenith_checked(Hz(2e9), &atm, ModelRange::Strict).unwrap();
+        assert_eq!(
+            (a, note),
+            (p676_zenith_attenuation(Hz(2e9), &atm).unwrap(), None)
+        );
+        let inf = Atmosphere {
+            water_vapour_g_m3: f64::INFINITY,
+            ..atm
+        };
+        assert!(p676_zenith_attenuation(Hz(2e9), &inf).is_err());
+    }
+
+    #[test]
+    fn tr38811_tables_outside_their_range() {
+        let strict = ModelRange::Strict;
+        // In range: no note.
+        assert_eq!(
+            tr38811_range(Hz(2e9), Degrees(30.0), true, true, strict),
+            Ok(vec![])
+        );
+        assert_eq!(
+            tr38811_range(Hz(20e9), Degrees(30.0), true, true, strict),
+            Ok(vec![])
+        );
+        // Below the 10° row, between the columns, beyond Ka, scintillation above 6 GHz
+        // outside Ka.
+        for (f, el, tables, scint) in [
+            (2e9, 5.0, true, false),
+            (8e9, 30.0, true, false),
+            (60e9, 30.0, true, false),
+            (10e9, 30.0, false, true),
+            (20e9, 5.0, false, true),
+            (0.05e9, 30.0, false, true),
+        ] {
+            let e = tr38811_range(Hz(f), Degrees(el), tables, scint, strict).unwrap_err();
+            assert!(e.to_string().contains("--extrapolate"), "{f} {el}: {e}");
+            let notes =
+                tr38811_range(Hz(f), Degrees(el), tables, scint, ModelRange::Extrapolate).unwrap();
+            assert!(
+                !notes.is_empty() && notes[0].starts_with("extrapolated"),
+                "{notes:?}"
+            );
+        }
+        // Elevation of the ionospheric fit does not matter; no tables read: no check.
+        assert_eq!(
+            tr38811_range(Hz(2e9), Degrees(5.0), false, true, strict),
+            Ok(vec![])
+        );
     }
 
     #[test]

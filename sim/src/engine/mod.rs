@@ -227,6 +227,9 @@ pub enum EngineError {
     /// The sample-level PHY could not put a transmission through.
     #[error("sample level: {0}")]
     Sample(#[from] SampleError),
+    /// Gas absorption is not available at a carrier (outside ITU-R P.676's range).
+    #[error("gas absorption: {0}")]
+    Gas(#[from] crate::channel::large_scale::GasError),
 }
 
 /// One delivery, kept for the report's curves.
@@ -368,10 +371,14 @@ pub struct EngineStats {
 
 impl Engine {
     /// An engine with no nodes yet.
-    pub fn new(cfg: EngineConfig, satellites: Vec<SatelliteSpec>, la: LinkAbstraction) -> Self {
-        let gas_dl_db = crate::link_budget::LinkBudgetConfig::p676_zenith_db(cfg.f_dl);
-        let gas_ul_db = crate::link_budget::LinkBudgetConfig::p676_zenith_db(cfg.f_ul);
-        Engine {
+    pub fn new(
+        cfg: EngineConfig,
+        satellites: Vec<SatelliteSpec>,
+        la: LinkAbstraction,
+    ) -> Result<Self, EngineError> {
+        let gas_dl_db = crate::link_budget::LinkBudgetConfig::p676_zenith_db(cfg.f_dl)?;
+        let gas_ul_db = crate::link_budget::LinkBudgetConfig::p676_zenith_db(cfg.f_ul)?;
+        Ok(Engine {
             time_base: TimeBase::new(cfg.origin),
             cfg,
             satellites,
@@ -391,7 +398,7 @@ impl Engine {
             fading: None,
             link_fading: Vec::new(),
             stats: EngineStats::default(),
-        }
+        })
     }
 
     /// Small-scale fading of every link at sample level (`None`: AWGN only): each link and
