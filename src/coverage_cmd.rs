@@ -268,6 +268,7 @@ fn run_one(a: RunArgs) -> Result<()> {
         a.mask,
     );
     config.carrier_hz = a.dl_mhz * 1e6;
+    config.eop = crate::common::EopArgs::default().eop_for(start, start.add_secs(a.duration.0))?;
     if !a.no_link {
         let d = LinkParams::default();
         config.link = Some(LinkParams {
