@@ -3,7 +3,10 @@
 
 use anyhow::{Context, Result, anyhow, bail};
 use clap::{Args, ValueEnum};
-use ntn_orbit::{EarthOrientation, GroundSite, Satellite, Sgp4Mode, UtcTime, parse_catalog};
+use ntn_orbit::element_age::check_element_age;
+use ntn_orbit::{
+    EarthOrientation, EopSpan, EopTable, GroundSite, Satellite, Sgp4Mode, UtcTime, parse_catalog,
+};
 use std::path::PathBuf;
 use std::str::FromStr;
 
@@ -55,6 +58,10 @@ pub struct SatArgs {
     /// SGP4 variant.
     #[arg(long, value_enum, default_value_t = ModeArg::Wgs72)]
     pub sgp4_mode: ModeArg,
+    /// Propagate an element set however far from its epoch (beyond 1 year for LEO, 10 years
+    /// for anything; it still warns beyond 3 days for LEO, 30 days otherwise).
+    #[arg(long)]
+    pub allow_stale_elements: bool,
 }
 
 impl SatArgs {
@@ -114,6 +121,28 @@ impl SatArgs {
             }
         };
         Ok(Satellite::with_mode(el, self.sgp4_mode.into())?)
+    }
+}
+
+impl SatArgs {
+    /// Check how far from its epoch `sat` is used over `[start, end]`: an error beyond the
+    /// refusal limit (unless --allow-stale-elements), a warning on standard error beyond the
+    /// warning limit. Returns the warning text (for the JSON summary), if any.
+    pub fn check_age(
+        &self,
+        sat: &Satellite,
+        start: UtcTime,
+        end: UtcTime,
+    ) -> Result<Option<String>> {
+        let warning = match check_element_age(sat, start, end) {
+            Ok(w) => w.map(|w| w.to_string()),
+            Err(e) if self.allow_stale_elements => Some(e.to_string()),
+            Err(e) => return Err(anyhow!("{e} (--allow-stale-elements overrides)")),
+        };
+        if let Some(w) = &warning {
+            warn_once(w);
+        }
+        Ok(warning)
     }
 }
 
@@ -218,58 +247,127 @@ pub struct RadioArgs {
     pub eop: EopArgs,
 }
 
-/// Earth orientation parameters (IERS Bulletin A) for TEME → ITRF.
-#[derive(Args, Clone, Debug)]
+/// Earth orientation parameters for TEME → ITRF: from the bundled IERS table (or `--eop`),
+/// each of which `--dut1`/`--xp`/`--yp` can override by hand.
+#[derive(Args, Clone, Debug, Default)]
 pub struct EopArgs {
-    /// UT1 − UTC, seconds.
-    #[arg(
-        long,
-        value_name = "S",
-        default_value_t = 0.0,
-        allow_negative_numbers = true
-    )]
-    pub dut1: f64,
-    /// Polar motion x_p, arcseconds.
-    #[arg(
-        long,
-        value_name = "ARCSEC",
-        default_value_t = 0.0,
-        allow_negative_numbers = true
-    )]
-    pub xp: f64,
-    /// Polar motion y_p, arcseconds.
-    #[arg(
-        long,
-        value_name = "ARCSEC",
-        default_value_t = 0.0,
-        allow_negative_numbers = true
-    )]
-    pub yp: f64,
+    /// IERS Earth-orientation file in the IERS `finals2000A.all` format (or the compact form
+    /// of orbit/data/eop_finals2000A.txt) to use instead of the bundled table (2006 to the end
+    /// of its 2027 predictions).
+    #[arg(long = "eop", value_name = "FILE")]
+    pub eop_file: Option<PathBuf>,
+    /// UT1 − UTC, seconds [default: from the Earth-orientation table].
+    #[arg(long, value_name = "S", allow_negative_numbers = true)]
+    pub dut1: Option<f64>,
+    /// Polar motion x_p, arcseconds [default: from the Earth-orientation table].
+    #[arg(long, value_name = "ARCSEC", allow_negative_numbers = true)]
+    pub xp: Option<f64>,
+    /// Polar motion y_p, arcseconds [default: from the Earth-orientation table].
+    #[arg(long, value_name = "ARCSEC", allow_negative_numbers = true)]
+    pub yp: Option<f64>,
 }
 
+/// UT1 − UTC may change by this much across a window before the one value used for the whole
+/// window (taken at its midpoint) is worth a warning: 2 ms moves a LEO by about a metre.
+const EOP_WINDOW_CHANGE_WARN_S: f64 = 2e-3;
+
 impl EopArgs {
-    pub fn eop(&self) -> Result<EarthOrientation> {
-        if self.dut1.is_nan() || self.dut1.abs() > 0.9 {
-            bail!("--dut1 {} s: UT1 − UTC stays within ±0.9 s", self.dut1);
+    /// The Earth-orientation table in force: `--eop FILE`, or the bundled one.
+    pub fn table(&self) -> Result<std::borrow::Cow<'static, EopTable>> {
+        match &self.eop_file {
+            Some(p) => {
+                let text = std::fs::read_to_string(p).with_context(|| {
+                    format!("cannot read the Earth-orientation file {}", p.display())
+                })?;
+                let table = EopTable::parse(&text)
+                    .with_context(|| format!("{}: not an IERS finals2000A table", p.display()))?;
+                Ok(std::borrow::Cow::Owned(table))
+            }
+            None => Ok(std::borrow::Cow::Borrowed(
+                EopTable::bundled().context("the bundled Earth-orientation table")?,
+            )),
+        }
+    }
+
+    /// Earth orientation at one instant (see [`EopArgs::eop_for`]).
+    pub fn eop_at(&self, t: UtcTime) -> Result<EarthOrientation> {
+        self.eop_for(t, t)
+    }
+
+    /// Earth orientation for a window `[start, end]`: the table's value at the midpoint,
+    /// with `--dut1`/`--xp`/`--yp` overriding. Warns on standard error (once per run) when the
+    /// window lies outside the table (the nearest row is used), or when UT1 − UTC changes by
+    /// more than 2 ms across it (a leap second, or a window of many days).
+    pub fn eop_for(&self, start: UtcTime, end: UtcTime) -> Result<EarthOrientation> {
+        if let Some(d) = self.dut1
+            && !(d.is_finite() && d.abs() <= 0.9)
+        {
+            bail!("--dut1 {d} s: UT1 − UTC stays within ±0.9 s");
         }
         for (name, v) in [("--xp", self.xp), ("--yp", self.yp)] {
-            if v.is_nan() || v.abs() > 2.0 {
+            if let Some(v) = v
+                && !(v.is_finite() && v.abs() <= 2.0)
+            {
                 bail!("{name} {v}″: polar motion stays within ±2 arcseconds");
             }
         }
+        let table = self.table()?;
+        let mid = start.add_secs(0.5 * end.secs_since(start));
+        let value = table.at(mid);
+        let (first, last) = table.span();
+        let origin = match &self.eop_file {
+            Some(p) => p.display().to_string(),
+            None => "the bundled IERS table".to_owned(),
+        };
+        let outside = [start, end]
+            .iter()
+            .any(|&t| table.at(t).span != EopSpan::Inside);
+        if outside && self.dut1.is_none() {
+            warn_once(&format!(
+                "Earth orientation: {start} … {end} is outside {origin} ({first} … {last}); \
+                 the nearest day's UT1 − UTC and polar motion are used (give a newer IERS \
+                 finals2000A.all with --eop, or --dut1/--xp/--yp)"
+            ));
+        }
+        let change_s = (table.at(end).eop.dut1_s - table.at(start).eop.dut1_s).abs();
+        if change_s > EOP_WINDOW_CHANGE_WARN_S && self.dut1.is_none() {
+            warn_once(&format!(
+                "Earth orientation: UT1 − UTC changes by {:.1} ms between {start} and {end}; \
+                 the value at the midpoint ({mid}) is used for the whole window",
+                change_s * 1e3
+            ));
+        }
         let arcsec = std::f64::consts::PI / (180.0 * 3600.0);
-        Ok(EarthOrientation {
-            dut1_s: self.dut1,
-            xp_rad: self.xp * arcsec,
-            yp_rad: self.yp * arcsec,
-            lod_s: 0.0,
-        })
+        let mut eop = value.eop;
+        if let Some(d) = self.dut1 {
+            eop.dut1_s = d;
+        }
+        if let Some(x) = self.xp {
+            eop.xp_rad = x * arcsec;
+        }
+        if let Some(y) = self.yp {
+            eop.yp_rad = y * arcsec;
+        }
+        Ok(eop)
+    }
+}
+
+/// Print a warning on standard error unless the same text was printed before in this run.
+pub fn warn_once(text: &str) {
+    static SEEN: std::sync::Mutex<Vec<String>> = std::sync::Mutex::new(Vec::new());
+    let mut seen = SEEN
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner);
+    if !seen.iter().any(|s| s == text) {
+        eprintln!("warning: {text}");
+        seen.push(text.to_owned());
     }
 }
 
 impl RadioArgs {
-    pub fn eop(&self) -> Result<EarthOrientation> {
-        self.eop.eop()
+    /// Earth orientation for the window `[start, end]` ([`EopArgs::eop_for`]).
+    pub fn eop_for(&self, start: UtcTime, end: UtcTime) -> Result<EarthOrientation> {
+        self.eop.eop_for(start, end)
     }
 
     pub fn check(&self) -> Result<()> {

@@ -353,6 +353,8 @@ fn run_one(a: RunArgs) -> Result<()> {
     if a.start.is_none() && a.tle.is_some() {
         config.window.start = default_start;
     }
+    let start = config.window.start;
+    config.eop = crate::common::EopArgs::default().eop_for(start, start.add_secs(a.duration.0))?;
     let method = match a.method {
         MethodArg::Indexed => Method::Indexed,
         MethodArg::BruteForce => Method::BruteForce,

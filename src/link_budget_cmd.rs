@@ -6,7 +6,7 @@ use crate::common::{DEFAULT_LEO, SatArgs, SiteArgs, parse_utc};
 use crate::output::{Cell, OutputArgs, Table, emit};
 use anyhow::{Result, anyhow, bail};
 use clap::Args;
-use ntn_orbit::{EarthOrientation, UtcTime};
+use ntn_orbit::UtcTime;
 use ntn_sim::channel::large_scale::{LinkState, ModelRange, Scenario};
 use ntn_sim::link_budget::LinkBudgetConfig;
 use ntn_types::validate::{finite, positive};
@@ -141,7 +141,8 @@ pub fn run(a: LinkBudgetArgs) -> Result<()> {
     match a.at {
         Some(t) => {
             let sat = a.sat.satellite(DEFAULT_LEO)?;
-            let state = sat.state_ecef(t, &EarthOrientation::default())?;
+            a.sat.check_age(&sat, t, t)?;
+            let state = sat.state_ecef(t, &crate::common::EopArgs::default().eop_at(t)?)?;
             let look = a.site.site.0.look(&state);
             let el = look.elevation.rad().to_degrees();
             if el <= 0.0 {

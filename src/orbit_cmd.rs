@@ -139,12 +139,14 @@ fn track(a: TrackArgs) -> Result<()> {
     a.link.radio.check()?;
     let sat = a.link.sat.satellite(DEFAULT_LEO)?;
     let start = a.start.unwrap_or_else(|| default_start(&sat));
+    let end = start.add_secs(a.duration.0);
+    let age_warning = a.link.sat.check_age(&sat, start, end)?;
     let link = LinkConfig {
         ue: a.link.site.site.0,
         gateway: None,
         f_dl: Hz(a.link.radio.dl_mhz * 1e6),
         f_ul: Hz(a.link.radio.ul_mhz * 1e6),
-        eop: a.link.radio.eop()?,
+        eop: a.link.radio.eop_for(start, end)?,
     };
     let n = (a.duration.0 / a.step.0).floor() as usize;
     if n > 5_000_000 {
@@ -174,6 +176,9 @@ fn track(a: TrackArgs) -> Result<()> {
     t.summary("satellite", sat.name());
     t.summary("norad_id", sat.norad_id());
     t.summary("element_set_epoch", sat.epoch().to_string());
+    if let Some(w) = age_warning {
+        t.summary("element_set_age_warning", w);
+    }
     t.summary("dl_carrier_mhz", a.link.radio.dl_mhz);
     t.summary("ul_carrier_mhz", a.link.radio.ul_mhz);
     let mut fig = [Vec::new(), Vec::new(), Vec::new(), Vec::new()];
@@ -198,8 +203,8 @@ fn track(a: TrackArgs) -> Result<()> {
             Cell::Num(ts, 1),
             Cell::Num(s.look.azimuth.rad().to_degrees(), 3),
             Cell::Num(el, 3),
-            Cell::Num(s.look.range.km(), 3),
-            Cell::Num(s.look.range_rate.mps(), 3),
+            Cell::Num(s.look.range.km(), 6),
+            Cell::Num(s.look.range_rate.mps(), 4),
             Cell::Num(s.one_way_delay.s() * 1e3, 4),
             Cell::Num(s.doppler_dl.hz(), 1),
             Cell::Num(s.doppler_rate_dl_hz_s, 2),
@@ -266,12 +271,29 @@ fn passes(a: PassesArgs) -> Result<()> {
         bail!("no satellite could be set up from the element sets");
     };
     let start = a.start.unwrap_or_else(|| default_start(first));
+    let end = start.add_secs(a.duration.0);
+    // One satellite: a stale element set is an error; a catalog: it is left out and listed.
+    let mut age_warnings = Vec::new();
+    let mut age_errors = Vec::new();
+    let total = sats.len();
+    let mut usable = Vec::with_capacity(total);
+    for sat in sats {
+        match a.sat.check_age(&sat, start, end) {
+            Ok(w) => {
+                age_warnings.extend(w);
+                usable.push(sat);
+            }
+            Err(e) if a.all => age_errors.push(e.to_string()),
+            Err(e) => return Err(e),
+        }
+    }
+    let sats = usable;
     let search = PassSearch {
         site: a.site.site.0,
         mask_deg: a.mask,
         start,
-        end: start.add_secs(a.duration.0),
-        eop: a.eop.eop()?,
+        end,
+        eop: a.eop.eop_for(start, end)?,
     };
     let bar = ProgressBar::new(sats.len() as u64).with_style(
         ProgressStyle::with_template(
@@ -312,12 +334,18 @@ fn passes(a: PassesArgs) -> Result<()> {
                 .iter()
                 .filter_map(|r| r.error.as_ref().map(|e| e.to_string())),
         )
+        .chain(age_errors)
         .collect();
-    t.summary("satellites", sats.len());
+    // Every satellite of the catalog, those left out for their element-set age among the
+    // errors.
+    t.summary("satellites", total);
     t.summary("passes", all.len());
     t.summary("satellites_with_errors", errors.len());
     if !errors.is_empty() {
         t.summary("errors", errors.clone());
+    }
+    if !age_warnings.is_empty() {
+        t.summary("element_set_age_warnings", age_warnings);
     }
     for p in all {
         t.push(vec![
@@ -365,7 +393,10 @@ fn ephemeris(a: EphemerisArgs) -> Result<()> {
     };
     let (epoch_time, time) =
         cell.epoch_time_at_or_after(a.time.unwrap_or_else(|| default_start(&sat)));
-    let eop = a.link.radio.eop()?;
+    let max_age_s = a.ages.iter().fold(0.0_f64, |m, &x| m.max(x));
+    let end = time.add_secs(max_age_s);
+    a.link.sat.check_age(&sat, time, end)?;
+    let eop = a.link.radio.eop_for(time, end)?;
     let ue = a.link.site.site.0;
     let flavour = match a.sib {
         SibArg::Sib31 => TaFlavour::NbIotSib31,

@@ -10,7 +10,8 @@
 //! without pre-compensation, `--no-run` keeps only the orbit analysis.
 
 use crate::common::{
-    DEFAULT_GEO, DEFAULT_LEO, DurationSpec, LinkArgs, SiteSpec, default_start, parse_utc,
+    DEFAULT_GEO, DEFAULT_LEO, DEFAULT_SITE, DurationSpec, LinkArgs, SiteSpec, default_start,
+    parse_utc,
 };
 use crate::orbit_cmd::site_text;
 use crate::output::{Cell, OutputArgs, Table, emit};
@@ -120,12 +121,14 @@ pub fn run(a: PassArgs) -> Result<()> {
         .sat
         .satellite(if a.geo { DEFAULT_GEO } else { DEFAULT_LEO })?;
     let start = a.start.unwrap_or_else(|| default_start(&sat));
-    let eop = a.link.radio.eop()?;
+    let end = start.add_secs(3.0 * 86_400.0);
+    let age_warning = a.link.sat.check_age(&sat, start, end)?;
+    let eop = a.link.radio.eop_for(start, end)?;
     let search = PassSearch {
         site: a.link.site.site.0,
         mask_deg: a.mask,
         start,
-        end: start.add_secs(3.0 * 86_400.0),
+        end,
         eop,
     };
     let found = search.run(&sat);
@@ -232,6 +235,9 @@ pub fn run(a: PassArgs) -> Result<()> {
         format!("{} (NORAD {})", sat.name(), sat.norad_id()),
     );
     table.summary("element_set_epoch", sat.epoch().to_string());
+    if let Some(w) = &age_warning {
+        table.summary("element_set_age_warning", w.clone());
+    }
     table.summary("terminal", site_text(&a.link.site));
     table.summary(
         "carriers",
@@ -374,7 +380,14 @@ pub fn run(a: PassArgs) -> Result<()> {
     if a.no_run {
         return emit(&out, &text);
     }
-    let report = run_scenario(&a)?;
+    // The run covers the pass analysed above (from a minute before it, or from the window
+    // start when the pass is already under way there).
+    let run_start = if never_sets || pass.aos_at_window_start {
+        t0
+    } else {
+        t0.add_secs(-60.0)
+    };
+    let report = run_scenario(&a, &sat, run_start)?;
     let text = match a.format {
         crate::output::Format::Json => {
             let mut v: serde_json::Value = serde_json::from_str(&text)?;
@@ -447,9 +460,38 @@ fn acquisition_table(acq: &[DlProbeResult]) -> Table {
     t
 }
 
+/// The name of the built-in run: the satellite and the terminal actually used (the
+/// built-in scenarios' own names say Montréal, the default site).
+fn builtin_run_name(geo: bool, sat: &str, site: &crate::common::SiteArgs) -> String {
+    let default_site = DEFAULT_SITE
+        .parse::<SiteSpec>()
+        .ok()
+        .map(|d| d.0.geodetic());
+    let g = site.site.0.geodetic();
+    let is_default = default_site.is_some_and(|d| {
+        (d.lat_deg() - g.lat_deg()).abs() < 1e-9
+            && (d.lon_deg() - g.lon_deg()).abs() < 1e-9
+            && (d.height.m() - g.height.m()).abs() < 1e-6
+    });
+    let place = if is_default {
+        "Montréal".to_owned()
+    } else {
+        site_text(site)
+    };
+    if geo {
+        format!("GEO: {sat} from {place}, n256")
+    } else {
+        format!("LEO pass: {sat} over {place}, n256")
+    }
+}
+
 /// The end-to-end scenario `ntn pass` runs: `--scenario FILE`, else the built-in LEO (or GEO
 /// with `--geo`) with the command line's terminal and carriers.
-fn scenario_of(a: &PassArgs) -> Result<ntn_sim::e2e::E2eScenario> {
+fn scenario_of(
+    a: &PassArgs,
+    sat: &ntn_orbit::Satellite,
+    run_start: UtcTime,
+) -> Result<ntn_sim::e2e::E2eScenario> {
     use anyhow::Context;
     use ntn_sim::e2e::E2eScenario;
     let mut sc = match &a.scenario {
@@ -466,6 +508,12 @@ fn scenario_of(a: &PassArgs) -> Result<ntn_sim::e2e::E2eScenario> {
             };
             let g = a.link.site.site.0.geodetic();
             sc.ue.position = [g.lat_deg(), g.lon_deg(), g.height.m()];
+            sc.name = builtin_run_name(a.geo, sat.name(), &a.link.site);
+            // With --start, the run covers the pass analysed above; without, the scenario's own
+            // choice (the first pass above 30°, as the README's sample run).
+            if a.start.is_some() {
+                sc.start = Some(run_start.to_string());
+            }
             sc.dl_hz = a.link.radio.dl_mhz * 1e6;
             sc.ul_hz = a.link.radio.ul_mhz * 1e6;
             sc
@@ -533,9 +581,13 @@ fn check_pass_outputs(a: &PassArgs) -> Result<()> {
 }
 
 /// Run the scenario with a progress line on standard error, write the report and the plots.
-fn run_scenario(a: &PassArgs) -> Result<ntn_sim::report::E2eReport> {
+fn run_scenario(
+    a: &PassArgs,
+    sat: &ntn_orbit::Satellite,
+    run_start: UtcTime,
+) -> Result<ntn_sim::report::E2eReport> {
     use std::io::IsTerminal;
-    let sc = scenario_of(a)?;
+    let sc = scenario_of(a, sat, run_start)?;
     #[allow(clippy::disallowed_methods)] // the CLI reports the speed-up against wall time
     let t0 = std::time::Instant::now();
     let tty = std::io::stderr().is_terminal();

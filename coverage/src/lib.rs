@@ -47,6 +47,7 @@
 
 pub mod accum;
 pub mod config;
+pub mod conformance;
 pub mod constellation;
 pub mod engine;
 pub mod error;

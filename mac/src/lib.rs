@@ -30,6 +30,7 @@
 #![forbid(unsafe_code)]
 
 mod bits;
+pub mod conformance;
 pub mod mac;
 pub mod pcap;
 pub mod pdcp;

@@ -463,3 +463,216 @@ pub fn skyfield_passes(catalog_text: &str, json_text: &str) -> SuiteReport {
     }
     report
 }
+
+/// Range tolerance of [`skyfield_eop_track`], m.
+pub const EOP_TRACK_RANGE_TOL_M: f64 = 1.0;
+/// Range-rate tolerance of [`skyfield_eop_track`], m/s.
+pub const EOP_TRACK_RATE_TOL_MPS: f64 = 1e-3;
+
+#[derive(Deserialize)]
+struct EopTrackFile {
+    rows: Vec<EopTrackRow>,
+}
+
+#[derive(Deserialize)]
+struct EopTrackRow {
+    norad: u64,
+    lat_deg: f64,
+    lon_deg: f64,
+    alt_m: f64,
+    time_utc: String,
+    dut1_s: f64,
+    xp_arcsec: f64,
+    yp_arcsec: f64,
+    range_m: f64,
+    range_rate_mps: f64,
+}
+
+/// Range and range rate against Skyfield with IERS Earth orientation in force on both sides:
+/// ours from `table` (the bundled one is what every command uses by default), Skyfield's
+/// from its default timescale plus the finals2000A polar motion
+/// (`vectors/data/orbit/skyfield_eop_track.json`). One case per satellite; a row also fails
+/// when our table's UT1 − UTC or pole differs from Skyfield's by more than 10 µs or 10 µas.
+pub fn skyfield_eop_track(
+    catalog_text: &str,
+    json_text: &str,
+    table: &crate::eop::EopTable,
+) -> SuiteReport {
+    let mut report = SuiteReport::new(
+        "skyfield-eop-track",
+        "orbit/frames+EOP",
+        "Skyfield 1.55 default timescale + IERS finals2000A polar motion \
+         (vectors/data/orbit/skyfield_eop_track.json)",
+        "range ≤ 1 m, range rate ≤ 1 mm/s with the Earth-orientation table in force",
+    );
+    let Some((file, sats)) = reference::<EopTrackFile>(catalog_text, json_text, &mut report) else {
+        return report;
+    };
+    let mut per_sat: BTreeMap<u64, (usize, [f64; 3], Option<String>)> = BTreeMap::new();
+    for row in &file.rows {
+        let entry = per_sat.entry(row.norad).or_insert((0, [0.0; 3], None));
+        let Some(sat) = sats.get(&row.norad) else {
+            entry.2.get_or_insert("not in the catalog".into());
+            continue;
+        };
+        let t = match row.time_utc.parse::<UtcTime>() {
+            Ok(t) => t,
+            Err(e) => {
+                entry
+                    .2
+                    .get_or_insert(format!("time_utc {:?}: {e}", row.time_utc));
+                continue;
+            }
+        };
+        let value = table.at(t);
+        let eop = value.eop;
+        let arcsec = std::f64::consts::PI / (180.0 * 3600.0);
+        let eop_diff = (eop.dut1_s - row.dut1_s).abs() * 1e6
+            + ((eop.xp_rad / arcsec - row.xp_arcsec).abs()
+                + (eop.yp_rad / arcsec - row.yp_arcsec).abs())
+                * 1e6;
+        let site = GroundSite::from_degrees(row.lat_deg, row.lon_deg, row.alt_m);
+        let look = match sat.state_ecef(t, &eop) {
+            Ok(s) => site.look(&s),
+            Err(e) => {
+                entry.2.get_or_insert(e.to_string());
+                continue;
+            }
+        };
+        let errs = [
+            (look.range.m() - row.range_m).abs(),
+            (look.range_rate.mps() - row.range_rate_mps).abs(),
+            eop_diff,
+        ];
+        entry.0 += 1;
+        for (w, e) in entry.1.iter_mut().zip(errs) {
+            *w = w.max(e);
+        }
+        let bad = !(errs[0] <= EOP_TRACK_RANGE_TOL_M
+            && errs[1] <= EOP_TRACK_RATE_TOL_MPS
+            && errs[2] <= 10.0);
+        if bad && entry.2.is_none() {
+            entry.2 = Some(format!(
+                "at {}: Δrange {:.3} m, Δrate {:.2e} m/s, EOP difference {:.1} µs+µas \
+                 (table span {:?})",
+                row.time_utc, errs[0], errs[1], errs[2], value.span
+            ));
+        }
+    }
+    for (norad, (n, w, bad)) in per_sat {
+        let detail = format!(
+            "{n} rows, worst Δrange {:.3} m, Δrate {:.1e} m/s, EOP vs Skyfield {:.2} µs+µas",
+            w[0], w[1], w[2]
+        );
+        match bad {
+            None => report.case(norad.to_string(), true, detail),
+            Some(b) => report.case(norad.to_string(), false, b),
+        }
+    }
+    report
+}
+
+/// Mean Earth radius of the TR 38.821 geometry, m.
+const TR38821_R_M: f64 = 6_371e3;
+
+/// A polar circular two-body orbit of height `h_m` over a spherical Earth (R = 6371 km), UE at
+/// (R, 0, 0): the slant range (m) and range rate (m/s) where the rising satellite sits at
+/// `el_deg` elevation (bisection along the orbit). `None` when the elevation is not reached.
+pub fn tr38821_at_elevation(h_m: f64, el_deg: f64) -> Option<(f64, f64)> {
+    use crate::ephemeris::{KeplerElements, MU_WGS84_M3_S2};
+    let orbit = KeplerElements {
+        a_m: TR38821_R_M + h_m,
+        e: 0.0,
+        i_rad: std::f64::consts::FRAC_PI_2,
+        raan_rad: 0.0,
+        argp_rad: 0.0,
+        m_rad: -1.5, // well before the UE's zenith
+    };
+    let ue = DVec3::new(TR38821_R_M, 0.0, 0.0);
+    let look = |t: f64| {
+        let (r, v) = orbit.state_at(t);
+        let rho = r - ue;
+        let el = (rho.x / rho.length()).asin().to_degrees();
+        (el, rho.length(), rho.dot(v) / rho.length())
+    };
+    let n = (MU_WGS84_M3_S2 / (TR38821_R_M + h_m).powi(3)).sqrt();
+    let (mut lo, mut hi) = (0.0, 1.5 / n);
+    if !(look(lo).0 < el_deg && look(hi).0 > el_deg) {
+        return None;
+    }
+    for _ in 0..100 {
+        let mid = 0.5 * (lo + hi);
+        if look(mid).0 < el_deg {
+            lo = mid;
+        } else {
+            hi = mid;
+        }
+    }
+    let (_, range, rate) = look(lo);
+    Some((range, rate))
+}
+
+/// TR 38.821 §4.2 / TR 38.811 headline figures reproduced from geometry (ntn-reference.md
+/// §6.1/§6.2; TR 38.821 Table 4.2-2 as commonly quoted): LEO-600 at 10° one-way delay
+/// 6.44 ms, transparent RTT 25.77 ms, DL Doppler at 2 GHz 45.40 kHz (46.10 kHz at 0°); GEO
+/// transparent RTT 541.46 ms.
+pub fn tr38821_geometry() -> SuiteReport {
+    use crate::frames::SPEED_OF_LIGHT_MPS;
+    use crate::geometry::doppler_downlink;
+    use ntn_types::{Hz, MetresPerSecond};
+    let mut report = SuiteReport::new(
+        "tr38821-geometry",
+        "orbit/geometry (delay, RTT, Doppler)",
+        "3GPP TR 38.821 Table 4.2-2, TR 38.811 §4 (circular orbit, R = 6371 km)",
+        "delays ±0.005 ms (GEO RTT ±0.01 ms), Doppler ±50 Hz",
+    );
+    let mut check = |name: &str, got: Option<f64>, want: f64, tol: f64, unit: &str| match got {
+        Some(g) if (g - want).abs() < tol => {
+            report.case(name, true, format!("{g:.3} {unit} (TR: {want} {unit})"))
+        }
+        Some(g) => report.case(name, false, format!("{g:.3} {unit}, TR: {want} {unit}")),
+        None => report.case(name, false, "elevation not reached"),
+    };
+    let leo10 = tr38821_at_elevation(600e3, 10.0);
+    let leo0 = tr38821_at_elevation(600e3, 0.0);
+    let geo10 = tr38821_at_elevation(35_786e3, 10.0);
+    let ms = |d: f64, legs: f64| legs * d / SPEED_OF_LIGHT_MPS * 1e3;
+    let f = Hz(2e9);
+    let dop = |rate: f64| doppler_downlink(MetresPerSecond(rate), f).hz();
+    check(
+        "LEO-600 one-way delay @10°",
+        leo10.map(|x| ms(x.0, 1.0)),
+        6.44,
+        0.005,
+        "ms",
+    );
+    check(
+        "LEO-600 transparent RTT @10°",
+        leo10.map(|x| ms(x.0, 4.0)),
+        25.77,
+        0.005,
+        "ms",
+    );
+    check(
+        "LEO-600 DL Doppler @10°, 2 GHz",
+        leo10.map(|x| dop(x.1)),
+        45.40e3,
+        50.0,
+        "Hz",
+    );
+    check(
+        "LEO-600 DL Doppler @0°, 2 GHz",
+        leo0.map(|x| dop(x.1)),
+        46.10e3,
+        50.0,
+        "Hz",
+    );
+    check(
+        "GEO transparent RTT @10°",
+        geo10.map(|x| ms(x.0, 4.0)),
+        541.46,
+        0.01,
+        "ms",
+    );
+    report
+}

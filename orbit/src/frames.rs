@@ -111,8 +111,10 @@ impl<F> StateVector<F> {
     }
 }
 
-/// Earth orientation parameters for TEME ↔ ITRF. All zero by default (UT1 = UTC, no polar
-/// motion, nominal rotation rate), which is within ~0.9 s of Earth angle and ~15 m of pole.
+/// Earth orientation parameters for TEME ↔ ITRF. `Default` is all zero (UT1 = UTC, no polar
+/// motion, nominal rotation rate): up to 0.9 s of Earth angle (≈ 400 m at the equator) and
+/// ≈ 15 m of pole away from the truth. Real values at an instant come from an IERS table:
+/// [`crate::eop::EopTable::at`] (the bundled one is what every `ntn` command uses by default).
 #[derive(Clone, Copy, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct EarthOrientation {
     /// UT1 − UTC, seconds (|ΔUT1| < 0.9 s), from IERS Bulletin A/B.

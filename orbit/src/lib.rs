@@ -5,8 +5,10 @@
 //! * [`satellite`]: SGP4 through the `sgp4` crate, WGS-72/AFSPC mode by default
 //!   ([`Sgp4Mode`]), states in TEME.
 //! * [`frames`] and [`time`]: typed frames (`Position<Teme>`, `Position<Ecef>`, [`Geodetic`]),
-//!   TEME → ITRF with GMST-82 and optional ΔUT1 and polar motion; UTC time and the mapping
-//!   from run time.
+//!   TEME → ITRF with GMST-82, ΔUT1 and polar motion; UTC time and the mapping from run time.
+//! * [`eop`]: IERS Earth orientation (UT1 − UTC, polar motion, LOD): the bundled
+//!   finals2000A table (2006 to the 2027 predictions) or a newer IERS file, interpolated.
+//! * [`element_age`]: how far from its epoch an element set may be used (warn/refuse).
 //! * [`geometry`]: look angles, delay, RTT (regenerative and transparent payloads), Doppler
 //!   and Doppler rate, differential delay/Doppler, light-time.
 //! * [`timing`]: NTN timing advance of TS 38.213 §4.2 / TS 36.213 §16 in spec units.
@@ -34,7 +36,9 @@
 #![forbid(unsafe_code)]
 
 pub mod conformance;
+pub mod element_age;
 pub mod elements;
+pub mod eop;
 pub mod ephemeris;
 
 pub mod frames;
@@ -47,6 +51,7 @@ pub mod track;
 pub mod walker;
 
 pub use elements::{ElementsError, parse_catalog};
+pub use eop::{EopError, EopSpan, EopTable, EopValue};
 pub use frames::{
     EarthOrientation, Ecef, Geodetic, Position, SPEED_OF_LIGHT_MPS, StateVector, Teme, TemeToEcef,
     Velocity,

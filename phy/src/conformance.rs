@@ -243,3 +243,347 @@ pub fn nbiot_dl_captures(file: &dyn Fn(&str) -> Option<Vec<u8>>) -> SuiteReport 
     }
     r
 }
+
+/// A `tag 0101…` line of the turbo reference as bits; `None` when the tag differs or a
+/// character is not 0/1.
+pub fn turbo_bits_field(line: Option<&str>, tag: &str) -> Option<Vec<u8>> {
+    let (t, v) = line?.split_once(' ')?;
+    if t != tag {
+        return None;
+    }
+    v.trim()
+        .bytes()
+        .map(|b| match b {
+            b'0' => Some(0),
+            b'1' => Some(1),
+            _ => None,
+        })
+        .collect()
+}
+
+/// LTE turbo encoder and rate matching (TS 36.212 §5.1.3.2, §5.1.4.1) against the
+/// independent Python reference `vectors/data/phy/ul/turbo_reference.txt` (made by
+/// `vectors/gen/turbo_ref.py` from the spec's equations): every bit must match. One case per
+/// record.
+pub fn turbo_reference(text: &str) -> SuiteReport {
+    use crate::turbo::{TurboEncoder, TurboRateMatcher};
+    let mut report = SuiteReport::new(
+        "turbo-36212",
+        "phy/turbo encoder + rate matching",
+        "TS 36.212 equations in Python (vectors/data/phy/ul/turbo_reference.txt)",
+        "bit-exact",
+    );
+    let mut lines = text.lines().filter(|l| !l.starts_with('#'));
+    while let Some(head) = lines.next() {
+        let h: Vec<&str> = head.split_whitespace().collect();
+        let nums: Option<Vec<usize>> = h.iter().skip(1).map(|x| x.parse().ok()).collect();
+        match (h.first().copied(), nums.as_deref()) {
+            (Some("encode"), Some(&[k])) => {
+                let name = format!("encode K {k}");
+                let fields = (
+                    turbo_bits_field(lines.next(), "c"),
+                    turbo_bits_field(lines.next(), "d0"),
+                    turbo_bits_field(lines.next(), "d1"),
+                    turbo_bits_field(lines.next(), "d2"),
+                );
+                let (Some(c), Some(d0), Some(d1), Some(d2)) = fields else {
+                    report.case(name, false, "malformed c/d0/d1/d2 lines");
+                    continue;
+                };
+                let enc = match TurboEncoder::new(k) {
+                    Ok(enc) => enc,
+                    Err(e) => {
+                        report.case(name, false, e.to_string());
+                        continue;
+                    }
+                };
+                let d = k + 4;
+                let mut out = vec![0u8; 3 * d];
+                match enc.encode(&c, &mut out) {
+                    Ok(_)
+                        if out[..d] == d0[..]
+                            && out[d..2 * d] == d1[..]
+                            && out[2 * d..] == d2[..] =>
+                    {
+                        report.case(name, true, format!("{} coded bits", 3 * d))
+                    }
+                    Ok(_) => report.case(name, false, "coded bits differ"),
+                    Err(e) => report.case(name, false, e.to_string()),
+                }
+            }
+            (Some("ratematch"), Some(&[k, f, e, rv])) => {
+                let name = format!("rate match K {k} F {f} E {e} rv {rv}");
+                let (Some(c), Some(want)) = (
+                    turbo_bits_field(lines.next(), "c"),
+                    turbo_bits_field(lines.next(), "e"),
+                ) else {
+                    report.case(name, false, "malformed c/e lines");
+                    continue;
+                };
+                let Ok(rv) = u8::try_from(rv) else {
+                    report.case(name, false, "rv out of range");
+                    continue;
+                };
+                let (enc, rm) = match TurboEncoder::new(k)
+                    .and_then(|enc| Ok((enc, TurboRateMatcher::new(k, f)?)))
+                {
+                    Ok(x) => x,
+                    Err(err) => {
+                        report.case(name, false, err.to_string());
+                        continue;
+                    }
+                };
+                if e != want.len() {
+                    report.case(
+                        name,
+                        false,
+                        format!("E {e} but {} reference bits", want.len()),
+                    );
+                    continue;
+                }
+                let mut coded = vec![0u8; 3 * (k + 4)];
+                let mut got = vec![0u8; e];
+                let r = enc
+                    .encode(&c, &mut coded)
+                    .and_then(|_| rm.rate_match(&coded, rv, &mut got));
+                match r {
+                    Ok(_) if got == want => report.case(name, true, format!("{e} bits")),
+                    Ok(_) => report.case(name, false, "rate-matched bits differ"),
+                    Err(err) => report.case(name, false, err.to_string()),
+                }
+            }
+            _ => report.case(head, false, "unknown or malformed record"),
+        }
+    }
+    report
+}
+
+/// One line of the NPUSCH reference against our sequences: `Ok(())`, or why not.
+fn npusch_line(f: &[&str]) -> Result<(), String> {
+    use crate::nbiot::ul::dmrs;
+    use crate::nbiot::ul::npusch::{
+        NpuschConfig, NpuschParams, UlModulation, UlSlot, UlSpacing, npusch_c_init,
+    };
+    use crate::scrambling::scramble_bits;
+    use std::f64::consts::PI;
+    fn nums<T: std::str::FromStr>(f: &[&str], a: usize, b: usize) -> Result<Vec<T>, String> {
+        let part = f.get(a..b).ok_or("line too short")?;
+        part.iter()
+            .map(|s| s.parse().map_err(|_| format!("{s:?} is not a number")))
+            .collect()
+    }
+    let all = f.len();
+    let e = |x: crate::error::PhyError| x.to_string();
+    let num = |x: usize| -> Result<u16, String> { u16::try_from(x).map_err(|e| e.to_string()) };
+    match f.first().copied() {
+        Some("scr") => {
+            let v: Vec<u32> = nums(f, 1, 6)?;
+            let slot = UlSlot {
+                frame: u16::try_from(v[1]).map_err(|e| e.to_string())?,
+                slot: u8::try_from(v[2]).map_err(|e| e.to_string())?,
+            };
+            let c_init = npusch_c_init(
+                u16::try_from(v[0]).map_err(|e| e.to_string())?,
+                slot,
+                u16::try_from(v[3]).map_err(|e| e.to_string())?,
+            );
+            if c_init != v[4] {
+                return Err(format!("c_init {c_init}"));
+            }
+            let mut bits = vec![0u8; 64];
+            scramble_bits(&mut bits, c_init, 0);
+            let want: Vec<u8> = f
+                .get(6)
+                .ok_or("no bits")?
+                .bytes()
+                .map(|b| b.wrapping_sub(b'0'))
+                .collect();
+            (bits == want)
+                .then_some(())
+                .ok_or_else(|| "scrambling bits differ".into())
+        }
+        Some("st") => {
+            let v: Vec<usize> = nums(f, 1, 3)?;
+            let mut r = vec![crate::Complex32::default(); 64];
+            dmrs::single_tone_sequence(v[0], v[1], &mut r).map_err(e)?;
+            let signs = f.get(3).ok_or("no signs")?;
+            let a = std::f32::consts::FRAC_1_SQRT_2;
+            let ok = signs.len() == r.len()
+                && r.iter().zip(signs.chars()).all(|(x, s)| {
+                    let want = if s == '+' { a } else { -a };
+                    (x.re - want).abs() < 1e-6 && (x.im - want).abs() < 1e-6
+                });
+            ok.then_some(())
+                .ok_or_else(|| "single-tone DMRS differs".into())
+        }
+        Some("mt") => {
+            let v: Vec<usize> = nums(f, 1, 4)?;
+            let vals: Vec<f32> = nums(f, 4, all)?;
+            if v[0] > 48 || vals.len() != 2 * v[0] {
+                return Err(format!("{} values for {} tones", vals.len(), v[0]));
+            }
+            let mut r = vec![crate::Complex32::default(); v[0]];
+            let cs = u8::try_from(v[2]).map_err(|e| e.to_string())?;
+            dmrs::multi_tone_sequence(v[0], v[1], cs, &mut r).map_err(e)?;
+            let ok = r.iter().enumerate().all(|(n, x)| {
+                (x - crate::Complex32::new(vals[2 * n], vals[2 * n + 1])).norm() < 1e-5
+            });
+            ok.then_some(())
+                .ok_or_else(|| "multi-tone DMRS differs".into())
+        }
+        Some("hop") => {
+            let v: Vec<usize> = nums(f, 1, 6)?;
+            let slot = u8::try_from(v[3]).map_err(|e| e.to_string())?;
+            let u = dmrs::group_hopping_u(num(v[1])?, v[0], v[2], slot).map_err(e)?;
+            (u == v[4]).then_some(()).ok_or_else(|| format!("u {u}"))
+        }
+        Some("cover") => {
+            let v: Vec<usize> = nums(f, 1, 4)?;
+            let c = dmrs::format2_cover_index(num(v[0])?, v[1]);
+            (c == v[2])
+                .then_some(())
+                .ok_or_else(|| format!("cover {c}"))
+        }
+        Some("phase") => {
+            let v: Vec<usize> = nums(f, 1, 4)?;
+            let want: Vec<f64> = nums(f, 4, all)?;
+            let spacing = if v[0] == 15000 {
+                UlSpacing::Khz15
+            } else {
+                UlSpacing::Khz3_75
+            };
+            let m = if v[2] == 2 {
+                UlModulation::Pi2Bpsk
+            } else {
+                UlModulation::Pi4Qpsk
+            };
+            let mut cfg = NpuschConfig::data(spacing, 1, m, 0, 0, 1);
+            cfg.first_subcarrier = v[1];
+            let p = NpuschParams::new(cfg).map_err(e)?;
+            let mut ph = vec![0.0; 7 * p.total_slots];
+            p.single_tone_phases(&mut ph).map_err(e)?;
+            if want.len() > ph.len() {
+                return Err(format!("{} phases for {} symbols", want.len(), ph.len()));
+            }
+            let ok = want.iter().zip(&ph).all(|(w, g)| {
+                let d = (g - w).rem_euclid(2.0 * PI);
+                d.min(2.0 * PI - d) < 1e-6
+            });
+            ok.then_some(())
+                .ok_or_else(|| "phase rotation differs".into())
+        }
+        _ => Err("unknown line kind".into()),
+    }
+}
+
+/// NPUSCH sequences (TS 36.211 §10.1.3–10.1.5: scrambling `c_init` and bits, single- and
+/// multi-tone DMRS, group hopping, the format-2 cover index, the single-tone phase rotation)
+/// against the independent Python reference `vectors/data/phy/ul/npusch_sequences.txt`
+/// (`vectors/gen/npusch_ref.py`). One case per kind of line, failing on the first line off.
+pub fn npusch_sequences(text: &str) -> SuiteReport {
+    let mut report = SuiteReport::new(
+        "npusch-36211",
+        "phy/NPUSCH sequences",
+        "TS 36.211 equations in Python (vectors/data/phy/ul/npusch_sequences.txt)",
+        "bits exact, DMRS ±1e-5, phases ±1e-6 rad",
+    );
+    let kinds = ["scr", "st", "mt", "hop", "cover", "phase"];
+    let mut counts = [0usize; 6];
+    let mut first_bad: [Option<String>; 6] = Default::default();
+    for line in text
+        .lines()
+        .filter(|l| !l.starts_with('#') && !l.trim().is_empty())
+    {
+        let f: Vec<&str> = line.split_whitespace().collect();
+        let Some(k) = f.first().and_then(|x| kinds.iter().position(|k| k == x)) else {
+            report.case(
+                line.chars().take(40).collect::<String>(),
+                false,
+                "unknown line kind",
+            );
+            continue;
+        };
+        counts[k] += 1;
+        if let Err(why) = npusch_line(&f)
+            && first_bad[k].is_none()
+        {
+            first_bad[k] = Some(format!(
+                "{}: {why}",
+                line.chars().take(60).collect::<String>()
+            ));
+        }
+    }
+    for (k, kind) in kinds.iter().enumerate() {
+        match (&first_bad[k], counts[k]) {
+            (_, 0) => report.case(*kind, false, "no line of this kind"),
+            (None, n) => report.case(*kind, true, format!("{n} lines")),
+            (Some(why), _) => report.case(*kind, false, why.clone()),
+        }
+    }
+    report
+}
+
+/// The points and trials at which each stored link-level curve is re-run (cheap points where
+/// the error rate is informative), per channel.
+pub const LINK_RECHECK_AWGN: [(crate::link_sim::LinkChannel, &[f32], usize); 2] = [
+    (crate::link_sim::LinkChannel::Npdsch, &[-1.5, 1.0], 60),
+    (crate::link_sim::LinkChannel::Npdcch, &[-9.5, -6.5], 40),
+];
+
+/// Regression check of a stored link-level curve (`vectors/data/phy/link_*.csv`, kind
+/// regression: our own TX → channel → RX): the points of `cfg` are re-run with its seed and
+/// trials and must agree with the stored error rates (two-proportion |z| ≤ 4). One case per
+/// point; `file` names the curve.
+pub fn link_curve(file: &str, csv_text: &str, cfg: &crate::link_sim::LinkSimConfig) -> SuiteReport {
+    use crate::link_sim::{parse_csv, recheck_points};
+    let mut report = SuiteReport::new(
+        "link-curves",
+        "phy/link level (NB-IoT DL)",
+        "our stored BLER curves (vectors/data/phy/link_*.csv, regression)",
+        "|z| ≤ 4 against the stored error rate",
+    );
+    let stored = match parse_csv(csv_text) {
+        Ok(p) => p,
+        Err(e) => {
+            report.case(file, false, e.to_string());
+            return report;
+        }
+    };
+    match recheck_points(cfg, &stored) {
+        Ok(points) => {
+            for (old, new, z) in points {
+                report.case(
+                    format!("{file} {} dB", new.snr_db),
+                    z <= 4.0,
+                    format!(
+                        "stored {}/{}, now {}/{} (|z| {z:.2})",
+                        old.errors, old.trials, new.errors, new.trials
+                    ),
+                );
+            }
+        }
+        Err(e) => report.case(file, false, e.to_string()),
+    }
+    report
+}
+
+/// [`link_curve`] over the AWGN curves of [`LINK_RECHECK_AWGN`]; `texts` in that order
+/// (`link_npdsch_awgn.csv`, `link_npdcch_awgn.csv`).
+pub fn link_curves_awgn(texts: &[&str]) -> SuiteReport {
+    let mut all = SuiteReport::new(
+        "link-curves-awgn",
+        "phy/link level (NB-IoT DL, AWGN)",
+        "our stored BLER curves (vectors/data/phy/link_{npdsch,npdcch}_awgn.csv, regression)",
+        "|z| ≤ 4 against the stored error rate",
+    );
+    for (i, (channel, snrs, trials)) in LINK_RECHECK_AWGN.iter().enumerate() {
+        let file = format!("link_{}_awgn.csv", channel.name());
+        let Some(text) = texts.get(i) else {
+            all.case(file, false, "vector text missing");
+            continue;
+        };
+        let cfg = crate::link_sim::LinkSimConfig::new(*channel, snrs.to_vec(), *trials, 777);
+        all.cases.extend(link_curve(&file, text, &cfg).cases);
+    }
+    all
+}

@@ -3,62 +3,32 @@
 //! TS 36.212 equations). Every bit must match.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-use ntn_phy::turbo::{TurboEncoder, TurboRateMatcher};
-
 const REF: &str = include_str!("../../vectors/data/phy/ul/turbo_reference.txt");
 
-fn bits(s: &str) -> Vec<u8> {
-    s.bytes().map(|b| b - b'0').collect()
-}
-
 fn field(line: Option<&str>, name: &str) -> Vec<u8> {
-    let line = line.expect("truncated vector file");
-    let (tag, val) = line.split_once(' ').expect("field line");
-    assert_eq!(tag, name);
-    bits(val)
+    ntn_phy::conformance::turbo_bits_field(line, name).expect("a `name 0101…` line")
 }
 
+/// Every record of the reference: `ntn_phy::conformance::turbo_reference`, shared with
+/// `ntn conformance` (5 encoder and 10 rate-matching records).
 #[test]
 fn encoder_and_rate_matching_match_python_reference() {
-    let mut lines = REF.lines().filter(|l| !l.starts_with('#'));
-    let mut n_enc = 0;
-    let mut n_rm = 0;
-    while let Some(head) = lines.next() {
-        let h: Vec<&str> = head.split_whitespace().collect();
-        match h[0] {
-            "encode" => {
-                let k: usize = h[1].parse().unwrap();
-                let c = field(lines.next(), "c");
-                let d0 = field(lines.next(), "d0");
-                let d1 = field(lines.next(), "d1");
-                let d2 = field(lines.next(), "d2");
-                let enc = TurboEncoder::new(k).unwrap();
-                let mut out = vec![0u8; 3 * (k + 4)];
-                enc.encode(&c, &mut out).unwrap();
-                let d = k + 4;
-                assert_eq!(&out[..d], &d0[..], "K {k} d0");
-                assert_eq!(&out[d..2 * d], &d1[..], "K {k} d1");
-                assert_eq!(&out[2 * d..], &d2[..], "K {k} d2");
-                n_enc += 1;
-            }
-            "ratematch" => {
-                let p: Vec<usize> = h[1..].iter().map(|x| x.parse().unwrap()).collect();
-                let (k, f, e, rv) = (p[0], p[1], p[2], p[3] as u8);
-                let c = field(lines.next(), "c");
-                let want = field(lines.next(), "e");
-                let enc = TurboEncoder::new(k).unwrap();
-                let mut coded = vec![0u8; 3 * (k + 4)];
-                enc.encode(&c, &mut coded).unwrap();
-                let rm = TurboRateMatcher::new(k, f).unwrap();
-                let mut got = vec![0u8; e];
-                rm.rate_match(&coded, rv, &mut got).unwrap();
-                assert_eq!(got, want, "K {k} F {f} E {e} rv {rv}");
-                n_rm += 1;
-            }
-            other => panic!("unknown record {other}"),
-        }
-    }
-    assert_eq!((n_enc, n_rm), (5, 10));
+    let r = ntn_phy::conformance::turbo_reference(REF);
+    assert_eq!(
+        r.cases
+            .iter()
+            .filter(|c| c.name.starts_with("encode"))
+            .count(),
+        5
+    );
+    assert_eq!(
+        r.cases
+            .iter()
+            .filter(|c| c.name.starts_with("rate match"))
+            .count(),
+        10
+    );
+    assert!(r.all_passed(), "{:?}", r.failures());
 }
 
 /// Every decoder kernel available on this CPU decodes the reference code words (with

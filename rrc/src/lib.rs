@@ -11,6 +11,7 @@
 #![warn(missing_docs)]
 
 pub mod codec;
+pub mod conformance;
 pub mod procedures;
 
 pub use codec::{

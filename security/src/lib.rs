@@ -39,6 +39,7 @@
 mod aes_alg;
 mod algorithm;
 mod bits;
+pub mod conformance;
 pub mod kdf;
 pub mod milenage;
 pub mod snow3g;

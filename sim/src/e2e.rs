@@ -663,7 +663,7 @@ pub fn satellites(sc: &E2eScenario) -> Result<Vec<Satellite>, E2eError> {
 
 /// Start and span of a scenario's run.
 pub fn window(sc: &E2eScenario, sats: &[Satellite]) -> Result<(UtcTime, f64), E2eError> {
-    let eop = EarthOrientation::default();
+    let eop = ntn_orbit::eop::bundled_at(sats[0].epoch());
     let ue = site(sc.ue.position);
     let first = &sats[0];
     let search = |sat: &Satellite, from: UtcTime| {
@@ -698,9 +698,9 @@ pub fn window(sc: &E2eScenario, sats: &[Satellite]) -> Result<(UtcTime, f64), E2
         None => {
             let mut end = start.add_secs(120.0);
             for s in sats {
+                // A pass already under way at `start` counts too: it is simulated to its LOS.
                 if let Some(p) = search(s, start)
                     && !p.los_at_window_end
-                    && !p.aos_at_window_start
                 {
                     end = end.max(p.los.add_secs(60.0));
                 }
@@ -720,7 +720,7 @@ pub fn run(sc: &E2eScenario, progress: &mut dyn FnMut(f64, f64)) -> Result<E2eRe
     sc.validate()?;
     let sats = satellites(sc)?;
     let (origin, span_s) = window(sc, &sats)?;
-    let eop = EarthOrientation::default();
+    let eop = ntn_orbit::eop::bundled_at(origin.add_secs(0.5 * span_s));
     check_feeder_links(sc, &sats, origin, span_s, eop)?;
     let tb = TimeBase::new(origin);
     let ue_site = site(sc.ue.position);

@@ -21,6 +21,7 @@
 #![forbid(unsafe_code)]
 
 pub mod channel;
+pub mod conformance;
 pub mod e2e;
 pub mod engine;
 pub mod link_abstraction;

@@ -8,54 +8,31 @@
 
 use std::path::PathBuf;
 
-use ntn_phy::link_sim::{LinkChannel, LinkSimConfig, parse_csv, recheck_points};
-use ntn_sim::link_sim::{LinkChannelModel, with_model};
+use ntn_phy::link_sim::parse_csv;
+use ntn_sim::link_sim::LinkChannelModel;
 
-fn recheck(channel: LinkChannel, snrs: &[f32], trials: usize) {
-    let file = format!("link_{}_tdlc.csv", channel.name());
-    let path = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-        .join("../vectors/data/phy")
-        .join(&file);
-    let text = std::fs::read_to_string(&path).expect("stored TDL-C curve");
-    assert!(text.contains("NTN-TDL-C"), "{file} is not a TDL-C curve");
-    let stored = parse_csv(&text).unwrap();
-    let cfg = with_model(
-        &LinkSimConfig::new(channel, snrs.to_vec(), trials, 4242),
-        LinkChannelModel::TdlC,
-    )
-    .unwrap();
-    let checks = recheck_points(&cfg, &stored).expect("stored points at these SNRs");
-    for (old, new, z) in checks {
-        println!(
-            "{file} {} dB: stored {}/{}, now {}/{} (|z| {z:.2})",
-            new.snr_db, old.errors, old.trials, new.errors, new.trials
-        );
-        assert!(z <= 4.0, "{file} at {} dB moved (|z| {z:.2})", new.snr_db);
+/// NPDSCH, NPDCCH, NPSS and NPBCH through TDL-C: `ntn_sim::conformance::link_curves_tdlc`,
+/// shared with `ntn conformance`.
+#[test]
+fn dl_tdlc_curves_still_hold() {
+    let texts: Vec<String> = ntn_sim::conformance::LINK_RECHECK_TDLC
+        .iter()
+        .map(|(channel, _, _)| {
+            let path = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+                .join("../vectors/data/phy")
+                .join(format!("link_{}_tdlc.csv", channel.name()));
+            std::fs::read_to_string(&path).expect("stored TDL-C curve")
+        })
+        .collect();
+    let refs: Vec<&str> = texts.iter().map(String::as_str).collect();
+    let r = ntn_sim::conformance::link_curves_tdlc(&refs);
+    for c in &r.cases {
+        println!("{}: {} — {}", c.name, c.passed, c.detail);
     }
+    assert_eq!(r.cases.len(), 6);
+    assert!(r.all_passed(), "{:?}", r.failures());
 }
 
-#[test]
-fn npdsch_tdlc_curve_still_holds() {
-    recheck(LinkChannel::Npdsch, &[0.0, 3.0], 60);
-}
-
-#[test]
-fn npdcch_tdlc_curve_still_holds() {
-    recheck(LinkChannel::Npdcch, &[-8.5, -5.5], 60);
-}
-
-#[test]
-fn npss_tdlc_curve_still_holds() {
-    recheck(LinkChannel::Npss, &[-8.0], 60);
-}
-
-#[test]
-fn npbch_tdlc_curve_still_holds() {
-    recheck(LinkChannel::Npbch, &[-13.0], 24);
-}
-
-/// NPUSCH format 1 through NTN-TDL-C (`vectors/data/phy/ul/npusch_*_tdlc.csv`, made by
-/// `ntn link-sim npusch --channel tdl-c`, see `vectors/gen/phy_link_sim.sh`).
 fn recheck_npusch(file: &str, npusch: ntn_phy::nbiot::ul::npusch::NpuschConfig, snr_db: f32) {
     use ntn_phy::link_sim::agreement_z;
     use ntn_phy::nbiot::ul::npusch_link::{FadingHook, NpuschLinkConfig, run_point};

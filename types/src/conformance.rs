@@ -68,9 +68,30 @@ impl SuiteReport {
     }
 }
 
+/// Hex digits of a vector file to bytes (ASCII whitespace ignored); `None` on an odd number
+/// of digits or a non-hex character. Shared by the layers' conformance suites.
+pub fn hex_bytes(s: &str) -> Option<Vec<u8>> {
+    let digits: Vec<u8> = s.bytes().filter(|c| !c.is_ascii_whitespace()).collect();
+    if !digits.len().is_multiple_of(2) {
+        return None;
+    }
+    digits
+        .chunks(2)
+        .map(|p| u8::from_str_radix(std::str::from_utf8(p).ok()?, 16).ok())
+        .collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn hex_digits() {
+        assert_eq!(hex_bytes("0aFf 10"), Some(vec![0x0a, 0xff, 0x10]));
+        assert_eq!(hex_bytes("abc"), None);
+        assert_eq!(hex_bytes("zz"), None);
+        assert_eq!(hex_bytes("é1"), None);
+    }
 
     #[test]
     fn counts() {
