@@ -24,6 +24,7 @@ use ntn_coverage::{
 use ntn_orbit::UtcTime;
 use ntn_orbit::walker::{WalkerPattern, WalkerShell};
 use ntn_sdr::atomic::AtomicFile;
+use ntn_types::validate::within;
 use std::path::{Path, PathBuf};
 use std::str::FromStr;
 
@@ -322,7 +323,12 @@ fn run_one(a: RunArgs) -> Result<()> {
         },
         a.mask,
     );
-    config.carrier_hz = a.dl_mhz * 1e6;
+    config.carrier_hz = within(
+        "--dl-mhz",
+        a.dl_mhz,
+        1.0..=100_000.0,
+        "a carrier must be 1 MHz … 100 GHz",
+    )? * 1e6;
     if !a.no_link {
         let d = LinkParams::default();
         config.link = Some(LinkParams {
@@ -337,7 +343,16 @@ fn run_one(a: RunArgs) -> Result<()> {
         time: parse_part(a.shard.as_deref(), "--shard")?,
         tile: parse_part(a.tile.as_deref(), "--tile")?,
     };
-    let (rows, cols) = spec.shape()?;
+    let (rows, cols) = spec.shape().with_context(|| {
+        format!(
+            "--box {},{},{},{} --res {}",
+            spec.lat_min_deg,
+            spec.lat_max_deg,
+            spec.lon_min_deg,
+            spec.lon_max_deg,
+            spec.resolution_deg
+        )
+    })?;
     let (samples_bytes, basis) = memory_estimate(
         satellite_count(&a),
         f64::from(rows),

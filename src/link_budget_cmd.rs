@@ -9,7 +9,7 @@ use clap::Args;
 use ntn_orbit::UtcTime;
 use ntn_sim::channel::large_scale::{LinkState, ModelRange, Scenario};
 use ntn_sim::link_budget::LinkBudgetConfig;
-use ntn_types::validate::{finite, positive};
+use ntn_types::validate::within;
 use ntn_types::{Degrees, Hz, Metres};
 
 /// Options of `ntn link-budget`.
@@ -90,7 +90,12 @@ pub fn run(a: LinkBudgetArgs) -> Result<()> {
     };
     let mut notes = Vec::new();
     if let Some(f) = a.freq_mhz {
-        c.carrier = Hz::from_mhz(positive("--freq-mhz", f)?);
+        c.carrier = Hz::from_mhz(within(
+            "--freq-mhz",
+            f,
+            1.0..=100_000.0,
+            "a carrier must be 1 MHz … 100 GHz",
+        )?);
         if a.gas_zenith_db.is_none() {
             let (gas_db, note) = LinkBudgetConfig::p676_zenith_db_in(c.carrier, range)
                 .map_err(|e| anyhow!("--freq-mhz {f}: {e}"))?;
@@ -99,25 +104,61 @@ pub fn run(a: LinkBudgetArgs) -> Result<()> {
         }
     }
     if let Some(b) = a.bandwidth_mhz {
-        c.bandwidth = Hz::from_mhz(positive("--bandwidth-mhz", b)?);
+        c.bandwidth = Hz::from_mhz(within(
+            "--bandwidth-mhz",
+            b,
+            1e-6..=10_000.0,
+            "a noise bandwidth must be 1 Hz … 10 GHz",
+        )?);
     }
     if let Some(v) = a.eirp_dbw {
-        c.eirp_dbw = finite("--eirp-dbw", v)?;
+        c.eirp_dbw = within(
+            "--eirp-dbw",
+            v,
+            -100.0..=150.0,
+            "an EIRP must be −100 … 150 dBW",
+        )?;
     }
     if let Some(v) = a.g_over_t {
-        c.g_over_t_db_k = finite("--g-over-t", v)?;
+        c.g_over_t_db_k = within(
+            "--g-over-t",
+            v,
+            -100.0..=100.0,
+            "a G/T must be −100 … 100 dB/K",
+        )?;
     }
     if let Some(v) = a.off_boresight_deg {
-        c.off_boresight = Degrees(finite("--off-boresight-deg", v)?).to_radians();
+        c.off_boresight = Degrees(within(
+            "--off-boresight-deg",
+            v,
+            0.0..=180.0,
+            "an off-boresight angle must be 0 … 180°",
+        )?)
+        .to_radians();
     }
     if let Some(v) = a.shadow_margin_db {
-        c.shadow_margin_db = finite("--shadow-margin-db", v)?;
+        c.shadow_margin_db = within(
+            "--shadow-margin-db",
+            v,
+            0.0..=100.0,
+            "a shadow-fading margin must be 0 … 100 dB",
+        )?;
     }
     if let Some(v) = a.gas_zenith_db {
-        c.gas_zenith_db = finite("--gas-zenith-db", v)?;
+        c.gas_zenith_db = within(
+            "--gas-zenith-db",
+            v,
+            0.0..=100.0,
+            "a zenith gas attenuation must be 0 … 100 dB",
+        )?;
     }
     if let Some(v) = a.other_loss_db {
-        c.other_loss_db = finite("--other-loss-db", v)?;
+        c.other_loss_db = within(
+            "--other-loss-db",
+            v,
+            -50.0..=200.0,
+            "other losses must be −50 … 200 dB",
+        )?;
     }
     c.scintillation = !a.no_scintillation;
     if let Some(env) = &a.environment {
@@ -163,7 +204,12 @@ pub fn run(a: LinkBudgetArgs) -> Result<()> {
                 c.elevation = Degrees(e);
             }
             if let Some(h) = a.altitude_km {
-                c.altitude = Metres::from_km(positive("--altitude-km", h)?);
+                c.altitude = Metres::from_km(within(
+                    "--altitude-km",
+                    h,
+                    0.1..=400_000.0,
+                    "an altitude must be 0.1 … 400 000 km",
+                )?);
             }
         }
     }

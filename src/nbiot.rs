@@ -36,9 +36,7 @@ use ntn_types::validate;
 use serde::Deserialize;
 use serde_json::{Map, Value, json};
 
-use crate::output::{
-    Cell, OutputArgs, Table, check_interrupt, check_outputs, emit, interruptible,
-};
+use crate::output::{Cell, OutputArgs, Table, check_interrupt, check_outputs, emit, interruptible};
 use crate::tree::hex;
 
 /// `ntn nbiot` subcommands.
@@ -301,6 +299,38 @@ impl GenConfig {
         if let Some(f) = self.centre_frequency_hz {
             validate::positive("centre_frequency_hz", f)?;
         }
+        if !matches!(self.ports, 1 | 2) {
+            return Err(InvalidValue::new(
+                "ports",
+                self.ports,
+                "NRS ports are 1 or 2",
+            ));
+        }
+        if !(1..=4096).contains(&self.frames) {
+            return Err(InvalidValue::new(
+                "frames",
+                self.frames,
+                "frames to write are 1…4096",
+            ));
+        }
+        if !matches!(self.operation_mode.as_str(), "standalone" | "guardband") {
+            return Err(InvalidValue::new(
+                "operation_mode",
+                format!("{:?}", self.operation_mode),
+                "standalone or guardband (in-band is not generated)",
+            ));
+        }
+        if !matches!(self.datatype.as_str(), "cf32_le" | "ci16_le") {
+            return Err(InvalidValue::new(
+                "datatype",
+                format!("{:?}", self.datatype),
+                "cf32_le or ci16_le",
+            ));
+        }
+        if let Some(h) = &self.sib1_hex {
+            crate::tree::parse_hex(h)
+                .map_err(|e| InvalidValue::new("sib1_hex", format!("{h:?}"), e))?;
+        }
         Ok(())
     }
 }
@@ -486,7 +516,17 @@ struct ScanState {
 /// Opens the recording of `a` for block reading (it is never read whole).
 fn open_recording(a: &ScanArgs) -> Result<SampleReader> {
     let (meta, reader) = match a.rate {
-        Some(rate) => sigmf::open_raw_cf32(&a.file, rate)?,
+        Some(rate) => {
+            if !(rate.is_finite() && (rate - NBIOT_SAMPLE_RATE_HZ).abs() <= 1.0) {
+                return Err(InvalidValue::new(
+                    "--rate",
+                    rate,
+                    "ntn nbiot scan reads 1.92 Msps recordings (1920000; resample first)",
+                )
+                .into());
+            }
+            sigmf::open_raw_cf32(&a.file, rate)?
+        }
         None => {
             let is_meta = a
                 .file
@@ -502,7 +542,9 @@ fn open_recording(a: &ScanArgs) -> Result<SampleReader> {
             (meta, reader)
         }
     };
-    if (meta.sample_rate_hz - NBIOT_SAMPLE_RATE_HZ).abs() > 1.0 {
+    if !(meta.sample_rate_hz.is_finite()
+        && (meta.sample_rate_hz - NBIOT_SAMPLE_RATE_HZ).abs() <= 1.0)
+    {
         bail!(
             "sample rate {} Hz: ntn nbiot scan reads 1.92 Msps recordings (resample first)",
             meta.sample_rate_hz

@@ -19,6 +19,7 @@ use ntn_orbit::timing::{
 };
 use ntn_orbit::{LinkConfig, Satellite, UtcTime};
 use ntn_types::Hz;
+use ntn_types::validate::within;
 
 /// Orbit analysis commands.
 #[derive(Subcommand, Debug)]
@@ -137,6 +138,21 @@ fn track(a: TrackArgs) -> Result<()> {
         &[],
     )?;
     a.link.radio.check()?;
+    if let Some(m) = a.min_elevation {
+        within(
+            "--min-elevation",
+            m,
+            -90.0..=90.0,
+            "an elevation must be within ±90°",
+        )?;
+    }
+    let n = (a.duration.0 / a.step.0).floor();
+    if n > 5e6 {
+        bail!(
+            "--duration / --step = {n:.0} rows is too many (at most 5 000 000): use a larger --step or a shorter --duration"
+        );
+    }
+    let n = n as usize;
     let sat = a.link.sat.satellite(DEFAULT_LEO)?;
     let start = a.start.unwrap_or_else(|| default_start(&sat));
     let end = start.add_secs(a.duration.0);
@@ -148,10 +164,6 @@ fn track(a: TrackArgs) -> Result<()> {
         f_ul: Hz(a.link.radio.ul_mhz * 1e6),
         eop: a.link.radio.eop_for(start, end)?,
     };
-    let n = (a.duration.0 / a.step.0).floor() as usize;
-    if n > 5_000_000 {
-        bail!("{n} rows is too many: use a larger --step or a shorter --duration");
-    }
     let mut t = Table::new(
         format!(
             "{} (NORAD {}) from {}",
