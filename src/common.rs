@@ -268,8 +268,10 @@ pub struct EopArgs {
 }
 
 /// UT1 − UTC may change by this much across a window before the one value used for the whole
-/// window (taken at its midpoint) is worth a warning: 2 ms moves a LEO by about a metre.
-const EOP_WINDOW_CHANGE_WARN_S: f64 = 2e-3;
+/// window (taken at its midpoint) is worth a warning: 10 ms turns the Earth by 4.6 m at the
+/// equator. A leap second inside the window, or a window of a week or more, exceeds it; the
+/// few-day search windows of `passes` and `pass` (LOD ≈ 1 ms/day: ≤ 2 m) do not.
+const EOP_WINDOW_CHANGE_WARN_S: f64 = 10e-3;
 
 impl EopArgs {
     /// The Earth-orientation table in force: `--eop FILE`, or the bundled one.
@@ -297,7 +299,7 @@ impl EopArgs {
     /// Earth orientation for a window `[start, end]`: the table's value at the midpoint,
     /// with `--dut1`/`--xp`/`--yp` overriding. Warns on standard error (once per run) when the
     /// window lies outside the table (the nearest row is used), or when UT1 − UTC changes by
-    /// more than 2 ms across it (a leap second, or a window of many days).
+    /// more than 10 ms across it (a leap second, or a window of a week or more).
     pub fn eop_for(&self, start: UtcTime, end: UtcTime) -> Result<EarthOrientation> {
         if let Some(d) = self.dut1
             && !(d.is_finite() && d.abs() <= 0.9)

@@ -154,7 +154,8 @@ pub fn run(a: PassArgs) -> Result<()> {
         gateway: a.gateway.map(|g| g.0),
         f_dl: Hz(a.link.radio.dl_mhz * 1e6),
         f_ul: Hz(a.link.radio.ul_mhz * 1e6),
-        eop,
+        // The pass itself, not the 3-day search window: UT1 − UTC at its middle.
+        eop: a.link.radio.eop_for(t0, t1)?,
     };
     let span = t1.secs_since(t0);
     let n = (span / a.step.0).floor() as usize;

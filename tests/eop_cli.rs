@@ -194,3 +194,27 @@ fn element_sets_far_from_their_epoch_warn_or_are_refused() {
     assert!(ok, "{err}");
     assert!(!err.contains("epoch"), "{err}");
 }
+
+#[test]
+fn a_window_across_a_leap_second_warns() {
+    // XM-3 (GEO, 2006 set; deep space: within its 10-year limit) over the 2008-12-31 leap
+    // second: one UT1 − UTC for the whole window is a second off on one side of it.
+    let (ok, _, err) = ntn(&[
+        "orbit",
+        "track",
+        "--sat",
+        "XM-3",
+        "--start",
+        "2008-12-31T12:00:00Z",
+        "--duration",
+        "1d",
+        "--step",
+        "1h",
+    ]);
+    assert!(ok, "{err}");
+    assert!(err.contains("UT1 − UTC changes by"), "{err}");
+    // A plain 15-minute track does not warn about Earth orientation.
+    let (ok, _, err) = ntn(&["orbit", "track"]);
+    assert!(ok, "{err}");
+    assert!(!err.contains("Earth orientation"), "{err}");
+}

@@ -336,7 +336,7 @@ fn column<'a>(
     field: &'static str,
 ) -> Result<&'a str, EopError> {
     let end = b.min(line.len());
-    if a - 1 >= end {
+    if a > end {
         return Ok("");
     }
     line.get(a - 1..end)

@@ -265,12 +265,10 @@ fn milenage_inputs(t: &MilenageSet) -> Option<MilenageInputs> {
     ))
 }
 
+type AutsInputs = ([u8; 16], [u8; 16], [u8; 16], [u8; 14], [u8; 6]);
+
 /// K, OPc, RAND of the set and AUTS, SQN_MS of the AUTS case.
-#[allow(clippy::type_complexity)]
-fn auts_inputs(
-    t: &MilenageSet,
-    a: &AutsSet,
-) -> Option<([u8; 16], [u8; 16], [u8; 16], [u8; 14], [u8; 6])> {
+fn auts_inputs(t: &MilenageSet, a: &AutsSet) -> Option<AutsInputs> {
     Some((
         hex_n(&t.k)?,
         hex_n(&t.opc)?,
@@ -391,8 +389,10 @@ struct FiveGSet {
     kseaf: String,
 }
 
+type KasmeInputs = ([u8; 16], [u8; 16], [u8; 6], [u8; 32]);
+
 /// CK, IK, SQN ⊕ AK and the expected KASME of a set.
-fn kasme_inputs(t: &KasmeSet) -> Option<([u8; 16], [u8; 16], [u8; 6], [u8; 32])> {
+fn kasme_inputs(t: &KasmeSet) -> Option<KasmeInputs> {
     let sqn = hex_n::<6>(&t.sqn)?;
     let ak = hex_n::<6>(&t.ak)?;
     let x: [u8; 6] = std::array::from_fn(|i| sqn[i] ^ ak[i]);
