@@ -183,18 +183,15 @@ impl FromStr for SiteSpec {
         } else {
             0.0
         };
-        if !(-90.0..=90.0).contains(&lat) {
-            return Err(format!("{s:?}: latitude {lat} is outside −90…90°"));
-        }
-        if !(-180.0..=360.0).contains(&lon) {
-            return Err(format!("{s:?}: longitude {lon} is outside −180…360°"));
-        }
-        if !(-500.0..=20_000.0).contains(&h) {
-            return Err(format!("{s:?}: height {h} m is outside −500…20 000 m"));
-        }
-        Ok(SiteSpec(GroundSite::from_degrees(lat, lon, h)))
+        // One set of ground bounds for sites given anywhere (TOML scenarios too).
+        GroundSite::checked("LAT,LON,H", [lat, lon, h])
+            .map(SiteSpec)
+            .map_err(|e| format!("{s:?}: {e}"))
     }
 }
+
+/// The longest duration any option takes: 100 Julian years, in seconds.
+const MAX_DURATION_S: f64 = 100.0 * 365.25 * 86_400.0;
 
 /// A duration: seconds, or a number with s/m/h/d.
 #[derive(Clone, Copy, Debug)]
@@ -217,7 +214,13 @@ impl FromStr for DurationSpec {
         if !(v.is_finite() && v > 0.0) {
             return Err(format!("{s:?}: a duration must be positive"));
         }
-        Ok(DurationSpec(v * mul))
+        // Beyond a century a duration is a typo (element sets are good for days); each
+        // command sets its own tighter budget.
+        let secs = v * mul;
+        if secs > MAX_DURATION_S {
+            return Err(format!("{s:?}: a duration must be at most 100 years"));
+        }
+        Ok(DurationSpec(secs))
     }
 }
 

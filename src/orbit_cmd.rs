@@ -314,7 +314,11 @@ fn passes(a: PassesArgs) -> Result<()> {
         .unwrap_or_else(|_| ProgressStyle::default_bar()),
     );
     bar.enable_steady_tick(std::time::Duration::from_millis(200));
-    let results = search.run_catalog_with_progress(&sats, &|| bar.inc(1));
+    crate::output::interruptible();
+    let results = search.run_catalog_with_progress(&sats, &|| {
+        crate::output::exit_if_interrupted();
+        bar.inc(1);
+    });
     bar.finish_and_clear();
     let mut t = Table::new(
         format!(

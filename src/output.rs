@@ -451,6 +451,17 @@ impl std::fmt::Display for Interrupted {
 
 impl std::error::Error for Interrupted {}
 
+/// For a command whose library loop cannot be stopped (the pass search, the end-to-end run):
+/// called from its progress callback, it ends the process after Ctrl-C with the same report
+/// and exit status as a stopped loop. Those commands write their outputs after the loop, so no
+/// temporary file is open here and the previous files are still whole.
+pub fn exit_if_interrupted() {
+    if interrupted() {
+        eprintln!("{}", interrupted_report());
+        std::process::exit(130);
+    }
+}
+
 /// What an interrupted command tells the user about its outputs.
 pub fn interrupted_report() -> String {
     let j = atomic::journal();

@@ -16,7 +16,7 @@ use crate::common::{
 use crate::orbit_cmd::site_text;
 use crate::output::{Cell, OutputArgs, Table, emit};
 use crate::plot::{Figure, Panel, Series};
-use anyhow::{Result, bail};
+use anyhow::{Context, Result, bail};
 use clap::Args;
 use ntn_orbit::passes::PassSearch;
 use ntn_orbit::timing::TimingAdvance;
@@ -111,10 +111,15 @@ impl std::str::FromStr for DurationOrOff {
 }
 
 pub fn run(a: PassArgs) -> Result<()> {
+    crate::output::interruptible();
     check_pass_outputs(&a)?;
     a.link.radio.check()?;
     if !(-5.0..90.0).contains(&a.mask) {
         bail!("--mask {}: use an elevation mask within −5…90°", a.mask);
+    }
+    // A scenario file is checked before the orbit analysis, so a bad value fails at once.
+    if let Some(path) = &a.scenario {
+        scenario_file(path)?;
     }
     let sat = a
         .link
@@ -486,6 +491,16 @@ fn builtin_run_name(geo: bool, sat: &str, site: &crate::common::SiteArgs) -> Str
     }
 }
 
+/// The scenario of `path`, every value checked; errors name the file, the key and the value.
+fn scenario_file(path: &std::path::Path) -> Result<ntn_sim::e2e::E2eScenario> {
+    let text = std::fs::read_to_string(path)
+        .with_context(|| format!("cannot read the scenario {}", path.display()))?;
+    Ok(ntn_sim::e2e::E2eScenario::from_toml_file_text(
+        &text,
+        &path.display().to_string(),
+    )?)
+}
+
 /// The end-to-end scenario `ntn pass` runs: `--scenario FILE`, else the built-in LEO (or GEO
 /// with `--geo`) with the command line's terminal and carriers.
 fn scenario_of(
@@ -493,14 +508,9 @@ fn scenario_of(
     sat: &ntn_orbit::Satellite,
     run_start: UtcTime,
 ) -> Result<ntn_sim::e2e::E2eScenario> {
-    use anyhow::Context;
     use ntn_sim::e2e::E2eScenario;
     let mut sc = match &a.scenario {
-        Some(path) => {
-            let text = std::fs::read_to_string(path)
-                .with_context(|| format!("cannot read {}", path.display()))?;
-            E2eScenario::from_toml(&text).with_context(|| format!("in {}", path.display()))?
-        }
+        Some(path) => scenario_file(path)?,
         None => {
             let mut sc = if a.geo {
                 E2eScenario::geo()
@@ -601,6 +611,7 @@ fn run_scenario(
         indicatif::ProgressBar::hidden()
     };
     let mut progress = |t: f64, total: f64| {
+        crate::output::exit_if_interrupted();
         let wall = t0.elapsed().as_secs_f64().max(1e-6);
         bar.set_position((1000.0 * t / total.max(1e-9)) as u64);
         bar.set_message(format!(
@@ -608,7 +619,10 @@ fn run_scenario(
             t / wall
         ));
     };
-    let report = ntn_sim::e2e::run(&sc, &mut progress)?;
+    let report = ntn_sim::e2e::run(&sc, &mut progress).with_context(|| match &a.scenario {
+        Some(p) => format!("scenario {}", p.display()),
+        None => format!("scenario {:?}", sc.name),
+    })?;
     bar.finish_and_clear();
     let wall = t0.elapsed().as_secs_f64().max(1e-6);
     eprintln!(

@@ -174,10 +174,11 @@ impl UtcTime {
 
 impl std::ops::Add<Duration> for UtcTime {
     type Output = UtcTime;
-    /// `self` shifted by `d`.
+    /// `self` shifted by `d`, saturating ±292 years from J2000 (where i64 nanoseconds end;
+    /// the element-set age limits refuse such instants long before).
     fn add(self, d: Duration) -> UtcTime {
         UtcTime {
-            ns_j2000: self.ns_j2000 + d.as_nanos(),
+            ns_j2000: self.ns_j2000.saturating_add(d.as_nanos()),
         }
     }
 }
