@@ -10,7 +10,7 @@
 //! whose shared vectors are absent are skipped with the reason.
 
 use crate::output::{Cell, Format, OutputArgs, Table, emit};
-use anyhow::{Context, Result, bail};
+use anyhow::{Result, bail};
 use clap::Args;
 use ntn_types::conformance::SuiteReport;
 use std::path::{Path, PathBuf};
@@ -202,6 +202,16 @@ fn registry() -> Vec<Suite> {
             run: |t| ntn_rrc::conformance::pycrate_nb(&text(&t[0]), &text(&t[1])),
         },
         Suite {
+            name: "nas-eps-pycrate",
+            files: vec![own!("vectors/data/nas/eps_pycrate.json")],
+            run: |t| ntn_nas::conformance::pycrate_eps(&text(&t[0])),
+        },
+        Suite {
+            name: "nas-5gs-pycrate",
+            files: vec![own!("vectors/data/nas/5gs_pycrate.json")],
+            run: |t| ntn_nas::conformance::pycrate_5gs(&text(&t[0])),
+        },
+        Suite {
             name: "l2-pdus",
             files: vec![own!("vectors/data/mac/l2_pdus.toml")],
             run: |t| ntn_mac::conformance::l2_pdus(&text(&t[0])),
@@ -334,7 +344,7 @@ pub fn run(a: ConformanceArgs) -> Result<()> {
         })
         .collect();
     if let Some(path) = &a.junit {
-        write_atomic(path, junit_xml(&outcomes).as_bytes())?;
+        crate::output::write_file(path, junit_xml(&outcomes).as_bytes())?;
     }
     let mut table = Table::new(
         "Conformance",
@@ -536,28 +546,6 @@ fn junit_xml(outcomes: &[(&'static str, Outcome)]) -> String {
          tests=\"{tests}\" failures=\"{failures}\" errors=\"0\" skipped=\"{skips}\">\n{body}\
          </testsuites>\n"
     )
-}
-
-/// Write a file atomically: a temporary file in the target directory, then a rename.
-// TODO(merge): the atomic-output work adds `crate::output::write_file`; use it here.
-fn write_atomic(path: &Path, bytes: &[u8]) -> Result<()> {
-    let dir = match path.parent() {
-        Some(d) if !d.as_os_str().is_empty() => d.to_path_buf(),
-        _ => PathBuf::from("."),
-    };
-    let name = path
-        .file_name()
-        .with_context(|| format!("{}: not a file name", path.display()))?;
-    let tmp = dir.join(format!(
-        ".{}.{}.tmp",
-        name.to_string_lossy(),
-        std::process::id()
-    ));
-    std::fs::write(&tmp, bytes).with_context(|| format!("cannot write {}", tmp.display()))?;
-    std::fs::rename(&tmp, path).with_context(|| {
-        let _ = std::fs::remove_file(&tmp);
-        format!("cannot write {}", path.display())
-    })
 }
 
 #[cfg(test)]

@@ -38,7 +38,7 @@ use crate::channel::propagation::{
 use crate::channel::tdl::{FadingProfile, TdlConfig};
 use ntn_orbit::elements::parse_tle;
 use ntn_orbit::passes::PassSearch;
-use ntn_orbit::{EarthOrientation, GroundSite, Satellite, UtcTime};
+use ntn_orbit::{GroundSite, Satellite, UtcTime};
 use ntn_types::{Duration, Hz, InvalidValue};
 use serde::{Deserialize, Serialize};
 
@@ -437,7 +437,6 @@ impl ChannelScenario {
             .map_err(|e| ScenarioError::Tle(e.to_string()))?;
         let sat = Satellite::new(el).map_err(|e| ScenarioError::Tle(e.to_string()))?;
         let ue = GroundSite::checked("[orbit] ue", o.ue)?;
-        let eop = EarthOrientation::default();
         let origin: UtcTime = match &o.start {
             Some(s) => s
                 .parse()
@@ -449,7 +448,7 @@ impl ChannelScenario {
                     mask_deg: 10.0,
                     start,
                     end: start + Duration::from_secs(2 * 86_400),
-                    eop,
+                    eop: ntn_orbit::eop::bundled_at(start),
                 };
                 search
                     .run(&sat)
@@ -460,6 +459,8 @@ impl ChannelScenario {
                     .culmination
             }
         };
+        // Earth orientation from the bundled IERS table, at the start of the recording.
+        let eop = ntn_orbit::eop::bundled_at(origin);
         let state = sat
             .state_ecef(origin, &eop)
             .map_err(|e| ScenarioError::Path(e.into()))?;
