@@ -26,10 +26,16 @@ pub fn pycrate_eps(json_text: &str) -> SuiteReport {
         "vectors/data/nas/eps_pycrate.json (pycrate, vectors/gen/pycrate_nas_eps.py)",
         "every field equal, re-encoding identical",
     );
-    each_vector(&mut r, json_text, |bytes, dir| {
+    // The generator covers 41 message types (EMM, ESM and the security-protected forms).
+    each_vector(&mut r, json_text, 41, |bytes, dir| {
         let m = NasMessage::parse(bytes, dir).map_err(|e| format!("decode: {e}"))?;
         let enc = m.to_vec().map_err(|e| format!("encode: {e}"))?;
-        Ok((eps::fields(&m), enc))
+        let kind = match &m {
+            NasMessage::Emm(e) => u32::from(e.message_type()),
+            NasMessage::Esm(e) => 0x100 + u32::from(e.message_type()),
+            _ => 0x200,
+        };
+        Ok((eps::fields(&m), enc, kind))
     });
     r
 }
@@ -42,19 +48,31 @@ pub fn pycrate_5gs(json_text: &str) -> SuiteReport {
         "vectors/data/nas/5gs_pycrate.json (pycrate, vectors/gen/pycrate_nas_5gs.py)",
         "every field equal, re-encoding identical",
     );
-    each_vector(&mut r, json_text, |bytes, dir| {
+    each_vector(&mut r, json_text, 30, |bytes, dir| {
         let m = NasMessage5g::parse(bytes, dir).map_err(|e| format!("decode: {e}"))?;
         let enc = m.to_vec().map_err(|e| format!("encode: {e}"))?;
-        Ok((fivegs::fields(&m), enc))
+        let kind = match &m {
+            NasMessage5g::Mm(x) => u32::from(x.message_type()),
+            NasMessage5g::Sm(x) => 0x100 + u32::from(x.message_type()),
+            NasMessage5g::Protected(_) => 0x200,
+        };
+        Ok((fivegs::fields(&m), enc, kind))
     });
     r
 }
 
-/// Our fields and re-encoding of one PDU.
-type Reading = Result<(BTreeMap<String, Value>, Vec<u8>), String>;
+/// Our fields, re-encoding and message type (a code unique within the suite) of one PDU.
+type Reading = Result<(BTreeMap<String, Value>, Vec<u8>, u32), String>;
 
-/// One case per vector of the document: decoded, compared field by field, re-encoded.
-fn each_vector(r: &mut SuiteReport, json_text: &str, read: impl Fn(&[u8], Direction) -> Reading) {
+/// One case per vector of the document: decoded, compared field by field, re-encoded; and
+/// a last case that the vectors cover at least `min_types` message types (a truncated vector
+/// file fails it).
+fn each_vector(
+    r: &mut SuiteReport,
+    json_text: &str,
+    min_types: usize,
+    read: impl Fn(&[u8], Direction) -> Reading,
+) {
     let doc: Value = match serde_json::from_str(json_text) {
         Ok(d) => d,
         Err(e) => return r.case("document", false, format!("not JSON: {e}")),
@@ -62,6 +80,7 @@ fn each_vector(r: &mut SuiteReport, json_text: &str, read: impl Fn(&[u8], Direct
     let Some(vectors) = doc["vectors"].as_array().filter(|v| !v.is_empty()) else {
         return r.case("document", false, "no \"vectors\" array");
     };
+    let mut kinds = std::collections::BTreeSet::new();
     for (i, v) in vectors.iter().enumerate() {
         let name = v["name"]
             .as_str()
@@ -84,7 +103,8 @@ fn each_vector(r: &mut SuiteReport, json_text: &str, read: impl Fn(&[u8], Direct
         };
         match read(&bytes, dir) {
             Err(e) => r.case(name, false, e),
-            Ok((ours, enc)) => {
+            Ok((ours, enc, kind)) => {
+                kinds.insert(kind);
                 let wrong: Vec<String> = want
                     .iter()
                     .filter(|(k, w)| ours.get(*k) != Some(*w))
@@ -104,4 +124,12 @@ fn each_vector(r: &mut SuiteReport, json_text: &str, read: impl Fn(&[u8], Direct
             }
         }
     }
+    r.case(
+        "message types",
+        kinds.len() >= min_types,
+        format!(
+            "{} distinct message types (at least {min_types})",
+            kinds.len()
+        ),
+    );
 }
