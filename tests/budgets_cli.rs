@@ -242,6 +242,7 @@ fn coverage_estimates_memory_before_allocating() {
     let d = dir("coverage");
     let out = d.join("out");
     let t0 = Instant::now();
+    // 10⁸ satellites: refused when the shell is read (no filed constellation is near it).
     let (ok, _, err) = ntn(&[
         "coverage",
         "--walker",
@@ -251,8 +252,21 @@ fn coverage_estimates_memory_before_allocating() {
         "--quiet",
     ]);
     assert!(!ok);
+    assert!(err.contains("100000000 satellites"), "{err}");
+    // A plausible shell whose satellites alone need more than the limit: the estimate says so.
+    let (ok, _, err) = ntn(&[
+        "coverage",
+        "--walker",
+        "1000000/1000/1,550,53",
+        "--max-memory",
+        "512MiB",
+        "--out-dir",
+        s(&out),
+        "--quiet",
+    ]);
+    assert!(!ok);
     assert!(
-        err.contains("--max-memory") && err.contains("100000000 satellites"),
+        err.contains("--max-memory") && err.contains("1000000 satellites"),
         "{err}"
     );
     let (ok, _, err) = ntn(&[
@@ -321,6 +335,9 @@ fn ctrl_c_in_coverage_keeps_the_previous_outputs() {
 #[test]
 fn orbit_passes_refuses_absurd_spans() {
     let (ok, _, err) = ntn(&["orbit", "passes", "--duration", "1e12s"]);
+    assert!(!ok);
+    assert!(err.contains("at most 100 years"), "{err}");
+    let (ok, _, err) = ntn(&["orbit", "passes", "--duration", "400d"]);
     assert!(!ok);
     assert!(err.contains("--max-duration"), "{err}");
     let (ok, out, err) = ntn(&["orbit", "passes", "--duration", "2d", "--format", "json"]);
