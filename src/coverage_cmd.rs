@@ -172,6 +172,8 @@ pub struct MergeArgs {
     pub partial: Option<PathBuf>,
     #[command(flatten)]
     pub out: WriteArgs,
+    #[command(flatten)]
+    pub memory: MemoryArgs,
 }
 
 /// A Walker shell on the command line: T/P/F,ALT_KM,INC_DEG[,star][,RAAN0_DEG].
@@ -454,6 +456,22 @@ fn run_one(a: RunArgs) -> Result<()> {
 fn run_merge(m: MergeArgs) -> Result<()> {
     let inputs: Vec<&Path> = m.parts.iter().map(PathBuf::as_path).collect();
     check_write_args(&m.out, m.partial.as_deref(), &inputs)?;
+    // The parts are held while they merge, and the merged result is as large as they are.
+    let mut part_bytes = 0u64;
+    for p in &m.parts {
+        let md = std::fs::metadata(p).with_context(|| format!("cannot open {}", p.display()))?;
+        part_bytes = part_bytes.saturating_add(md.len());
+    }
+    Budget::memory(
+        format!(
+            "{} partial files, {} in all, and their merge",
+            m.parts.len(),
+            crate::output::human_bytes(part_bytes as f64)
+        ),
+        2.0 * part_bytes as f64,
+        &m.memory,
+    )
+    .check()?;
     let mut parts = Vec::with_capacity(m.parts.len());
     for p in &m.parts {
         let f = std::fs::File::open(p).with_context(|| format!("cannot open {}", p.display()))?;

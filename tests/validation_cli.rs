@@ -179,6 +179,22 @@ fn coverage_merge_refuses_a_tampered_partial() {
     };
     let (ok, _, err) = merge(&[&a, &b]);
     assert!(ok, "{err}");
+    // The merge estimates its memory from the parts' sizes before it reads them.
+    let (ok, _, err) = ntn(&[
+        "coverage",
+        "merge",
+        "--quiet",
+        "--max-memory",
+        "1KiB",
+        "--out-dir",
+        merged.to_str().unwrap(),
+        a.to_str().unwrap(),
+        b.to_str().unwrap(),
+    ]);
+    assert!(
+        !ok && err.contains("--max-memory") && err.contains("2 partial files"),
+        "{err}"
+    );
     // One changed byte in the middle of the second part.
     let mut bytes = std::fs::read(&b).unwrap();
     let mid = bytes.len() / 2;
