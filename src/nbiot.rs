@@ -299,13 +299,7 @@ impl GenConfig {
         if let Some(f) = self.centre_frequency_hz {
             validate::positive("centre_frequency_hz", f)?;
         }
-        if !matches!(self.ports, 1 | 2) {
-            return Err(InvalidValue::new(
-                "ports",
-                self.ports,
-                "NRS ports are 1 or 2",
-            ));
-        }
+        self.nrs_ports()?;
         if !(1..=4096).contains(&self.frames) {
             return Err(InvalidValue::new(
                 "frames",
@@ -313,25 +307,48 @@ impl GenConfig {
                 "frames to write are 1…4096",
             ));
         }
-        if !matches!(self.operation_mode.as_str(), "standalone" | "guardband") {
-            return Err(InvalidValue::new(
-                "operation_mode",
-                format!("{:?}", self.operation_mode),
-                "standalone or guardband (in-band is not generated)",
-            ));
-        }
-        if !matches!(self.datatype.as_str(), "cf32_le" | "ci16_le") {
-            return Err(InvalidValue::new(
-                "datatype",
-                format!("{:?}", self.datatype),
-                "cf32_le or ci16_le",
-            ));
-        }
+        self.mode()?;
+        self.sample_format()?;
         if let Some(h) = &self.sib1_hex {
             crate::tree::parse_hex(h)
                 .map_err(|e| InvalidValue::new("sib1_hex", format!("{h:?}"), e))?;
         }
         Ok(())
+    }
+
+    /// The NRS ports (1 or 2).
+    fn nrs_ports(&self) -> Result<NrsPorts, InvalidValue> {
+        match self.ports {
+            1 => Ok(NrsPorts::One),
+            2 => Ok(NrsPorts::Two),
+            p => Err(InvalidValue::new("ports", p, "NRS ports are 1 or 2")),
+        }
+    }
+
+    /// The operation mode written into MIB-NB (in-band is not generated).
+    fn mode(&self) -> Result<OperationMode, InvalidValue> {
+        match self.operation_mode.as_str() {
+            "standalone" => Ok(OperationMode::Standalone(0)),
+            "guardband" => Ok(OperationMode::Guardband(0)),
+            m => Err(InvalidValue::new(
+                "operation_mode",
+                format!("{m:?}"),
+                "standalone or guardband (in-band is not generated)",
+            )),
+        }
+    }
+
+    /// The recording's sample format.
+    fn sample_format(&self) -> Result<Datatype, InvalidValue> {
+        match self.datatype.as_str() {
+            "cf32_le" => Ok(Datatype::Cf32Le),
+            "ci16_le" => Ok(Datatype::Ci16Le),
+            d => Err(InvalidValue::new(
+                "datatype",
+                format!("{d:?}"),
+                "cf32_le or ci16_le",
+            )),
+        }
     }
 }
 
@@ -390,24 +407,9 @@ fn parse_hex(s: &str) -> Result<Vec<u8>> {
 pub fn generate(cfg: &GenConfig, out: &Path) -> Result<usize> {
     cfg.validate()?;
     let cell = NcellId::new(cfg.cell_id).map_err(|e| anyhow!("cell_id: {e}"))?;
-    let ports = match cfg.ports {
-        1 => NrsPorts::One,
-        2 => NrsPorts::Two,
-        p => bail!("ports: {p} (1 or 2)"),
-    };
-    let operation_mode = match cfg.operation_mode.as_str() {
-        "standalone" => OperationMode::Standalone(0),
-        "guardband" => OperationMode::Guardband(0),
-        m => bail!("operation_mode {m:?}: standalone or guardband (in-band is not generated)"),
-    };
-    let datatype = match cfg.datatype.as_str() {
-        "cf32_le" => Datatype::Cf32Le,
-        "ci16_le" => Datatype::Ci16Le,
-        d => bail!("datatype {d:?}: cf32_le or ci16_le"),
-    };
-    if cfg.frames == 0 || cfg.frames > 4096 {
-        bail!("frames: {} (1…4096)", cfg.frames);
-    }
+    let ports = cfg.nrs_ports()?;
+    let operation_mode = cfg.mode()?;
+    let datatype = cfg.sample_format()?;
     let mib = MibNb {
         sfn_msb4: 0,
         hsfn_lsb2: 0,
