@@ -117,10 +117,9 @@ pub fn run(a: PassArgs) -> Result<()> {
     if !(-5.0..90.0).contains(&a.mask) {
         bail!("--mask {}: use an elevation mask within −5…90°", a.mask);
     }
-    // A scenario file is checked before the orbit analysis, so a bad value fails at once.
-    if let Some(path) = &a.scenario {
-        scenario_file(path)?;
-    }
+    // A scenario file is read and checked before the orbit analysis, so a bad value fails
+    // at once.
+    let file_scenario = a.scenario.as_deref().map(scenario_file).transpose()?;
     let sat = a
         .link
         .sat
@@ -393,7 +392,7 @@ pub fn run(a: PassArgs) -> Result<()> {
     } else {
         t0.add_secs(-60.0)
     };
-    let report = run_scenario(&a, &sat, run_start)?;
+    let report = run_scenario(&a, file_scenario, &sat, run_start)?;
     let text = match a.format {
         crate::output::Format::Json => {
             let mut v: serde_json::Value = serde_json::from_str(&text)?;
@@ -501,16 +500,17 @@ fn scenario_file(path: &std::path::Path) -> Result<ntn_sim::e2e::E2eScenario> {
     )?)
 }
 
-/// The end-to-end scenario `ntn pass` runs: `--scenario FILE`, else the built-in LEO (or GEO
-/// with `--geo`) with the command line's terminal and carriers.
+/// The end-to-end scenario `ntn pass` runs: the `--scenario` file (read by [`scenario_file`]),
+/// else the built-in LEO (or GEO with `--geo`) with the command line's terminal and carriers.
 fn scenario_of(
     a: &PassArgs,
+    file_scenario: Option<ntn_sim::e2e::E2eScenario>,
     sat: &ntn_orbit::Satellite,
     run_start: UtcTime,
 ) -> Result<ntn_sim::e2e::E2eScenario> {
     use ntn_sim::e2e::E2eScenario;
-    let mut sc = match &a.scenario {
-        Some(path) => scenario_file(path)?,
+    let mut sc = match file_scenario {
+        Some(sc) => sc,
         None => {
             let mut sc = if a.geo {
                 E2eScenario::geo()
@@ -594,11 +594,12 @@ fn check_pass_outputs(a: &PassArgs) -> Result<()> {
 /// Run the scenario with a progress line on standard error, write the report and the plots.
 fn run_scenario(
     a: &PassArgs,
+    file_scenario: Option<ntn_sim::e2e::E2eScenario>,
     sat: &ntn_orbit::Satellite,
     run_start: UtcTime,
 ) -> Result<ntn_sim::report::E2eReport> {
     use std::io::IsTerminal;
-    let sc = scenario_of(a, sat, run_start)?;
+    let sc = scenario_of(a, file_scenario, sat, run_start)?;
     #[allow(clippy::disallowed_methods)] // the CLI reports the speed-up against wall time
     let t0 = std::time::Instant::now();
     let tty = std::io::stderr().is_terminal();
